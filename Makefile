@@ -1,0 +1,71 @@
+# shm - shared memory from the shell.  See README.md.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wvla $(if $(WERROR),-Werror)
+STD	 = -std=c11 -D_POSIX_C_SOURCE=200809L
+LDLIBS	?= -lrt
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+
+SRCS	 = $(wildcard src/*.c)
+HDRS	 = $(wildcard src/*.h)
+OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
+ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
+# The commands, read from main.c's table: the one list of them.
+COMMANDS = $(shell sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' src/main.c)
+
+BATS	?= bats
+TESTS	?= tests
+
+all: shm
+
+shm: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+build/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+# The same sources with AddressSanitizer and UBSan, for the same tests.
+build/asan/shm: $(ASAN_OBJS)
+	$(CC) $(SANITIZE) -g $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
+
+build/asan/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SANITIZE) $(WARN) -c -o $@ $<
+
+asan: build/asan/shm
+
+test: shm
+	SHM="$(CURDIR)/shm" $(BATS) $(BATSFLAGS) $(TESTS)
+
+test-asan: build/asan/shm
+	SHM="$(CURDIR)/build/asan/shm" \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(BATS) $(BATSFLAGS) $(TESTS)
+
+install: shm
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp shm $(DESTDIR)$(BINDIR)/shm
+	chmod 755 $(DESTDIR)$(BINDIR)/shm
+	for c in $(COMMANDS); do \
+		ln -sf shm $(DESTDIR)$(BINDIR)/shm-$$c || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/shm
+	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/shm-$$c; done
+
+clean:
+	rm -rf shm build
+
+.PHONY: all asan test test-asan install uninstall clean

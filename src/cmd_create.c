@@ -1,0 +1,208 @@
+/* cmd_create.c - make a new segment, zero-filled or from a file */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm create [-m MODE] [--force | --exist-ok] NAME SIZE\n"
+"       shm create [-m MODE] [--force | --exist-ok] --from FILE NAME [SIZE]\n"
+"\n"
+"Make a segment of SIZE zero bytes, or one holding FILE ('-' for standard\n"
+"input) and sized to it, or to SIZE if that is larger.  No reader ever\n"
+"sees it half-filled: it is built under a hidden name, then published.\n"
+"\n"
+"  -m, --mode MODE   permissions, in octal (default 600)\n"
+"  -f, --force       replace an existing NAME, in one atomic step\n"
+"  -e, --exist-ok    leave an existing NAME as it is and succeed\n"
+"      --from FILE   copy FILE in ('-': standard input)\n";
+
+enum { OPT_FROM = OPT_LONG };
+
+static const struct opt options[] = {
+	{ 'm', "mode", true },
+	{ 'f', "force", false },
+	{ 'e', "exist-ok", false },
+	{ OPT_FROM, "from", true },
+	{ 0, NULL, false },
+};
+
+struct create_args {
+	const char	*name;
+	const char	*from;
+	uint64_t	 size;
+	bool		 sized;
+	unsigned	 mode;
+	bool		 force;
+	bool		 exist_ok;
+};
+
+/* Where the data comes from: a file of known length, or a stream. */
+struct source {
+	int		 fd;
+	const char	*name;
+	bool		 sized;
+	uint64_t	 len;
+};
+
+static int
+open_source(const char *from, struct source *src)
+{
+	struct stat st;
+	off_t pos;
+
+	src->name = strcmp(from, "-") == 0 ? "standard input" : from;
+	src->fd = strcmp(from, "-") == 0 ? STDIN_FILENO :
+	    open(from, O_RDONLY | O_CLOEXEC);
+	if (src->fd < 0 || fstat(src->fd, &st) != 0)
+		return shm_perror(src->name);
+	if (S_ISDIR(st.st_mode))
+		return shm_error(src->name, "is a directory");
+	src->sized = S_ISREG(st.st_mode);
+	if (!src->sized)
+		return SHM_OK;
+	/* Standard input may be a file someone has already read into. */
+	if ((pos = lseek(src->fd, 0, SEEK_CUR)) < 0)
+		pos = 0;
+	src->len = (uint64_t)st.st_size > (uint64_t)pos ?
+	    (uint64_t)(st.st_size - pos) : 0;
+	return SHM_OK;
+}
+
+static void
+close_source(struct source *src)
+{
+	if (src->fd > STDIN_FILENO)
+		close(src->fd);
+}
+
+static int
+fill_from(struct segment *seg, const struct create_args *a,
+    struct source *src)
+{
+	uint64_t size = a->sized && a->size > src->len ? a->size : src->len;
+	uint64_t copied;
+	int rc;
+
+	if (!src->sized) {
+		if ((rc = segment_copy_stream(seg, 0, src->fd, src->name,
+		    &copied)) != SHM_OK)
+			return rc;
+		if (a->sized && copied > a->size)
+			return shm_error(a->name, "%s has %llu bytes, more "
+			    "than SIZE", src->name,
+			    (unsigned long long)copied);
+		return segment_resize(seg, a->sized ? a->size : copied);
+	}
+	if (a->sized && src->len > a->size)
+		return shm_error(a->name, "%s has %llu bytes, more than SIZE",
+		    src->name, (unsigned long long)src->len);
+	if ((rc = segment_reserve(seg, 0, size)) != SHM_OK ||
+	    (rc = segment_resize(seg, size)) != SHM_OK)
+		return rc;
+	return segment_copy_in(seg, 0, src->fd, src->name, src->len);
+}
+
+static int
+fill(struct segment *seg, const struct create_args *a)
+{
+	struct source src = { -1, NULL, false, 0 };
+	int rc;
+
+	if (a->from == NULL) {
+		if ((rc = segment_reserve(seg, 0, a->size)) != SHM_OK)
+			return rc;
+		return segment_resize(seg, a->size);
+	}
+	if ((rc = open_source(a->from, &src)) == SHM_OK)
+		rc = fill_from(seg, a, &src);
+	close_source(&src);
+	return rc;
+}
+
+static int
+create(const struct create_args *a)
+{
+	struct segment seg;
+	bool exists;
+	int rc;
+
+	if (a->exist_ok) {
+		if ((rc = segment_exists(a->name, &exists)) != SHM_OK)
+			return rc;
+		if (exists)
+			return SHM_OK;
+	}
+	if ((rc = segment_create(&seg, a->name, a->mode)) != SHM_OK)
+		goto out;
+	if ((rc = fill(&seg, a)) != SHM_OK)
+		goto out;
+	if ((rc = segment_publish(&seg, a->force)) != SHM_OK)
+		goto out;
+	rc = cursor_forget(&seg.st);
+out:
+	segment_close(&seg);
+	return rc;
+}
+
+static int
+parse_args(int argc, char **argv, struct create_args *a)
+{
+	struct opt_parser p;
+	const char *err;
+	int c;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'm':
+			if ((err = number_mode(p.arg, &a->mode)) != NULL)
+				return shm_usage_error("-m %s: %s", p.arg, err);
+			break;
+		case 'f':
+			a->force = true;
+			break;
+		case 'e':
+			a->exist_ok = true;
+			break;
+		case OPT_FROM:
+			a->from = p.arg;
+			break;
+		default:
+			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		}
+	}
+	if (a->force && a->exist_ok)
+		return shm_usage_error("--force and --exist-ok exclude each "
+		    "other");
+	if (p.npos < 1 || p.npos > 2 || (p.npos == 1 && a->from == NULL))
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    p.npos == 1 ? "missing SIZE" : "too many arguments");
+	a->name = p.argv[0];
+	if (p.npos == 2) {
+		if ((err = number_size(p.argv[1], &a->size)) != NULL)
+			return shm_usage_error("SIZE '%s': %s", p.argv[1],
+			    err);
+		a->sized = true;
+	}
+	return SHM_OK;
+}
+
+int
+cmd_create(int argc, char **argv)
+{
+	struct create_args a = { .mode = 0600 };
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+		return rc == SHM_DONE ? SHM_OK : rc;
+	return create(&a);
+}

@@ -1,0 +1,174 @@
+/* cmd_read.c - copy bytes out of a segment, from the cursor or an offset */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] NAME\n"
+"\n"
+"Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
+"from the cursor, which then moves past them.  At most LENGTH bytes\n"
+"(default: to the end); fewer where the segment ends.\n"
+"\n"
+"  -o, --offset OFFSET  read from here (negative: from the end); keep cursor\n"
+"  -n, --length LENGTH  read at most LENGTH bytes\n"
+"  -l, --line           stop after the next newline, as readline does\n"
+"  -O, --output FILE    write to FILE instead of standard output\n";
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 'n', "length", true },
+	{ 'l', "line", false },
+	{ 'O', "output", true },
+	{ 0, NULL, false },
+};
+
+struct read_args {
+	const char	*name;
+	const char	*offset;	/* NULL: at the cursor */
+	uint64_t	 length;
+	bool		 line;
+	const char	*output;
+};
+
+/* How far a line reaches: up to and including its newline. */
+static int
+line_length(struct segment *seg, uint64_t off, uint64_t *len)
+{
+	unsigned char buf[65536];
+	uint64_t done = 0;
+	unsigned char *nl;
+	size_t want, got;
+	int rc;
+
+	while (done < *len) {
+		want = *len - done < sizeof(buf) ? *len - done : sizeof(buf);
+		if ((rc = segment_read(seg, off + done, buf, want, &got)) !=
+		    SHM_OK)
+			return rc;
+		if ((nl = memchr(buf, '\n', got)) != NULL) {
+			*len = done + (uint64_t)(nl - buf) + 1;
+			return SHM_OK;
+		}
+		if (got < want)
+			break;
+		done += got;
+	}
+	return SHM_OK;
+}
+
+/*
+ * Raw bytes on a terminal can reprogram it; refuse binary there, as
+ * gzip and zstd do, and point at the tool for looking at bytes.
+ */
+static int
+check_terminal(struct segment *seg, uint64_t off, uint64_t len)
+{
+	unsigned char buf[4096];
+	size_t got;
+	int rc;
+
+	if (!isatty(STDOUT_FILENO))
+		return SHM_OK;
+	if ((rc = segment_read(seg, off, buf, len < sizeof(buf) ? len :
+	    sizeof(buf), &got)) != SHM_OK)
+		return rc;
+	if (memchr(buf, '\0', got) != NULL)
+		return shm_error(seg->name, "binary data, not written to a "
+		    "terminal (see 'shm dump', or redirect it)");
+	return SHM_OK;
+}
+
+static int
+copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
+    uint64_t len, uint64_t *copied)
+{
+	int fd = STDOUT_FILENO, rc;
+
+	if (a->output == NULL) {
+		if ((rc = check_terminal(seg, off, len)) != SHM_OK)
+			return rc;
+		return segment_copy_out(seg, off, len, fd, "standard output",
+		    copied);
+	}
+	fd = open(a->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return shm_perror(a->output);
+	rc = segment_copy_out(seg, off, len, fd, a->output, copied);
+	if (close(fd) != 0 && rc == SHM_OK)
+		rc = shm_perror(a->output);
+	return rc;
+}
+
+static int
+read_segment(const struct read_args *a, struct segment *seg)
+{
+	uint64_t off, len, copied;
+	int rc;
+
+	/* Reading at the cursor moves it: exclusive, like a writer. */
+	if ((rc = segment_lock(seg, a->offset == NULL)) != SHM_OK ||
+	    (rc = cursor_or_offset(seg, a->offset, &off)) != SHM_OK)
+		return rc;
+	len = seg->size - off < a->length ? seg->size - off : a->length;
+	if (a->line && (rc = line_length(seg, off, &len)) != SHM_OK)
+		return rc;
+	if ((rc = copy_range(seg, a, off, len, &copied)) != SHM_OK)
+		return rc;
+	return a->offset == NULL ? cursor_set(seg, off + copied) : SHM_OK;
+}
+
+static int
+parse_args(int argc, char **argv, struct read_args *a)
+{
+	struct opt_parser p;
+	const char *err;
+	int c;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'o':
+			a->offset = p.arg;
+			break;
+		case 'n':
+			if ((err = number_size(p.arg, &a->length)) != NULL)
+				return shm_usage_error("-n %s: %s", p.arg, err);
+			break;
+		case 'l':
+			a->line = true;
+			break;
+		case 'O':
+			a->output = p.arg;
+			break;
+		default:
+			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		}
+	}
+	if (p.npos != 1)
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    "too many arguments");
+	a->name = p.argv[0];
+	return SHM_OK;
+}
+
+int
+cmd_read(int argc, char **argv)
+{
+	struct read_args a = { .length = UINT64_MAX };
+	struct segment seg;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+		return rc == SHM_DONE ? SHM_OK : rc;
+	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = read_segment(&a, &seg);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* cmd_seek.c - set or print a segment's cursor (Python's seek and tell) */
+#include <stdio.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm seek NAME [POS]\n"
+"\n"
+"Move the cursor of NAME to POS and print where it now is; without POS,\n"
+"just print it.  POS is one of:\n"
+"  N        N bytes from the start\n"
+"  +N, -N   N bytes forward or back from the cursor\n"
+"  end      the end; end-N is N bytes before it\n"
+"The cursor stays within the segment: 0 to its size.\n";
+
+static const struct opt options[] = {
+	{ 0, NULL, false },
+};
+
+/* Python's whence: from the start, the cursor or the end. */
+static int
+resolve(const struct segment *seg, const char *text, uint64_t cur,
+    uint64_t *pos)
+{
+	bool from_end = strncmp(text, "end", 3) == 0;
+	const char *err, *num = from_end ? text + 3 : text;
+	uint64_t base;
+	int64_t delta = 0;
+	char sign = 0;
+
+	if (from_end && *num != '\0' && *num != '-')
+		return shm_error(seg->name, "position '%s': only -N may "
+		    "follow 'end'", text);
+	if (*num != '\0' &&
+	    (err = number_signed(num, &sign, &delta)) != NULL)
+		return shm_error(seg->name, "position '%s': %s", text, err);
+	base = from_end ? seg->size : sign != 0 ? cur : 0;
+	if ((delta < 0 && (uint64_t)-delta > base) ||
+	    (delta > 0 && (uint64_t)delta > seg->size - base))
+		return shm_error(seg->name, "position '%s' is outside the "
+		    "segment (0 to %llu)", text,
+		    (unsigned long long)seg->size);
+	*pos = delta < 0 ? base - (uint64_t)-delta : base + (uint64_t)delta;
+	return SHM_OK;
+}
+
+static int
+seek(struct segment *seg, const char *pos_text)
+{
+	uint64_t cur, pos;
+	int rc;
+
+	if ((rc = segment_lock(seg, pos_text != NULL)) != SHM_OK ||
+	    (rc = cursor_get(seg, &cur)) != SHM_OK)
+		return rc;
+	pos = cur;
+	if (pos_text != NULL &&
+	    ((rc = resolve(seg, pos_text, cur, &pos)) != SHM_OK ||
+	    (rc = cursor_set(seg, pos)) != SHM_OK))
+		return rc;
+	printf("%llu\n", (unsigned long long)pos);
+	return SHM_OK;
+}
+
+int
+cmd_seek(int argc, char **argv)
+{
+	struct opt_parser p;
+	struct segment seg;
+	int c, rc;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END)
+		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+	if (p.npos < 1 || p.npos > 2)
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    "too many arguments");
+	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = seek(&seg, p.npos == 2 ? p.argv[1] : NULL);
+	segment_close(&seg);
+	return rc;
+}

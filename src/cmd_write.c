@@ -1,0 +1,229 @@
+/* cmd_write.c - put bytes into a segment, at the cursor or an offset */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "hex.h"
+#include "map.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm write [-o OFFSET] [--grow] NAME [-s STRING | -x HEX | -i FILE]\n"
+"\n"
+"Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"
+"at OFFSET or else at the cursor, which then moves past them.  Data that\n"
+"does not fit changes nothing and fails, unless --grow extends NAME.\n"
+"\n"
+"  -o, --offset OFFSET  write here (negative: from the end); keep cursor\n"
+"  -s, --string STRING  write STRING (no newline added)\n"
+"  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
+"  -i, --input FILE     write FILE ('-': standard input, the default)\n"
+"  -g, --grow           extend NAME when the data runs past its end\n";
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 's', "string", true },
+	{ 'x', "hex", true },
+	{ 'i', "input", true },
+	{ 'g', "grow", false },
+	{ 0, NULL, false },
+};
+
+struct write_args {
+	const char	*name;
+	const char	*offset;	/* NULL: at the cursor */
+	const char	*string;
+	const char	*hex;
+	const char	*input;
+	bool		 grow;
+};
+
+/*
+ * The bytes to write: in memory (string, hex, a pipe), or a regular
+ * file whose length is known, copied by the kernel without a buffer.
+ */
+struct payload {
+	unsigned char	*buf;
+	bool		 owned;
+	int		 fd;
+	const char	*fdname;
+	uint64_t	 len;
+};
+
+/* Reads a pipe whole; more than limit bytes can never fit, so stop. */
+static int
+slurp(struct payload *pl, uint64_t limit)
+{
+	size_t cap = 0;
+	ssize_t n;
+	void *p;
+
+	for (;;) {
+		if (pl->len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((p = realloc(pl->buf, cap)) == NULL)
+				return shm_perror(pl->fdname);
+			pl->buf = p;
+		}
+		n = read(pl->fd, pl->buf + pl->len, cap - pl->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return shm_perror(pl->fdname);
+		if (n == 0 || (pl->len += (size_t)n) > limit)
+			return SHM_OK;
+	}
+}
+
+static int
+load_input(const struct write_args *a, struct payload *pl, uint64_t limit)
+{
+	bool from_stdin = a->input == NULL || strcmp(a->input, "-") == 0;
+	struct stat st;
+	off_t pos;
+
+	pl->fdname = from_stdin ? "standard input" : a->input;
+	pl->fd = from_stdin ? STDIN_FILENO :
+	    open(a->input, O_RDONLY | O_CLOEXEC);
+	if (pl->fd < 0 || fstat(pl->fd, &st) != 0)
+		return shm_perror(pl->fdname);
+	if (S_ISDIR(st.st_mode))
+		return shm_error(pl->fdname, "is a directory");
+	if (!S_ISREG(st.st_mode)) {
+		pl->owned = true;
+		return slurp(pl, limit);
+	}
+	if ((pos = lseek(pl->fd, 0, SEEK_CUR)) < 0)
+		pos = 0;
+	pl->len = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+	return SHM_OK;
+}
+
+static int
+load_payload(const struct write_args *a, struct payload *pl, uint64_t limit)
+{
+	const char *err;
+	size_t len;
+
+	if (a->string != NULL) {
+		pl->buf = (unsigned char *)a->string;
+		pl->len = strlen(a->string);
+		return SHM_OK;
+	}
+	if (a->hex == NULL)
+		return load_input(a, pl, limit);
+	if ((pl->buf = malloc(strlen(a->hex) / 2 + 1)) == NULL)
+		return shm_perror(a->name);
+	pl->owned = true;
+	if ((err = hex_decode(a->hex, pl->buf, &len)) != NULL)
+		return shm_usage_error("-x '%s': %s", a->hex, err);
+	pl->len = len;
+	return SHM_OK;
+}
+
+static void
+free_payload(struct payload *pl)
+{
+	if (pl->owned)
+		free(pl->buf);
+	if (pl->fd > STDIN_FILENO)
+		close(pl->fd);
+}
+
+static int
+check_fit(struct segment *seg, const struct write_args *a, uint64_t off,
+    uint64_t len)
+{
+	if (len <= seg->size - off || a->grow)
+		return len <= INT64_MAX - off ? SHM_OK :
+		    shm_error(seg->name, "data too large");
+	return shm_error(seg->name, "%llu bytes at offset %llu do not fit in "
+	    "%llu bytes; nothing written (--grow extends it)",
+	    (unsigned long long)len, (unsigned long long)off,
+	    (unsigned long long)seg->size);
+}
+
+static int
+store(struct segment *seg, struct payload *pl, uint64_t off)
+{
+	int rc;
+
+	/* Claim the space first: a full tmpfs then fails before any byte. */
+	if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
+		return rc;
+	if (pl->buf != NULL || pl->len == 0)
+		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
+	else
+		rc = segment_copy_in(seg, off, pl->fd, pl->fdname, pl->len);
+	if (rc == SHM_OK && off + pl->len > seg->size)
+		rc = segment_resize(seg, off + pl->len);
+	return rc;
+}
+
+static int
+write_segment(const struct write_args *a, struct segment *seg,
+    struct payload *pl)
+{
+	uint64_t off;
+	int rc;
+
+	if ((rc = load_payload(a, pl, a->grow ? UINT64_MAX : seg->size)) !=
+	    SHM_OK)
+		return rc;
+	if ((rc = segment_lock(seg, true)) != SHM_OK ||
+	    (rc = cursor_or_offset(seg, a->offset, &off)) != SHM_OK ||
+	    (rc = check_fit(seg, a, off, pl->len)) != SHM_OK ||
+	    (rc = store(seg, pl, off)) != SHM_OK)
+		return rc;
+	return a->offset == NULL ? cursor_set(seg, off + pl->len) : SHM_OK;
+}
+
+static int
+parse_args(int argc, char **argv, struct write_args *a)
+{
+	struct opt_parser p;
+	int c, sources;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'o': a->offset = p.arg; break;
+		case 's': a->string = p.arg; break;
+		case 'x': a->hex = p.arg; break;
+		case 'i': a->input = p.arg; break;
+		case 'g': a->grow = true; break;
+		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		}
+	}
+	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
+	if (sources > 1)
+		return shm_usage_error("-s, -x and -i exclude each other");
+	if (p.npos != 1)
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    "too many arguments");
+	a->name = p.argv[0];
+	return SHM_OK;
+}
+
+int
+cmd_write(int argc, char **argv)
+{
+	struct write_args a = { 0 };
+	struct payload pl = { NULL, false, -1, NULL, 0 };
+	struct segment seg;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+		return rc == SHM_DONE ? SHM_OK : rc;
+	if ((rc = segment_open(&seg, a.name, SEGMENT_WRITE)) != SHM_OK)
+		return rc;
+	rc = write_segment(&a, &seg, &pl);
+	free_payload(&pl);
+	segment_close(&seg);
+	return rc;
+}

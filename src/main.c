@@ -1,0 +1,128 @@
+/*
+ * main.c - shm: shared memory from the shell.
+ *
+ * One binary, many commands.  "shm CMD ARGS" and a link named "shm-CMD"
+ * run the same row of the table below, as busybox and git do.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "shm.h"
+
+struct command {
+	const char	*name;
+	int		(*run)(int, char **);
+	const char	*summary;
+};
+
+static int cmd_help(int, char **);
+
+static const struct command commands[] = {
+	{ "create",	cmd_create,	"make a new segment, empty or from a file" },
+	{ "write",	cmd_write,	"put bytes, text or values into a segment" },
+	{ "read",	cmd_read,	"copy bytes or values out of a segment" },
+	{ "seek",	cmd_seek,	"set or print a segment's cursor" },
+	{ "stat",	cmd_stat,	"show a segment's size, cursor and owner" },
+	{ "rm",		cmd_rm,		"remove segments" },
+	{ "help",	cmd_help,	"show help for a command" },
+	{ NULL,		NULL,		NULL },
+};
+
+static const char main_usage[] =
+"usage: shm COMMAND [ARGS...]\n"
+"       shm-COMMAND [ARGS...]\n"
+"       shm help COMMAND | shm COMMAND --help | shm --version\n"
+"\n"
+"Shared memory from the shell: put files and strings into a POSIX\n"
+"shared-memory object (NAME or /NAME) or a mapped file (a path with\n"
+"a '/'), read them back, search, dump and resize.\n"
+"\n"
+"Commands:\n";
+
+static void
+print_main_usage(FILE *fp)
+{
+	const struct command *c;
+
+	fputs(main_usage, fp);
+	for (c = commands; c->name != NULL; c++)
+		fprintf(fp, "  %-8s %s\n", c->name, c->summary);
+	fputs("\nExit status: 0 done, 1 no match (find), 2 error.\n"
+	    "See shm(1) and shm-COMMAND(1).\n", fp);
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+run_command(const char *name, int argc, char **argv)
+{
+	const struct command *c = find_command(name);
+
+	if (c == NULL) {
+		shm_error(NULL, "'%s' is not a command; see 'shm --help'",
+		    name);
+		return SHM_FAIL;
+	}
+	shm_cmd = c->name;
+	return c->run(argc, argv);
+}
+
+/* "shm help CMD" is "shm CMD --help", as in git. */
+static int
+cmd_help(int argc, char **argv)
+{
+	char *args[] = { argv[1], "--help", NULL };
+
+	if (argc < 2) {
+		print_main_usage(stdout);
+		return SHM_OK;
+	}
+	if (argc > 2)
+		return shm_usage_error("help takes one command");
+	if (find_command(argv[1]) == NULL || strcmp(argv[1], "help") == 0)
+		return shm_error(NULL, "no help for '%s'; see 'shm --help'",
+		    argv[1]);
+	return run_command(argv[1], 2, args);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *self = argc > 0 ? base_name(argv[0]) : "shm";
+	int status;
+
+	if (strncmp(self, "shm-", 4) == 0)
+		status = run_command(self + 4, argc, argv);
+	else if (argc < 2) {
+		print_main_usage(stderr);
+		status = SHM_FAIL;
+	} else if (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		print_main_usage(stdout);
+		status = SHM_OK;
+	} else if (strcmp(argv[1], "--version") == 0) {
+		printf("shm %s\n", SHM_VERSION);
+		status = SHM_OK;
+	} else
+		status = run_command(argv[1], argc - 1, argv + 1);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = shm_perror("standard output");
+	return status;
+}

@@ -1,0 +1,104 @@
+/*
+ * map.h - the mapping layer: the only code that opens, creates, maps,
+ * resizes, locks or removes a segment.  Commands think in segments and
+ * byte offsets; pages, descriptors and signals stay in here.
+ *
+ * Every function that can fail prints its own "shm: CMD: NAME: reason"
+ * line and returns SHM_FAIL, so callers just pass the status up.
+ */
+#ifndef SHM_MAP_H
+#define SHM_MAP_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where POSIX objects live as files; Linux and its tmpfs. */
+#define SEGMENT_DIR	"/dev/shm"
+
+struct segment {
+	const char	*name;		/* as the user wrote it */
+	char		 path[PATH_MAX];	/* file, or SEGMENT_DIR/NAME */
+	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
+	int		 fd;
+	bool		 writable;
+	uint64_t	 size;		/* as of open, lock or resize */
+	struct stat	 st;
+	char		 birth[40];	/* creation time, "" if unknown */
+	char		*temp;		/* create: the unpublished copy */
+};
+
+enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
+
+/* Fill in name, path and object from NAME; no system call. */
+int	segment_resolve(struct segment *, const char *name);
+int	segment_open(struct segment *, const char *name,
+	    enum segment_access);
+void	segment_close(struct segment *);
+
+/*
+ * Creation is in two steps so that no reader ever sees a half-filled
+ * segment: segment_create() makes a hidden temporary in the same
+ * directory, the caller fills it, segment_publish() gives it its name
+ * (replacing an existing one in one rename when asked).
+ */
+int	segment_create(struct segment *, const char *name, mode_t mode);
+int	segment_publish(struct segment *, bool replace);
+/* true if NAME exists; errors other than "missing" are reported. */
+int	segment_exists(const char *name, bool *exists);
+/*
+ * Remove NAME; a missing one is an error unless missing_ok.  *gone is
+ * what was removed (st_ino 0 if nothing), so its cursor can go too.
+ */
+int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
+
+/* flock(2) the segment and re-read its size, which may have changed. */
+int	segment_lock(struct segment *, bool exclusive);
+/* Set the size; new bytes read as zero. */
+int	segment_resize(struct segment *, uint64_t size);
+/* Allocate [off, off+len) now, so a write cannot run out of space. */
+int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
+
+/* Descriptor I/O: faster than a fresh mapping for one pass of bulk data. */
+int	segment_write(struct segment *, uint64_t off, const void *buf,
+	    size_t len);
+int	segment_read(struct segment *, uint64_t off, void *buf, size_t len,
+	    size_t *got);
+/* Copy len bytes of the segment at off to fd; fewer if it shrank. */
+int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
+	    int fd, const char *fdname, uint64_t *copied);
+/* Copy len bytes from fd (a regular file at its offset) into the segment. */
+int	segment_copy_in(struct segment *, uint64_t off, int fd,
+	    const char *fdname, uint64_t len);
+/* Append everything fd has until end of file; for pipes. */
+int	segment_copy_stream(struct segment *, uint64_t off, int fd,
+	    const char *fdname, uint64_t *copied);
+
+/* A mapped window of a segment. */
+struct window {
+	unsigned char	*data;		/* the first byte asked for */
+	size_t		 len;
+	void		*base;		/* page-aligned, for munmap */
+	size_t		 map_len;
+};
+
+/* Map [off, off+len); writable if the segment was opened to write. */
+int	segment_map(struct segment *, uint64_t off, uint64_t len,
+	    struct window *);
+void	window_unmap(struct window *);
+/* msync [off, off+len); for a file, the data is on disk after. */
+int	segment_sync(struct segment *, uint64_t off, uint64_t len,
+	    bool async);
+
+/*
+ * Runs fn(arg), turning a SIGBUS from touching mapped memory (the file
+ * was truncated under us, or tmpfs is full) into an error line and
+ * SHM_FAIL.  Every access to a window must happen inside fn.
+ */
+int	segment_guard(struct segment *, int (*fn)(void *), void *arg);
+
+#endif

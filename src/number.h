@@ -1,0 +1,38 @@
+/* number.h - the one parser for sizes, offsets, lengths and integers */
+#ifndef SHM_NUMBER_H
+#define SHM_NUMBER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Each returns NULL on success, or a short reason ("not a number",
+ * "too large") that the caller puts into its error line.
+ */
+
+/* An unsigned amount: decimal or 0x hex, then an optional dd suffix. */
+const char *number_size(const char *s, uint64_t *out);
+
+/*
+ * A signed amount with the same syntax; *sign is '+', '-' or 0 when
+ * none was written, so callers can tell "+4" (relative) from "4".
+ */
+const char *number_signed(const char *s, char *sign, int64_t *out);
+
+/*
+ * An offset into a segment of `size` bytes: negative counts back from
+ * the end.  The result lies in [0, size]; anything else is an error.
+ */
+const char *number_offset(const char *s, uint64_t size, uint64_t *out);
+
+/*
+ * A plain integer without suffix, as struct values are written: sign,
+ * decimal or 0x hex.  The magnitude covers the whole uint64_t range.
+ */
+const char *number_integer(const char *s, bool *negative,
+    uint64_t *magnitude);
+
+/* A file mode in octal, as chmod takes it: 0 to 07777. */
+const char *number_mode(const char *s, unsigned *mode);
+
+#endif
