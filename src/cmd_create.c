@@ -143,11 +143,11 @@ create(const struct create_args *a)
 	}
 	if ((rc = segment_create(&seg, a->name, a->mode)) != SHM_OK)
 		goto out;
-	if ((rc = fill(&seg, a)) != SHM_OK)
+	/* Its inode may be a removed segment's: drop that one's cursor. */
+	if ((rc = fill(&seg, a)) != SHM_OK ||
+	    (rc = cursor_forget(&seg.st)) != SHM_OK)
 		goto out;
-	if ((rc = segment_publish(&seg, a->force)) != SHM_OK)
-		goto out;
-	rc = cursor_forget(&seg.st);
+	rc = segment_publish(&seg, a->force);
 out:
 	segment_close(&seg);
 	return rc;

@@ -43,13 +43,18 @@ state_dir_path(char *buf, size_t size)
 		    (unsigned long)geteuid());
 }
 
+#define STATE_REFUSED	(-2)	/* unsafe, and the caller asked for quiet */
+
 static int
-check_state_dir(int dfd, const char *path)
+check_state_dir(int dfd, const char *path, bool quiet)
 {
 	struct stat st;
 
 	if (fstat(dfd, &st) != 0)
 		return shm_perror(path);
+	if (quiet && (st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))))
+		return STATE_REFUSED;
 	if (st.st_uid != geteuid())
 		return shm_error(path, "state directory belongs to another "
 		    "user; set SHM_STATE_DIR");
@@ -59,9 +64,12 @@ check_state_dir(int dfd, const char *path)
 	return SHM_OK;
 }
 
-/* Opens the directory into *dfd; STATE_MISSING if absent and !create. */
+/*
+ * Opens the directory into *dfd; STATE_MISSING if absent and !create.
+ * quiet: a refused directory is STATE_REFUSED, with no message.
+ */
 static int
-open_state_dir(bool create, int *dfd)
+open_state_dir(bool create, bool quiet, int *dfd)
 {
 	char path[PATH_MAX];
 	int rc;
@@ -73,12 +81,14 @@ open_state_dir(bool create, int *dfd)
 	*dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (*dfd < 0 && errno == ENOENT && !create)
 		return STATE_MISSING;
+	if (*dfd < 0 && (errno == ELOOP || errno == ENOTDIR) && quiet)
+		return STATE_REFUSED;
 	if (*dfd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		return shm_error(path, "state directory is a symlink or not "
 		    "a directory; refusing it");
 	if (*dfd < 0)
 		return shm_errno(path, "cannot open the state directory");
-	if ((rc = check_state_dir(*dfd, path)) != SHM_OK)
+	if ((rc = check_state_dir(*dfd, path, quiet)) != SHM_OK)
 		close(*dfd);
 	return rc;
 }
@@ -113,7 +123,7 @@ cursor_get(const struct segment *seg, uint64_t *pos)
 	ssize_t n;
 
 	*pos = 0;
-	if ((rc = open_state_dir(false, &dfd)) != SHM_OK)
+	if ((rc = open_state_dir(false, false, &dfd)) != SHM_OK)
 		return rc == STATE_MISSING ? SHM_OK : rc;
 	key_of(&seg->st, key, sizeof(key));
 	fd = openat(dfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -174,7 +184,7 @@ cursor_set(const struct segment *seg, uint64_t pos)
 	char key[64], text[128];
 	int dfd, rc;
 
-	if ((rc = open_state_dir(true, &dfd)) != SHM_OK)
+	if ((rc = open_state_dir(true, false, &dfd)) != SHM_OK)
 		return rc;
 	key_of(&seg->st, key, sizeof(key));
 	snprintf(text, sizeof(text), "%llu %s\n", (unsigned long long)pos,
@@ -190,8 +200,9 @@ cursor_forget(const struct stat *st)
 	char key[64];
 	int dfd, rc;
 
-	if ((rc = open_state_dir(false, &dfd)) != SHM_OK)
-		return rc == STATE_MISSING ? SHM_OK : rc;
+	/* A refused directory is never read, so it holds nothing to drop. */
+	if ((rc = open_state_dir(false, true, &dfd)) != SHM_OK)
+		return rc < 0 ? SHM_OK : rc;
 	key_of(st, key, sizeof(key));
 	if (unlinkat(dfd, key, 0) != 0 && errno != ENOENT)
 		rc = shm_errno(key, "cannot forget the cursor");

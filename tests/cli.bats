@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# The multi-call binary: dispatch, help, version, exit statuses.
+
+load helpers
+
+@test "shm --help lists every command with a summary" {
+	run --separate-stderr shm --help
+	assert_equal "$status" 0
+	for c in create write read seek stat rm; do
+		[[ $output == *"  $c "* ]] || { echo "missing $c"; false; }
+	done
+}
+
+@test "shm without a command prints usage to stderr and exits 2" {
+	run --separate-stderr shm
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	[[ $stderr == "usage: shm COMMAND"* ]]
+}
+
+@test "shm --version prints the version" {
+	run --separate-stderr shm --version
+	assert_equal "$status" 0
+	[[ $output =~ ^shm\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "shm help CMD and shm CMD --help print the same usage" {
+	run shm help read
+	assert_equal "$status" 0
+	local help=$output
+	[[ $help == "usage: shm read "* ]]
+	run shm read --help
+	assert_equal "$output" "$help"
+	run shm read -h
+	assert_equal "$output" "$help"
+}
+
+@test "every command answers --help with its usage and exit 0" {
+	for c in create write read seek stat rm; do
+		run --separate-stderr shm "$c" --help
+		assert_equal "$status" 0
+		[[ $output == "usage: shm $c"* ]]
+	done
+}
+
+@test "an unknown command is an error" {
+	run --separate-stderr shm frobnicate
+	assert_fails 2 "shm: 'frobnicate' is not a command; see 'shm --help'"
+}
+
+@test "help for an unknown command is an error" {
+	run --separate-stderr shm help frobnicate
+	assert_fails 2 "shm: help: no help for 'frobnicate'; see 'shm --help'"
+}
+
+@test "an unknown option names itself and points at --help" {
+	run --separate-stderr shm read -z x
+	assert_fails 2 "shm: read: unknown option '-z'
+Try 'shm read --help' for more information."
+	run --separate-stderr shm read --bogus x
+	assert_fails 2 "shm: read: unknown option '--bogus'
+Try 'shm read --help' for more information."
+}
+
+@test "an option without its value is an error" {
+	run --separate-stderr shm read x -n
+	assert_fails 2 "shm: read: option '-n' needs a value
+Try 'shm read --help' for more information."
+	run --separate-stderr shm write x --offset
+	assert_fails 2 "shm: write: option '--offset' needs a value
+Try 'shm write --help' for more information."
+}
+
+@test "shm-CMD through a symlink runs CMD" {
+	ln -s "$SHM" shm-read
+	ln -s "$SHM" shm-create
+	./shm-create "${P}a" 4
+	shm write "${P}a" -s wxyz
+	run --separate-stderr ./shm-read "${P}a" -o 1 -n 2
+	assert_equal "$status" 0
+	assert_equal "$output" "xy"
+}
+
+@test "a symlink to an unknown shm-CMD is an error" {
+	ln -s "$SHM" shm-bogus
+	run --separate-stderr ./shm-bogus
+	assert_fails 2 "shm: 'bogus' is not a command; see 'shm --help'"
+}
+
+@test "options may follow operands, and -- ends options" {
+	shm create "${P}a" 8
+	shm write "${P}a" -s abcdefgh
+	run shm read "${P}a" -n 3 -o 2
+	assert_equal "$output" "cde"
+	run --separate-stderr shm write -o 0 -- "${P}a" -s x
+	assert_fails 2 "shm: write: too many arguments
+Try 'shm write --help' for more information."
+}
+
+@test "long options take their value after = or as the next word" {
+	shm create "${P}a" 8
+	shm write "${P}a" --string=abcdefgh
+	run shm read "${P}a" --offset=4 --length 2
+	assert_equal "$output" "ef"
+}
+
+@test "clustered short flags work" {
+	shm create "${P}a" 4
+	run --separate-stderr shm create -fe "${P}a" 4
+	assert_fails 2 "shm: create: --force and --exist-ok exclude each other
+Try 'shm create --help' for more information."
+}
+
+@test "a write error on standard output is reported" {
+	shm create "${P}a" 4
+	run --separate-stderr bash -c '"$SHM" seek "$1" >&-' _ "${P}a"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "shm: seek: standard output: Bad file descriptor"
+}

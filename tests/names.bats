@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# What a NAME means, and every way one can be wrong.
+
+load helpers
+
+@test "an empty name is an error for every command" {
+	for c in "read" "write -s x" "seek" "stat" "rm" "create"; do
+		run --separate-stderr shm $c '' 1
+		[ "$c" = create ] || run --separate-stderr shm $c ''
+		assert_equal "$status" 2
+		assert_equal "$stderr" "shm: ${c%% *}: '': empty segment name"
+	done
+}
+
+@test "/ alone, . and .. are not segment names" {
+	for n in / . .. /. /..; do
+		run --separate-stderr shm read "$n"
+		assert_fails 2 "shm: read: $n: not a valid segment name"
+	done
+}
+
+@test "a name longer than NAME_MAX is refused" {
+	local long
+	long=$(printf 'x%.0s' $(seq 256))
+	run --separate-stderr shm create "$long" 1
+	assert_fails 2 "shm: create: $long: segment name longer than 255 bytes"
+}
+
+@test "a directory is not a segment" {
+	mkdir d
+	run --separate-stderr shm read ./d
+	assert_fails 2 "shm: read: ./d: is a directory"
+	run --separate-stderr shm write ./d -s x
+	assert_fails 2 "shm: write: ./d: Is a directory"
+}
+
+@test "a FIFO is refused at once, without blocking" {
+	mkfifo fifo
+	run --separate-stderr timeout 5 "$SHM" read ./fifo
+	assert_fails 2 "shm: read: ./fifo: not a regular file"
+	run --separate-stderr timeout 5 "$SHM" write ./fifo -s x
+	assert_fails 2 "shm: write: ./fifo: not a regular file"
+}
+
+@test "/dev/null is not a segment" {
+	run --separate-stderr shm read /dev/null
+	assert_fails 2 "shm: read: /dev/null: not a regular file"
+}
+
+@test "a missing file path is an error" {
+	run --separate-stderr shm read ./nonexistent
+	assert_fails 2 "shm: read: ./nonexistent: no such segment"
+}
+
+@test "a name with a slash after its first character is a file" {
+	mkdir sub
+	printf hi > sub/f
+	assert_equal "$(shm read sub/f)" hi
+}
+
+@test "/dev/shm/NAME is the object NAME, as a file" {
+	shm create "${P}a" 2
+	shm write "/dev/shm/${P}a" -s ok
+	assert_equal "$(shm read "${P}a" -o 0)" ok
+}

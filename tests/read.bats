@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# shm read: bytes out, exactly, at the cursor or an offset.
+
+load helpers
+
+
+make_abc() {
+	shm create "${P}a" 26
+	shm write "${P}a" -o 0 -s abcdefghijklmnopqrstuvwxyz
+}
+
+@test "read -o -n copies exactly that range" {
+	make_abc
+	run shm read "${P}a" -o 3 -n 4
+	assert_equal "$output" defg
+}
+
+@test "read without -o starts at the cursor and moves it" {
+	make_abc
+	assert_equal "$(shm read "${P}a" -n 3)" abc
+	assert_equal "$(shm read "${P}a" -n 3)" def
+	assert_equal "$(shm seek "${P}a")" 6
+	assert_equal "$(shm read "${P}a" -o 0 -n 1)" a
+	assert_equal "$(shm seek "${P}a")" 6
+}
+
+@test "read without -n reads to the end" {
+	make_abc
+	shm seek "${P}a" 20 >/dev/null
+	assert_equal "$(shm read "${P}a")" uvwxyz
+	assert_equal "$(shm seek "${P}a")" 26
+	run --separate-stderr shm read "${P}a"
+	assert_equal "$status" 0
+	assert_equal "$output" ""
+}
+
+@test "read -n past the end gives the bytes there are" {
+	make_abc
+	assert_equal "$(shm read "${P}a" -o 24 -n 100)" yz
+}
+
+@test "read -o with a negative offset counts from the end" {
+	make_abc
+	assert_equal "$(shm read "${P}a" -o -3)" xyz
+}
+
+@test "read at the very end gives nothing; past it is an error" {
+	make_abc
+	run --separate-stderr shm read "${P}a" -o 26
+	assert_equal "$status" 0
+	assert_equal "$output" ""
+	run --separate-stderr shm read "${P}a" -o 27
+	assert_fails 2 "shm: read: ${P}a: offset 27: beyond the end (size 26)"
+	run --separate-stderr shm read "${P}a" -o -27
+	assert_fails 2 "shm: read: ${P}a: offset -27: before the start (size 26)"
+}
+
+@test "read --line stops after the newline, as readline does" {
+	shm create "${P}a" 12
+	shm write "${P}a" -o 0 -s $'one\ntwo\nthr'
+	shm read "${P}a" --line > l1
+	shm read "${P}a" -l > l2
+	shm read "${P}a" --line > l3
+	cmp l1 <(printf 'one\n')
+	cmp l2 <(printf 'two\n')
+	cmp l3 <(printf 'thr\0')
+	assert_equal "$(shm seek "${P}a")" 12
+}
+
+@test "read --line with -n stops at whichever comes first" {
+	shm create "${P}a" 12
+	shm write "${P}a" -o 0 -s $'one\ntwo\n'
+	assert_equal "$(shm read "${P}a" -l -n 2)" on
+	assert_equal "$(shm read "${P}a" -l -n 20)" e
+}
+
+@test "read -O FILE writes the bytes to FILE" {
+	head -c 70000 /dev/urandom > data
+	shm create "${P}a" --from data
+	shm read "${P}a" -o 0 -O out
+	cmp data out
+	shm read "${P}a" -o 10 -n 5 --output=out
+	cmp out <(tail -c +11 data | head -c 5)
+}
+
+@test "read -O into a missing directory fails" {
+	make_abc
+	run --separate-stderr shm read "${P}a" -O nodir/out
+	assert_fails 2 "shm: read: nodir/out: No such file or directory"
+}
+
+@test "read of a missing object is an error, with a hint for a file" {
+	run --separate-stderr shm read "${P}missing"
+	assert_fails 2 "shm: read: ${P}missing: no such segment"
+	touch "${P}here"
+	run --separate-stderr shm read "${P}here"
+	assert_fails 2 "shm: read: ${P}here: no such segment (to use the file here, write ./${P}here)"
+}
+
+@test "read refuses malformed and overflowing numbers" {
+	make_abc
+	run --separate-stderr shm read "${P}a" -n 1x
+	assert_fails 2 "shm: read: -n 1x: not a number
+Try 'shm read --help' for more information."
+	run --separate-stderr shm read "${P}a" -o 18446744073709551616
+	assert_fails 2 "shm: read: ${P}a: offset 18446744073709551616: number too large (size 26)"
+	run --separate-stderr shm read "${P}a" -o ''
+	assert_fails 2 "shm: read: ${P}a: offset : not a number (size 26)"
+}
+
+@test "read at 10 GiB of a 20 GiB sparse file" {
+	truncate -s 20G sparse
+	printf 'deep' | dd of=sparse bs=1 seek=$((10 * 1024 * 1024 * 1024)) conv=notrunc status=none
+	assert_equal "$(shm read ./sparse -o 10G -n 4)" deep
+	assert_equal "$(shm read ./sparse -o 10G -n 4)" deep
+}
+
+@test "read works on a segment the user may only read" {
+	make_abc
+	chmod 444 "/dev/shm/${P}a"
+	assert_equal "$(shm read "${P}a" -o 1 -n 2)" bc
+}

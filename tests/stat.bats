@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# shm stat and shm rm.
+
+load helpers
+
+@test "stat prints every field, one 'field value' a line" {
+	shm create -m 640 "${P}a" 300
+	shm seek "${P}a" 7 >/dev/null
+	run --separate-stderr shm stat "${P}a"
+	assert_equal "$status" 0
+	local mtime born
+	mtime=$(date -u -d "@$(stat -c %Y "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
+	born=$(date -u -d "@$(stat -c %W "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
+	assert_equal "$output" "name     ${P}a
+kind     object
+path     /dev/shm/${P}a
+size     300
+cursor   7
+owner    $(id -un)
+group    $(id -gn)
+mode     0640
+modified $mtime
+changed  $mtime
+born     $born"
+}
+
+@test "stat -f prints the values asked for" {
+	shm create "${P}a" 300
+	assert_equal "$(shm stat -f size "${P}a")" 300
+	assert_equal "$(shm stat --field=size,cursor,kind "${P}a")" "300
+0
+object"
+	run --separate-stderr shm stat -f bogus "${P}a"
+	assert_fails 2 "shm: stat: no field 'bogus'
+Try 'shm stat --help' for more information."
+}
+
+@test "stat --json gives the same facts as JSON" {
+	shm create "${P}a" 300
+	run --separate-stderr shm stat --json "${P}a"
+	assert_equal "$status" 0
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["size"]==300 and d["cursor"]==0 and d["kind"]=="object" and d["mode"]=="0600", d' "$output"
+}
+
+@test "stat of a file path says file" {
+	printf abc > f
+	assert_equal "$(shm stat -f kind,path,size ./f)" "file
+./f
+3"
+}
+
+@test "stat of several names reports each, and fails if one is missing" {
+	shm create "${P}a" 1
+	run --separate-stderr shm stat -f size "${P}a" "${P}b" "${P}a"
+	assert_equal "$status" 2
+	assert_equal "$output" "1
+1"
+	assert_equal "$stderr" "shm: stat: ${P}b: no such segment"
+}
+
+@test "rm removes objects and files" {
+	shm create "${P}a" 1
+	shm create "${P}b" 1
+	touch f
+	shm rm "${P}a" "/${P}b" ./f
+	[ ! -e "/dev/shm/${P}a" ] && [ ! -e "/dev/shm/${P}b" ] && [ ! -e f ]
+}
+
+@test "rm of a missing name fails, unless -f" {
+	run --separate-stderr shm rm "${P}a"
+	assert_fails 2 "shm: rm: ${P}a: no such segment"
+	run --separate-stderr shm rm -f "${P}a"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+}
+
+@test "rm goes on after a failure and removes the rest" {
+	shm create "${P}b" 1
+	run --separate-stderr shm rm "${P}a" "${P}b"
+	assert_fails 2 "shm: rm: ${P}a: no such segment"
+	[ ! -e "/dev/shm/${P}b" ]
+}
+
+@test "rm refuses a directory" {
+	mkdir d
+	run --separate-stderr shm rm ./d
+	assert_fails 2 "shm: rm: ./d: is a directory"
+	[ -d d ]
+}
+
+@test "rm forgets the cursor" {
+	shm create "${P}a" 10
+	shm seek "${P}a" 5 >/dev/null
+	[ "$(ls "$SHM_STATE_DIR" | wc -l)" = 1 ]
+	shm rm "${P}a"
+	[ "$(ls "$SHM_STATE_DIR" | wc -l)" = 0 ]
+}
+
+@test "rm needs a NAME" {
+	run --separate-stderr shm rm
+	assert_fails 2 "shm: rm: missing NAME
+Try 'shm rm --help' for more information."
+}
