@@ -120,6 +120,8 @@ read_segment(const struct read_args *a, struct segment *seg)
 		return rc;
 	if ((rc = copy_range(seg, a, off, len, &copied)) != SHM_OK)
 		return rc;
+	if (copied < len)
+		return segment_shrank(seg);
 	return a->offset == NULL ? cursor_set(seg, off + copied) : SHM_OK;
 }
 

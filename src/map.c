@@ -360,14 +360,24 @@ on_fault(int sig)
 	raise(sig);
 }
 
+int
+segment_shrank(struct segment *seg)
+{
+	struct stat st;
+
+	if (fstat(seg->fd, &st) != 0)
+		return shm_perror(seg->name);
+	return shm_error(seg->name, "segment shrank to %lld bytes while in "
+	    "use", (long long)st.st_size);
+}
+
 static int
 report_fault(struct segment *seg)
 {
 	struct stat st;
 
 	if (fstat(seg->fd, &st) == 0 && (uint64_t)st.st_size < seg->size)
-		return shm_error(seg->name, "segment shrank to %lld bytes "
-		    "while in use", (long long)st.st_size);
+		return segment_shrank(seg);
 	return shm_error(seg->name, "cannot access the mapped memory: no "
 	    "space left on device or I/O error");
 }

@@ -68,6 +68,11 @@ int	segment_write(struct segment *, uint64_t off, const void *buf,
 	    size_t len);
 int	segment_read(struct segment *, uint64_t off, void *buf, size_t len,
 	    size_t *got);
+/* The same, but fewer than len bytes means the segment shrank: an error. */
+int	segment_read_all(struct segment *, uint64_t off, void *buf,
+	    size_t len);
+/* Reports that the segment is now smaller than when it was locked. */
+int	segment_shrank(struct segment *);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);

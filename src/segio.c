@@ -67,6 +67,17 @@ segment_read(struct segment *seg, uint64_t off, void *buf, size_t len,
 	return SHM_OK;
 }
 
+int
+segment_read_all(struct segment *seg, uint64_t off, void *buf, size_t len)
+{
+	size_t got;
+	int rc;
+
+	if ((rc = segment_read(seg, off, buf, len, &got)) != SHM_OK)
+		return rc;
+	return got == len ? SHM_OK : segment_shrank(seg);
+}
+
 static uint64_t
 min_u64(uint64_t a, uint64_t b)
 {

@@ -75,7 +75,11 @@ int	opt_next(struct opt_parser *, const struct opt *opts);
 
 /* Commands: each returns its exit status. */
 int	cmd_create(int, char **);
+int	cmd_find(int, char **);
+int	cmd_flush(int, char **);
+int	cmd_move(int, char **);
 int	cmd_read(int, char **);
+int	cmd_resize(int, char **);
 int	cmd_rm(int, char **);
 int	cmd_seek(int, char **);
 int	cmd_stat(int, char **);

@@ -1,0 +1,186 @@
+/* cmd_find.c - print where bytes occur in a segment (find, rfind) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "hex.h"
+#include "map.h"
+#include "number.h"
+#include "search.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm find [-x] [-r | -a] [--start OFF] [--end OFF] [--from-cursor]\n"
+"                [--seek] NAME PATTERN\n"
+"\n"
+"Print the offset of the first match of PATTERN in NAME and exit 0, or\n"
+"print nothing and exit 1 if there is none.  The whole segment is\n"
+"searched, as grep does, unless bounds are given; the cursor stays put.\n"
+"An empty PATTERN matches at the start (with -r, at the end).\n"
+"\n"
+"  -x, --hex          PATTERN is hex (\"de ad be ef\")\n"
+"  -r, --last         the last match instead (rfind)\n"
+"  -a, --all          every match, one offset a line; matches do not\n"
+"                     overlap (\"aa\" in \"aaaa\": 0 and 2), as count does\n"
+"  -s, --start OFF    matches begin at OFF or later (negative: from end)\n"
+"  -e, --end OFF      matches end at OFF or before\n"
+"  -c, --from-cursor  start at the cursor, as Python's mmap.find does\n"
+"      --seek         move the cursor to the match found\n";
+
+enum { OPT_SEEK = OPT_LONG };
+
+static const struct opt options[] = {
+	{ 'x', "hex", false },
+	{ 'r', "last", false },
+	{ 'a', "all", false },
+	{ 's', "start", true },
+	{ 'e', "end", true },
+	{ 'c', "from-cursor", false },
+	{ OPT_SEEK, "seek", false },
+	{ 0, NULL, false },
+};
+
+struct find_args {
+	const char		*name;
+	const char		*pattern;
+	const char		*start, *end;
+	bool			 hex, from_cursor, seek;
+	enum search_mode	 mode;
+};
+
+/* Prints a match; ctx keeps the last one printed, for --seek. */
+static int
+emit(void *ctx, uint64_t off)
+{
+	*(uint64_t *)ctx = off;
+	printf("%llu\n", (unsigned long long)off);
+	return 0;
+}
+
+static int
+bound(const struct segment *seg, const char *what, const char *text,
+    uint64_t *off)
+{
+	const char *err;
+
+	if (text != NULL && (err = number_offset(text, seg->size, off)) !=
+	    NULL)
+		return shm_error(seg->name, "%s %s: %s (size %llu)", what,
+		    text, err, (unsigned long long)seg->size);
+	return SHM_OK;
+}
+
+static int
+set_bounds(struct segment *seg, const struct find_args *a, struct search *s)
+{
+	int rc;
+
+	s->start = 0;
+	s->end = seg->size;
+	if (a->from_cursor && (rc = cursor_get(seg, &s->start)) != SHM_OK)
+		return rc;
+	if ((rc = bound(seg, "--start", a->start, &s->start)) != SHM_OK ||
+	    (rc = bound(seg, "--end", a->end, &s->end)) != SHM_OK)
+		return rc;
+	/* An empty slice, as Python has it: nothing can match there. */
+	if (s->end < s->start)
+		s->end = s->start;
+	return SHM_OK;
+}
+
+static int
+find(struct segment *seg, const struct find_args *a,
+    const unsigned char *needle, size_t len)
+{
+	uint64_t where = 0;
+	struct search s = { seg, needle, len, 0, 0, a->mode, emit, &where };
+	bool found;
+	int rc;
+
+	if ((rc = segment_lock(seg, a->seek)) != SHM_OK ||
+	    (rc = set_bounds(seg, a, &s)) != SHM_OK ||
+	    (rc = search_run(&s, &found)) != SHM_OK)
+		return rc;
+	if (!found)
+		return SHM_NOMATCH;
+	return a->seek ? cursor_set(seg, where) : SHM_OK;
+}
+
+static int
+find_pattern(struct segment *seg, const struct find_args *a)
+{
+	unsigned char *needle;
+	const char *err;
+	size_t len;
+	int rc;
+
+	if (!a->hex)
+		return find(seg, a, (const unsigned char *)a->pattern,
+		    strlen(a->pattern));
+	if ((needle = malloc(strlen(a->pattern) / 2 + 1)) == NULL)
+		return shm_perror(a->name);
+	if ((err = hex_decode(a->pattern, needle, &len)) != NULL)
+		rc = shm_usage_error("PATTERN '%s': %s", a->pattern, err);
+	else
+		rc = find(seg, a, needle, len);
+	free(needle);
+	return rc;
+}
+
+static int
+check_args(const struct find_args *a, int npos)
+{
+	if (npos != 2)
+		return shm_usage_error(npos == 0 ? "missing NAME" : npos == 1 ?
+		    "missing PATTERN" : "too many arguments");
+	if (a->from_cursor && a->start != NULL)
+		return shm_usage_error("--from-cursor and --start exclude "
+		    "each other");
+	if (a->seek && a->mode == SEARCH_ALL)
+		return shm_usage_error("--seek needs one match, not -a");
+	if (a->mode == SEARCH_ALL && a->pattern[0] == '\0')
+		return shm_usage_error("-a with an empty PATTERN would match "
+		    "everywhere");
+	return SHM_OK;
+}
+
+static int
+parse_args(int argc, char **argv, struct find_args *a)
+{
+	struct opt_parser p;
+	int c;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'x': a->hex = true; break;
+		case 'r': a->mode = SEARCH_LAST; break;
+		case 'a': a->mode = SEARCH_ALL; break;
+		case 's': a->start = p.arg; break;
+		case 'e': a->end = p.arg; break;
+		case 'c': a->from_cursor = true; break;
+		case OPT_SEEK: a->seek = true; break;
+		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		}
+	}
+	a->name = p.npos > 0 ? p.argv[0] : NULL;
+	a->pattern = p.npos > 1 ? p.argv[1] : NULL;
+	return check_args(a, p.npos);
+}
+
+int
+cmd_find(int argc, char **argv)
+{
+	struct find_args a = { .mode = SEARCH_FIRST };
+	struct segment seg;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+		return rc == SHM_DONE ? SHM_OK : rc;
+	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = find_pattern(&seg, &a);
+	segment_close(&seg);
+	return rc;
+}

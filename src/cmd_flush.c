@@ -1,0 +1,72 @@
+/* cmd_flush.c - write a segment's changes to its file (Python's flush) */
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm flush [-o OFFSET] [-n LENGTH] [--async] NAME\n"
+"\n"
+"Write the changed pages of NAME, or of the range given, to the file\n"
+"system (msync).  When it returns, a file holds the data on disk.  A\n"
+"POSIX object lives in memory: flushing it succeeds and does nothing.\n"
+"\n"
+"  -o, --offset OFFSET  start of the range (negative: from the end)\n"
+"  -n, --length LENGTH  length of the range (default: to the end)\n"
+"  -a, --async          start the writing and return at once (MS_ASYNC)\n";
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 'n', "length", true },
+	{ 'a', "async", false },
+	{ 0, NULL, false },
+};
+
+struct flush_args {
+	const char	*offset;
+	const char	*length;
+	bool		 async;
+};
+
+static int
+flush(struct segment *seg, const struct flush_args *a)
+{
+	uint64_t off = 0, len = UINT64_MAX;
+	const char *err;
+
+	if (a->offset != NULL &&
+	    (err = number_offset(a->offset, seg->size, &off)) != NULL)
+		return shm_error(seg->name, "offset %s: %s (size %llu)",
+		    a->offset, err, (unsigned long long)seg->size);
+	if (a->length != NULL && (err = number_size(a->length, &len)) != NULL)
+		return shm_error(seg->name, "length %s: %s", a->length, err);
+	if (len > seg->size - off)
+		len = seg->size - off;
+	return segment_sync(seg, off, len, a->async);
+}
+
+int
+cmd_flush(int argc, char **argv)
+{
+	struct flush_args a = { NULL, NULL, false };
+	struct opt_parser p;
+	struct segment seg;
+	int c, rc;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'o': a.offset = p.arg; break;
+		case 'n': a.length = p.arg; break;
+		case 'a': a.async = true; break;
+		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		}
+	}
+	if (p.npos != 1)
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    "too many arguments");
+	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = flush(&seg, &a);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/* cmd_move.c - copy bytes within a segment, overlap-safe (Python's move) */
+#include <string.h>
+
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm move NAME DST SRC COUNT\n"
+"\n"
+"Copy COUNT bytes of NAME from offset SRC to offset DST, as memmove does:\n"
+"the ranges may overlap.  Both must lie inside NAME, or nothing changes.\n"
+"Negative offsets count from the end.  The cursor does not move.\n";
+
+static const struct opt options[] = {
+	{ 0, NULL, false },
+};
+
+struct move {
+	struct window	 w;
+	size_t		 dst, src, count;	/* within the window */
+};
+
+static int
+move_bytes(void *arg)
+{
+	struct move *m = arg;
+
+	memmove(m->w.data + m->dst, m->w.data + m->src, m->count);
+	return SHM_OK;
+}
+
+static int
+parse_range(const struct segment *seg, char **argv, uint64_t *dst,
+    uint64_t *src, uint64_t *count)
+{
+	const char *err;
+
+	if ((err = number_offset(argv[0], seg->size, dst)) != NULL)
+		return shm_error(seg->name, "DST %s: %s (size %llu)", argv[0],
+		    err, (unsigned long long)seg->size);
+	if ((err = number_offset(argv[1], seg->size, src)) != NULL)
+		return shm_error(seg->name, "SRC %s: %s (size %llu)", argv[1],
+		    err, (unsigned long long)seg->size);
+	if ((err = number_size(argv[2], count)) != NULL)
+		return shm_error(seg->name, "COUNT %s: %s", argv[2], err);
+	if (*count > seg->size - *src || *count > seg->size - *dst)
+		return shm_error(seg->name, "%llu bytes from %llu to %llu do "
+		    "not fit in %llu bytes; nothing moved",
+		    (unsigned long long)*count, (unsigned long long)*src,
+		    (unsigned long long)*dst, (unsigned long long)seg->size);
+	return SHM_OK;
+}
+
+static int
+move(struct segment *seg, char **argv)
+{
+	uint64_t dst, src, count, lo;
+	struct move m;
+	int rc;
+
+	if ((rc = segment_lock(seg, true)) != SHM_OK ||
+	    (rc = parse_range(seg, argv, &dst, &src, &count)) != SHM_OK)
+		return rc;
+	if (count == 0 || dst == src)
+		return SHM_OK;
+	/* Pages of a sparse destination are allocated now, or not at all. */
+	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK)
+		return rc;
+	lo = dst < src ? dst : src;
+	if ((rc = segment_map(seg, lo, (dst > src ? dst : src) + count - lo,
+	    &m.w)) != SHM_OK)
+		return rc;
+	m.dst = (size_t)(dst - lo);
+	m.src = (size_t)(src - lo);
+	m.count = (size_t)count;
+	rc = segment_guard(seg, move_bytes, &m);
+	window_unmap(&m.w);
+	return rc;
+}
+
+int
+cmd_move(int argc, char **argv)
+{
+	struct opt_parser p;
+	struct segment seg;
+	int c, rc;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END)
+		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+	if (p.npos != 4)
+		return shm_usage_error(p.npos < 4 ? "needs NAME DST SRC COUNT" :
+		    "too many arguments");
+	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
+		return rc;
+	rc = move(&seg, p.argv + 1);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/* cmd_resize.c - change a segment's size (Python's resize) */
+#include "cursor.h"
+#include "map.h"
+#include "number.h"
+#include "shm.h"
+
+static const char usage[] =
+"usage: shm resize [--shrink] NAME SIZE\n"
+"\n"
+"Set the size of NAME to SIZE bytes; +N and -N change it by N.  Bytes\n"
+"below the new size keep their values; new bytes read as zero.  A\n"
+"cursor past the new end moves to it.\n"
+"\n"
+"  -s, --shrink   allow a smaller size, destroying the bytes cut off\n";
+
+static const struct opt options[] = {
+	{ 's', "shrink", false },
+	{ 0, NULL, false },
+};
+
+static int
+new_size(const struct segment *seg, const char *text, uint64_t *size)
+{
+	const char *err;
+	int64_t v;
+	char sign;
+
+	if ((err = number_signed(text, &sign, &v)) != NULL)
+		return shm_error(seg->name, "size %s: %s", text, err);
+	if (sign == '-' && (uint64_t)-v > seg->size)
+		return shm_error(seg->name, "size %s: smaller than nothing "
+		    "(size %llu)", text, (unsigned long long)seg->size);
+	if (sign == '+' && (uint64_t)v > INT64_MAX - seg->size)
+		return shm_error(seg->name, "size %s: number too large", text);
+	if (sign == 0)
+		*size = (uint64_t)v;
+	else if (sign == '+')
+		*size = seg->size + (uint64_t)v;
+	else
+		*size = seg->size - (uint64_t)-v;
+	return SHM_OK;
+}
+
+static int
+resize(struct segment *seg, const char *text, bool shrink)
+{
+	uint64_t size = 0, cursor;
+	int rc;
+
+	/* Exclusive: no shm reader or writer is inside the part cut off. */
+	if ((rc = segment_lock(seg, true)) != SHM_OK ||
+	    (rc = new_size(seg, text, &size)) != SHM_OK)
+		return rc;
+	if (size < seg->size && !shrink)
+		return shm_error(seg->name, "shrinking to %llu bytes destroys "
+		    "%llu; --shrink allows it", (unsigned long long)size,
+		    (unsigned long long)(seg->size - size));
+	if ((rc = cursor_get(seg, &cursor)) != SHM_OK ||
+	    (rc = segment_resize(seg, size)) != SHM_OK)
+		return rc;
+	return cursor > size ? cursor_set(seg, size) : SHM_OK;
+}
+
+int
+cmd_resize(int argc, char **argv)
+{
+	struct opt_parser p;
+	struct segment seg;
+	bool shrink = false;
+	int c, rc;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		if (c != 's')
+			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		shrink = true;
+	}
+	if (p.npos != 2)
+		return shm_usage_error(p.npos == 0 ? "missing NAME" :
+		    p.npos == 1 ? "missing SIZE" : "too many arguments");
+	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
+		return rc;
+	rc = resize(&seg, p.argv[1], shrink);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,205 @@
+/*
+ * search.c - find a needle in a segment of any size, in linear time.
+ *
+ * The segment is read through a buffer rather than mapped: a mapping of
+ * a sparse tmpfs object allocates a page for every hole it touches, so
+ * searching a fresh 1 GiB object would fill 1 GiB of memory; pread
+ * copies holes from the zero page instead.  Consecutive chunks overlap
+ * by len - 1 bytes so a match straddling a chunk boundary is seen.
+ *
+ * Forward searches use memmem (glibc's is linear: two-way, with a skip
+ * table).  There is no memrmem, so backward searches run KMP over the
+ * reversed needle, skipping with memrchr while nothing is matched.
+ */
+#define _GNU_SOURCE		/* memmem, memrchr */
+#include <stdlib.h>
+#include <string.h>
+
+#include "search.h"
+#include "shm.h"
+
+/* New bytes per read: large enough to amortise the call, fits in L2. */
+#define CHUNK	(256U * 1024)
+
+struct buffer {
+	unsigned char	*data;
+	size_t		 cap;
+	uint64_t	 base;		/* segment offset of data[0] */
+	size_t		 len;
+};
+
+static int
+buffer_init(struct buffer *b, const struct search *s)
+{
+	b->cap = CHUNK + (s->len > 0 ? s->len - 1 : 0);
+	b->len = 0;
+	if ((b->data = malloc(b->cap)) == NULL)
+		return shm_perror(s->seg->name);
+	return SHM_OK;
+}
+
+static size_t
+min_size(uint64_t a, size_t b)
+{
+	return a < b ? (size_t)a : b;
+}
+
+/* Keep the last `keep` bytes, then append what follows them. */
+static int
+slide_forward(const struct search *s, struct buffer *b, size_t keep)
+{
+	size_t want;
+
+	memmove(b->data, b->data + b->len - keep, keep);
+	b->base += b->len - keep;
+	b->len = keep;
+	want = min_size(s->end - (b->base + keep), b->cap - keep);
+	if (segment_read_all(s->seg, b->base + keep, b->data + keep, want) !=
+	    SHM_OK)
+		return SHM_FAIL;
+	b->len += want;
+	return SHM_OK;
+}
+
+static int
+search_forward(const struct search *s, struct buffer *b, bool *found)
+{
+	uint64_t next = s->start;	/* where the next match may start */
+	const unsigned char *p;
+	size_t from, keep;
+
+	b->base = s->start;
+	for (;;) {
+		from = (size_t)(next - b->base);
+		p = memmem(b->data + from, b->len - from, s->needle, s->len);
+		if (p != NULL) {
+			*found = true;
+			next = b->base + (uint64_t)(p - b->data) + s->len;
+			if (s->emit(s->ctx, next - s->len) != 0 ||
+			    s->mode != SEARCH_ALL)
+				return SHM_OK;
+			continue;
+		}
+		if (b->base + b->len >= s->end)
+			return SHM_OK;
+		keep = min_size(b->base + b->len - next, s->len - 1);
+		if (slide_forward(s, b, keep) != SHM_OK)
+			return SHM_FAIL;
+		if (next < b->base)
+			next = b->base;
+	}
+}
+
+/* Keep the first `keep` bytes, then prepend what precedes them. */
+static int
+slide_backward(const struct search *s, struct buffer *b, size_t keep)
+{
+	size_t want = min_size(b->base - s->start, b->cap - keep);
+
+	memmove(b->data + want, b->data, keep);
+	b->base -= want;
+	b->len = want + keep;
+	return segment_read_all(s->seg, b->base, b->data, want);
+}
+
+/* rev[i] of the needle read backwards; fail[i] as KMP has it. */
+static unsigned char
+rev(const struct search *s, size_t i)
+{
+	return s->needle[s->len - 1 - i];
+}
+
+static size_t *
+reverse_table(const struct search *s)
+{
+	size_t *fail = malloc(s->len * sizeof(*fail));
+	size_t i, k = 0;
+
+	if (fail == NULL)
+		return NULL;
+	fail[0] = 0;
+	for (i = 1; i < s->len; i++) {
+		while (k > 0 && rev(s, i) != rev(s, k))
+			k = fail[k - 1];
+		if (rev(s, i) == rev(s, k))
+			k++;
+		fail[i] = k;
+	}
+	return fail;
+}
+
+/* Where the last match in data[0, len) starts, or -1. */
+static long long
+last_match(const struct search *s, const size_t *fail,
+    const unsigned char *data, size_t len)
+{
+	const unsigned char *p;
+	size_t i = len, k = 0;
+
+	while (i > 0) {
+		if (k == 0) {
+			/* Nothing matched yet: jump to the next candidate. */
+			if ((p = memrchr(data, rev(s, 0), i)) == NULL)
+				return -1;
+			i = (size_t)(p - data);
+			k = 1;
+		} else {
+			i--;
+			while (k > 0 && data[i] != rev(s, k))
+				k = fail[k - 1];
+			if (data[i] == rev(s, k))
+				k++;
+		}
+		if (k == s->len)
+			return (long long)i;
+	}
+	return -1;
+}
+
+static int
+search_backward(const struct search *s, struct buffer *b, bool *found)
+{
+	size_t *fail = reverse_table(s);
+	long long at;
+	int rc = SHM_OK;
+
+	if (fail == NULL)
+		return shm_perror(s->seg->name);
+	b->base = s->end;
+	while (b->base > s->start) {
+		if ((rc = slide_backward(s, b, min_size(b->len,
+		    s->len - 1))) != SHM_OK)
+			break;
+		if ((at = last_match(s, fail, b->data, b->len)) >= 0) {
+			*found = true;
+			s->emit(s->ctx, b->base + (uint64_t)at);
+			break;
+		}
+	}
+	free(fail);
+	return rc;
+}
+
+int
+search_run(const struct search *s, bool *found)
+{
+	struct buffer b;
+	int rc;
+
+	*found = false;
+	if (s->len > s->end - s->start)
+		return SHM_OK;
+	if (s->len == 0) {
+		*found = true;
+		s->emit(s->ctx, s->mode == SEARCH_LAST ? s->end : s->start);
+		return SHM_OK;
+	}
+	if ((rc = buffer_init(&b, s)) != SHM_OK)
+		return rc;
+	if (s->mode == SEARCH_LAST)
+		rc = search_backward(s, &b, found);
+	else
+		rc = search_forward(s, &b, found);
+	free(b.data);
+	return rc;
+}
