@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# shm find: offsets of matches, grep's exit statuses.
+
+load helpers
+
+make_text() {
+	shm create "${P}a" 20
+	shm write "${P}a" -o 0 -s 'abcabcXYZabc-needle'
+}
+
+@test "find prints the offset of the first match and exits 0" {
+	make_text
+	run --separate-stderr shm find "${P}a" abc
+	assert_equal "$status" 0
+	assert_equal "$output" 0
+	assert_equal "$(shm find "${P}a" XYZ)" 6
+}
+
+@test "find prints nothing and exits 1 when there is no match" {
+	make_text
+	run --separate-stderr shm find "${P}a" nothere
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+}
+
+@test "find -r prints the last match" {
+	make_text
+	assert_equal "$(shm find -r "${P}a" abc)" 9
+}
+
+@test "find -a prints every match, not overlapping" {
+	make_text
+	assert_equal "$(shm find -a "${P}a" abc)" "0
+3
+9"
+	shm create "${P}b" 4
+	shm write "${P}b" -s aaaa
+	assert_equal "$(shm find --all "${P}b" aa)" "0
+2"
+}
+
+@test "find searches the whole segment and leaves the cursor alone" {
+	make_text
+	shm seek "${P}a" 10 >/dev/null
+	assert_equal "$(shm find "${P}a" abc)" 0
+	assert_equal "$(shm seek "${P}a")" 10
+}
+
+@test "find --from-cursor starts at the cursor, as mmap.find does" {
+	make_text
+	shm seek "${P}a" 1 >/dev/null
+	assert_equal "$(shm find -c "${P}a" abc)" 3
+	assert_equal "$(shm find --from-cursor "${P}a" abc)" 3
+}
+
+@test "find --seek moves the cursor to the match" {
+	make_text
+	assert_equal "$(shm find --seek "${P}a" needle)" 13
+	assert_equal "$(shm seek "${P}a")" 13
+	assert_equal "$(shm read "${P}a" -n 6)" needle
+	shm find --seek "${P}a" absent && false
+	assert_equal "$(shm seek "${P}a")" 19
+}
+
+@test "find --start and --end bound the matches, as a slice" {
+	make_text
+	assert_equal "$(shm find --start 1 "${P}a" abc)" 3
+	assert_equal "$(shm find -s 4 -e 12 "${P}a" abc)" 9
+	run shm find -s 4 -e 11 "${P}a" abc
+	assert_equal "$status" 1
+	assert_equal "$(shm find -s -11 "${P}a" abc)" 9
+	assert_equal "$(shm find -r -e -8 "${P}a" abc)" 3
+	run shm find -s 12 -e 4 "${P}a" abc
+	assert_equal "$status" 1
+}
+
+@test "find refuses bounds outside the segment" {
+	make_text
+	run --separate-stderr shm find --start 21 "${P}a" abc
+	assert_fails 2 "shm: find: ${P}a: --start 21: beyond the end (size 20)"
+	run --separate-stderr shm find --end -21 "${P}a" abc
+	assert_fails 2 "shm: find: ${P}a: --end -21: before the start (size 20)"
+	run --separate-stderr shm find --end 1z "${P}a" abc
+	assert_fails 2 "shm: find: ${P}a: --end 1z: not a number (size 20)"
+}
+
+@test "find -x searches for binary bytes" {
+	shm create "${P}a" 8
+	shm write "${P}a" -x '00 01 02 ff 00 01 02 ff'
+	assert_equal "$(shm find -x "${P}a" 'ff00')" 3
+	assert_equal "$(shm find -x -a "${P}a" '0001')" "0
+4"
+	run --separate-stderr shm find -x "${P}a" 'fg'
+	assert_fails 2 "shm: find: PATTERN 'fg': not a hex digit
+Try 'shm find --help' for more information."
+}
+
+@test "find: needle at offset 0 and at the very end" {
+	shm create "${P}a" 10
+	shm write "${P}a" -s 'HEADxxTAIL'
+	assert_equal "$(shm find "${P}a" HEAD)" 0
+	assert_equal "$(shm find "${P}a" TAIL)" 6
+	assert_equal "$(shm find -r "${P}a" HEADxxTAIL)" 0
+}
+
+@test "find: a needle longer than the segment is not found" {
+	shm create "${P}a" 3
+	shm write "${P}a" -s abc
+	run shm find "${P}a" abcd
+	assert_equal "$status" 1
+}
+
+@test "find: the empty pattern matches at the start, or with -r at the end" {
+	make_text
+	assert_equal "$(shm find "${P}a" '')" 0
+	assert_equal "$(shm find -r "${P}a" '')" 20
+	assert_equal "$(shm find -s 5 "${P}a" '')" 5
+	run --separate-stderr shm find -a "${P}a" ''
+	assert_fails 2 "shm: find: -a with an empty PATTERN would match everywhere
+Try 'shm find --help' for more information."
+}
+
+@test "find: matches straddling internal chunk boundaries are found" {
+	# The search reads 256 KiB chunks; put needles across several edges.
+	shm create "${P}a" 2M
+	local off
+	for off in 262141 524287 786430 1048575; do
+		shm write "${P}a" -o "$off" -s NEEDLE
+	done
+	assert_equal "$(shm find -a "${P}a" NEEDLE)" "262141
+524287
+786430
+1048575"
+	assert_equal "$(shm find -r "${P}a" NEEDLE)" 1048575
+	assert_equal "$(shm find -r -e 1048580 "${P}a" NEEDLE)" 786430
+}
+
+@test "find is linear: a long periodic needle over 8 MB answers at once" {
+	python3 -c 'import sys; sys.stdout.write("a" * 8000000)' > hay || skip "no python3"
+	shm create "${P}a" --from hay
+	needle=$(python3 -c 'print("a" * 3999 + "b")')
+	run timeout 10 "$SHM" find "${P}a" "$needle"
+	assert_equal "$status" 1
+	run timeout 10 "$SHM" find -r "${P}a" "$needle"
+	assert_equal "$status" 1
+	needle=$(python3 -c 'print("b" + "a" * 3999)')
+	run timeout 10 "$SHM" find -r "${P}a" "$needle"
+	assert_equal "$status" 1
+	run timeout 10 "$SHM" find -a "${P}a" "${needle:1}"
+	assert_equal "$status" 0
+	assert_equal "${#lines[@]}" 2000
+}
+
+@test "find agrees with Python's find, rfind and count on random data" {
+	command -v python3 >/dev/null || skip "no python3"
+	python3 - "$SHM" "${P}r" <<'PY'
+import os, random, subprocess, sys
+shm, name = sys.argv[1], sys.argv[2]
+random.seed(7)
+for it in range(40):
+    n = random.choice([1, 7, 300, 70000, 600000])
+    data = bytes(random.choice(b"ab") for _ in range(n))
+    with open("/dev/shm/" + name, "wb") as f:
+        f.write(data)
+    m = random.choice([1, 2, 3, 9])
+    needle = bytes(random.choice(b"ab") for _ in range(m))
+    for flag in ["", "-r", "-a"]:
+        r = subprocess.run([shm, "find", "-x", name, needle.hex()] + ([flag] if flag else []), capture_output=True)
+        if flag == "":
+            want = [data.find(needle)]
+        elif flag == "-r":
+            want = [data.rfind(needle)]
+        else:
+            want, i = [], data.find(needle)
+            while i >= 0:
+                want.append(i)
+                i = data.find(needle, i + m)
+        want = [w for w in want if w >= 0]
+        got = [int(x) for x in r.stdout.split()]
+        assert got == want and r.returncode == (0 if want else 1), (n, needle, flag, got[:3], want[:3])
+PY
+}
+
+@test "find of a missing segment, and without a pattern" {
+	run --separate-stderr shm find "${P}none" x
+	assert_fails 2 "shm: find: ${P}none: no such segment"
+	run --separate-stderr shm find "${P}none"
+	assert_fails 2 "shm: find: missing PATTERN
+Try 'shm find --help' for more information."
+}
+
+@test "find --seek with -a, and --from-cursor with --start, are refused" {
+	make_text
+	run --separate-stderr shm find -a --seek "${P}a" abc
+	assert_fails 2 "shm: find: --seek needs one match, not -a
+Try 'shm find --help' for more information."
+	run --separate-stderr shm find -c -s 0 "${P}a" abc
+	assert_fails 2 "shm: find: --from-cursor and --start exclude each other
+Try 'shm find --help' for more information."
+}
+
+@test "find works on a segment the user may only read" {
+	make_text
+	chmod 444 "/dev/shm/${P}a"
+	assert_equal "$(shm find "${P}a" XYZ)" 6
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# shm resize, shm move and shm flush.
+
+load helpers
+
+@test "resize grows zero-filled and keeps the bytes below" {
+	shm create "${P}a" 3
+	shm write "${P}a" -s abc
+	shm resize "${P}a" 6
+	cmp "/dev/shm/${P}a" <(printf 'abc\0\0\0')
+	shm resize "${P}a" +2
+	assert_equal "$(stat -c %s "/dev/shm/${P}a")" 8
+}
+
+@test "resize to a smaller size needs --shrink" {
+	shm create "${P}a" 8
+	shm write "${P}a" -s abcdefgh
+	run --separate-stderr shm resize "${P}a" 4
+	assert_fails 2 "shm: resize: ${P}a: shrinking to 4 bytes destroys 4; --shrink allows it"
+	run --separate-stderr shm resize "${P}a" -2
+	assert_fails 2 "shm: resize: ${P}a: shrinking to 6 bytes destroys 2; --shrink allows it"
+	assert_equal "$(cat "/dev/shm/${P}a")" abcdefgh
+	shm resize --shrink "${P}a" -2
+	assert_equal "$(cat "/dev/shm/${P}a")" abcdef
+	shm resize -s "${P}a" 2
+	assert_equal "$(cat "/dev/shm/${P}a")" ab
+}
+
+@test "resize clamps a cursor beyond the new end" {
+	shm create "${P}a" 8
+	shm seek "${P}a" 7 >/dev/null
+	shm resize --shrink "${P}a" 5
+	assert_equal "$(shm seek "${P}a")" 5
+	shm resize "${P}a" 10
+	assert_equal "$(shm seek "${P}a")" 5
+}
+
+@test "resize refuses bad sizes" {
+	shm create "${P}a" 8
+	run --separate-stderr shm resize "${P}a" -9 --shrink
+	assert_fails 2 "shm: resize: ${P}a: size -9: smaller than nothing (size 8)"
+	run --separate-stderr shm resize "${P}a" 1x
+	assert_fails 2 "shm: resize: ${P}a: size 1x: not a number"
+	run --separate-stderr shm resize "${P}a"
+	assert_fails 2 "shm: resize: missing SIZE
+Try 'shm resize --help' for more information."
+	run --separate-stderr shm resize "${P}none" 1
+	assert_fails 2 "shm: resize: ${P}none: no such segment"
+}
+
+@test "resize of a segment the user may only read fails cleanly" {
+	[ "$(id -u)" != 0 ] || skip "root may write anything"
+	shm create -m 444 "${P}a" 8
+	run --separate-stderr shm resize "${P}a" 9
+	assert_fails 2 "shm: resize: ${P}a: Permission denied"
+}
+
+@test "move copies bytes within the segment, overlap-safe" {
+	shm create "${P}a" 10
+	shm write "${P}a" -s 0123456789
+	shm move "${P}a" 2 0 5
+	assert_equal "$(cat "/dev/shm/${P}a")" 0101234789
+	shm move "${P}a" 0 5 5
+	assert_equal "$(cat "/dev/shm/${P}a")" 3478934789
+	shm move "${P}a" -2 0 2
+	assert_equal "$(cat "/dev/shm/${P}a")" 3478934734
+}
+
+@test "move out of bounds changes nothing" {
+	shm create "${P}a" 10
+	shm write "${P}a" -s 0123456789
+	run --separate-stderr shm move "${P}a" 6 0 5
+	assert_fails 2 "shm: move: ${P}a: 5 bytes from 0 to 6 do not fit in 10 bytes; nothing moved"
+	run --separate-stderr shm move "${P}a" 0 8 3
+	assert_fails 2 "shm: move: ${P}a: 3 bytes from 8 to 0 do not fit in 10 bytes; nothing moved"
+	run --separate-stderr shm move "${P}a" 11 0 0
+	assert_fails 2 "shm: move: ${P}a: DST 11: beyond the end (size 10)"
+	run --separate-stderr shm move "${P}a" 0 0
+	assert_fails 2 "shm: move: needs NAME DST SRC COUNT
+Try 'shm move --help' for more information."
+	assert_equal "$(cat "/dev/shm/${P}a")" 0123456789
+}
+
+@test "move of 0 bytes, or onto itself, changes nothing" {
+	shm create "${P}a" 4
+	shm write "${P}a" -s abcd
+	shm move "${P}a" 1 3 0
+	shm move "${P}a" 2 2 2
+	assert_equal "$(cat "/dev/shm/${P}a")" abcd
+}
+
+@test "move leaves the cursor alone" {
+	shm create "${P}a" 4
+	shm seek "${P}a" 3 >/dev/null
+	shm move "${P}a" 0 1 2
+	assert_equal "$(shm seek "${P}a")" 3
+}
+
+@test "flush of a POSIX object succeeds and says nothing" {
+	shm create "${P}a" 4096
+	run --separate-stderr shm flush "${P}a"
+	assert_equal "$status" 0
+	assert_equal "$output$stderr" ""
+	run --separate-stderr shm flush --async "${P}a" -o 100 -n 10
+	assert_equal "$status" 0
+}
+
+@test "flush of a file leaves the data readable in the file" {
+	head -c 10000 /dev/urandom > f.bin
+	shm write ./f.bin -o 5000 -s MARK
+	shm flush ./f.bin
+	assert_equal "$(tail -c +5001 f.bin | head -c 4)" MARK
+	shm flush ./f.bin -o 4096 -n 10
+}
+
+@test "flush refuses a range outside the segment" {
+	shm create "${P}a" 10
+	run --separate-stderr shm flush "${P}a" -o 11
+	assert_fails 2 "shm: flush: ${P}a: offset 11: beyond the end (size 10)"
+	run --separate-stderr shm flush "${P}a" -n x
+	assert_fails 2 "shm: flush: ${P}a: length x: not a number"
+}
+
+@test "flush of an empty segment succeeds" {
+	shm create "${P}a" 0
+	shm flush "${P}a"
+}
