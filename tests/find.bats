@@ -70,7 +70,8 @@ make_text() {
 	run shm find -s 4 -e 11 "${P}a" abc
 	assert_equal "$status" 1
 	assert_equal "$(shm find -s -11 "${P}a" abc)" 9
-	assert_equal "$(shm find -r -e -8 "${P}a" abc)" 3
+	assert_equal "$(shm find -r -e -9 "${P}a" abc)" 3
+	assert_equal "$(shm find -r -e -8 "${P}a" abc)" 9
 	run shm find -s 12 -e 4 "${P}a" abc
 	assert_equal "$status" 1
 }
