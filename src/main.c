@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "resize",	cmd_resize,	"grow or shrink a segment" },
 	{ "move",	cmd_move,	"copy bytes within a segment (memmove)" },
 	{ "stat",	cmd_stat,	"show a segment's size, cursor and owner" },
+	{ "list",	cmd_list,	"list the POSIX shared-memory objects" },
 	{ "rm",		cmd_rm,		"remove segments" },
 	{ "help",	cmd_help,	"show help for a command" },
 	{ NULL,		NULL,		NULL },

@@ -77,6 +77,7 @@ int	opt_next(struct opt_parser *, const struct opt *opts);
 int	cmd_create(int, char **);
 int	cmd_find(int, char **);
 int	cmd_flush(int, char **);
+int	cmd_list(int, char **);
 int	cmd_move(int, char **);
 int	cmd_read(int, char **);
 int	cmd_resize(int, char **);
