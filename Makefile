@@ -44,6 +44,17 @@ build/asan/%.o: src/%.c $(HDRS)
 
 asan: build/asan/shm
 
+# A real example from a fresh clone: make demo.
+demo: shm
+	@set -e; n=shm-demo-$$$$; export SHM_STATE_DIR=$$(mktemp -d); \
+	echo '$$ shm create '$$n' 64'; ./shm create $$n 64; \
+	echo '$$ shm write '$$n' -s "hello, "'; ./shm write $$n -s 'hello, '; \
+	echo '$$ echo world | shm write '$$n; echo world | ./shm write $$n; \
+	echo '$$ shm seek '$$n; ./shm seek $$n; \
+	echo '$$ shm read '$$n' -o 0 -n 13'; ./shm read $$n -o 0 -n 13; \
+	echo '$$ shm find '$$n' world'; ./shm find $$n world; \
+	echo '$$ shm rm '$$n; ./shm rm $$n; rm -rf "$$SHM_STATE_DIR"
+
 test: shm
 	SHM="$(CURDIR)/shm" $(BATS) $(BATSFLAGS) $(TESTS)
 
@@ -68,4 +79,4 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan test test-asan install uninstall clean
+.PHONY: all asan demo test test-asan install uninstall clean
