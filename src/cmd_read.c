@@ -7,24 +7,34 @@
 #include "map.h"
 #include "number.h"
 #include "shm.h"
+#include "typed.h"
 
 static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] NAME\n"
+"       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
-"(default: to the end); fewer where the segment ends.\n"
+"(default: to the end); fewer where the segment ends.  With --as, unpack\n"
+"the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
+"line (see shm-read(1) for the codes).\n"
 "\n"
 "  -o, --offset OFFSET  read from here (negative: from the end); keep cursor\n"
 "  -n, --length LENGTH  read at most LENGTH bytes\n"
 "  -l, --line           stop after the next newline, as readline does\n"
-"  -O, --output FILE    write to FILE instead of standard output\n";
+"  -O, --output FILE    write to FILE instead of standard output\n"
+"      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
+"      --columns N      print N values a line, separated by spaces\n";
+
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
 	{ 'n', "length", true },
 	{ 'l', "line", false },
 	{ 'O', "output", true },
+	{ OPT_AS, "as", true },
+	{ OPT_COLUMNS, "columns", true },
 	{ 0, NULL, false },
 };
 
@@ -34,6 +44,8 @@ struct read_args {
 	uint64_t	 length;
 	bool		 line;
 	const char	*output;
+	const char	*as;		/* a struct format */
+	uint64_t	 columns;
 };
 
 /* How far a line reaches: up to and including its newline. */
@@ -148,6 +160,15 @@ parse_args(int argc, char **argv, struct read_args *a)
 		case 'O':
 			a->output = p.arg;
 			break;
+		case OPT_AS:
+			a->as = p.arg;
+			break;
+		case OPT_COLUMNS:
+			if ((err = number_size(p.arg, &a->columns)) != NULL ||
+			    a->columns == 0)
+				return shm_usage_error("--columns %s: %s",
+				    p.arg, err != NULL ? err : "not positive");
+			break;
 		default:
 			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
@@ -155,6 +176,11 @@ parse_args(int argc, char **argv, struct read_args *a)
 	if (p.npos != 1)
 		return shm_usage_error(p.npos == 0 ? "missing NAME" :
 		    "too many arguments");
+	if (a->as != NULL && (a->line || a->output != NULL ||
+	    a->length != UINT64_MAX))
+		return shm_usage_error("--as takes no -n, --line or -O");
+	if (a->as == NULL && a->columns != 1)
+		return shm_usage_error("--columns goes with --as");
 	a->name = p.argv[0];
 	return SHM_OK;
 }
@@ -162,7 +188,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 int
 cmd_read(int argc, char **argv)
 {
-	struct read_args a = { .length = UINT64_MAX };
+	struct read_args a = { .length = UINT64_MAX, .columns = 1 };
 	struct segment seg;
 	int rc;
 
@@ -170,7 +196,10 @@ cmd_read(int argc, char **argv)
 		return rc == SHM_DONE ? SHM_OK : rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	rc = read_segment(&a, &seg);
+	if (a.as != NULL)
+		rc = typed_read(&seg, a.as, a.offset, a.columns);
+	else
+		rc = read_segment(&a, &seg);
 	segment_close(&seg);
 	return rc;
 }

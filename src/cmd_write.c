@@ -11,19 +11,26 @@
 #include "hex.h"
 #include "map.h"
 #include "shm.h"
+#include "typed.h"
 
 static const char usage[] =
 "usage: shm write [-o OFFSET] [--grow] NAME [-s STRING | -x HEX | -i FILE]\n"
+"       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
 "\n"
 "Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"
 "at OFFSET or else at the cursor, which then moves past them.  Data that\n"
 "does not fit changes nothing and fails, unless --grow extends NAME.\n"
+"With --as, pack the VALUEs as Python's struct.pack(FORMAT) does; what\n"
+"'read --as' prints, 'write --as' takes back.\n"
 "\n"
 "  -o, --offset OFFSET  write here (negative: from the end); keep cursor\n"
 "  -s, --string STRING  write STRING (no newline added)\n"
 "  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
 "  -i, --input FILE     write FILE ('-': standard input, the default)\n"
-"  -g, --grow           extend NAME when the data runs past its end\n";
+"  -g, --grow           extend NAME when the data runs past its end\n"
+"      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n";
+
+enum { OPT_AS = OPT_LONG };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -31,6 +38,7 @@ static const struct opt options[] = {
 	{ 'x', "hex", true },
 	{ 'i', "input", true },
 	{ 'g', "grow", false },
+	{ OPT_AS, "as", true },
 	{ 0, NULL, false },
 };
 
@@ -41,6 +49,9 @@ struct write_args {
 	const char	*hex;
 	const char	*input;
 	bool		 grow;
+	const char	*as;		/* a struct format */
+	char		**values;	/* its values, as typed */
+	size_t		 nvalues;
 };
 
 /*
@@ -197,16 +208,21 @@ parse_args(int argc, char **argv, struct write_args *a)
 		case 'x': a->hex = p.arg; break;
 		case 'i': a->input = p.arg; break;
 		case 'g': a->grow = true; break;
+		case OPT_AS: a->as = p.arg; break;
 		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
 	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
-	if (sources > 1)
-		return shm_usage_error("-s, -x and -i exclude each other");
-	if (p.npos != 1)
+	if (sources > 1 || (sources > 0 && a->as != NULL))
+		return shm_usage_error("-s, -x, -i and --as exclude each other");
+	if (a->as != NULL && a->grow)
+		return shm_usage_error("--as does not --grow");
+	if (p.npos == 0 || (p.npos > 1 && a->as == NULL))
 		return shm_usage_error(p.npos == 0 ? "missing NAME" :
 		    "too many arguments");
 	a->name = p.argv[0];
+	a->values = p.argv + 1;
+	a->nvalues = (size_t)p.npos - 1;
 	return SHM_OK;
 }
 
@@ -222,7 +238,10 @@ cmd_write(int argc, char **argv)
 		return rc == SHM_DONE ? SHM_OK : rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_WRITE)) != SHM_OK)
 		return rc;
-	rc = write_segment(&a, &seg, &pl);
+	if (a.as != NULL)
+		rc = typed_write(&seg, a.as, a.offset, a.values, a.nvalues);
+	else
+		rc = write_segment(&a, &seg, &pl);
 	free_payload(&pl);
 	segment_close(&seg);
 	return rc;

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "flush",	cmd_flush,	"write a segment's changes to its file" },
 	{ "resize",	cmd_resize,	"grow or shrink a segment" },
 	{ "move",	cmd_move,	"copy bytes within a segment (memmove)" },
+	{ "dump",	cmd_dump,	"show a segment in hex, as hexdump -C or xxd" },
 	{ "stat",	cmd_stat,	"show a segment's size, cursor and owner" },
 	{ "list",	cmd_list,	"list the POSIX shared-memory objects" },
 	{ "rm",		cmd_rm,		"remove segments" },

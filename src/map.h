@@ -73,6 +73,14 @@ int	segment_read_all(struct segment *, uint64_t off, void *buf,
 	    size_t len);
 /* Reports that the segment is now smaller than when it was locked. */
 int	segment_shrank(struct segment *);
+/*
+ * Like segment_read_all, but where the segment has a hole (a sparse
+ * range never written) *data points at shared zeros and nothing is
+ * read: a dump of a fresh 1 GiB object touches no memory.  *got may be
+ * less than len at the edge of a hole; it is 0 only when len is.
+ */
+int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
+	    size_t len, const unsigned char **data, size_t *got);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE		/* copy_file_range */
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -82,6 +83,35 @@ static uint64_t
 min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
+}
+
+/* Never written: reading it maps the kernel's zero page, nothing more. */
+static const unsigned char zeros[COPY_CHUNK];
+
+int
+segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
+    size_t len, const unsigned char **data, size_t *got)
+{
+	off_t next = lseek(seg->fd, (off_t)off, SEEK_DATA);
+	struct stat st;
+
+	*data = buf;
+	*got = len;
+	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
+	if (next < 0 && errno != ENXIO)
+		return segment_read_all(seg, off, buf, len);
+	if (next < 0 && (fstat(seg->fd, &st) != 0 ||
+	    (uint64_t)st.st_size < off + len))
+		return segment_shrank(seg);
+	if (next < 0 || (uint64_t)next > off) {
+		*data = zeros;
+		*got = (size_t)min_u64(min_u64(len, sizeof(zeros)),
+		    next < 0 ? len : (uint64_t)next - off);
+		return SHM_OK;
+	}
+	if ((next = lseek(seg->fd, (off_t)off, SEEK_HOLE)) > (off_t)off)
+		*got = (size_t)min_u64(len, (uint64_t)next - off);
+	return segment_read_all(seg, off, buf, *got);
 }
 
 /* The portable path: a buffer between pread and write. */

@@ -46,8 +46,11 @@ int	shm_write_all(int fd, const void *buf, size_t len);
 struct opt {
 	int		 key;	/* returned by opt_next; the short letter if any */
 	const char	*name;	/* long name, or NULL */
-	bool		 arg;	/* takes a value */
+	int		 arg;	/* takes a value: false, true or OPT_MAYBE */
 };
+
+/* A long option whose value is optional, given only as --name=value. */
+#define OPT_MAYBE	2
 
 #define OPT_END		0	/* no more options */
 #define OPT_HELP	1	/* --help: the usage was printed */
@@ -75,6 +78,7 @@ int	opt_next(struct opt_parser *, const struct opt *opts);
 
 /* Commands: each returns its exit status. */
 int	cmd_create(int, char **);
+int	cmd_dump(int, char **);
 int	cmd_find(int, char **);
 int	cmd_flush(int, char **);
 int	cmd_list(int, char **);

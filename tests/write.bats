@@ -133,7 +133,7 @@ Try 'shm write --help' for more information."
 @test "write takes only one source" {
 	shm create "${P}a" 2
 	run --separate-stderr shm write "${P}a" -s a -x 62
-	assert_fails 2 "shm: write: -s, -x and -i exclude each other
+	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other
 Try 'shm write --help' for more information."
 }
 

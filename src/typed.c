@@ -1,0 +1,117 @@
+/*
+ * typed.c - struct.unpack and struct.pack on a segment.
+ *
+ * The codec (structfmt.c) turns bytes into text and back; this file
+ * places them: it checks the format fits at the offset, reads or
+ * writes the bytes through the mapping layer, and moves the cursor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cursor.h"
+#include "structfmt.h"
+#include "typed.h"
+#include "shm.h"
+
+struct printer {
+	unsigned long	 columns;
+	unsigned long	 column;	/* values on the current line */
+};
+
+/* One value a line, or `columns` of them separated by spaces. */
+static int
+print_value(void *ctx, const char *text, size_t len, bool end)
+{
+	struct printer *pr = ctx;
+
+	fwrite(text, 1, len, stdout);
+	if (!end)
+		return 0;
+	if (++pr->column == pr->columns) {
+		putchar('\n');
+		pr->column = 0;
+	} else
+		putchar(' ');
+	return 0;
+}
+
+static int
+parse_format(const char *format, struct structfmt *sf)
+{
+	const char *err;
+
+	if ((err = structfmt_parse(format, sf)) != NULL)
+		return shm_error(NULL, "format '%s': %s", format, err);
+	return SHM_OK;
+}
+
+/* Where the values go, and a check that all of them fit there. */
+static int
+place(struct segment *seg, const char *format, const struct structfmt *sf,
+    const char *offset, bool exclusive, uint64_t *off)
+{
+	int rc;
+
+	if ((rc = segment_lock(seg, exclusive)) != SHM_OK ||
+	    (rc = cursor_or_offset(seg, offset, off)) != SHM_OK)
+		return rc;
+	if (sf->size > seg->size - *off)
+		return shm_error(seg->name, "format '%s' needs %zu bytes at "
+		    "offset %llu; the segment has %llu", format, sf->size,
+		    (unsigned long long)*off,
+		    (unsigned long long)(seg->size - *off));
+	return SHM_OK;
+}
+
+int
+typed_read(struct segment *seg, const char *format, const char *offset,
+    unsigned long columns)
+{
+	struct printer pr = { columns, 0 };
+	struct structfmt sf;
+	unsigned char *buf;
+	uint64_t off;
+	int rc;
+
+	if ((rc = parse_format(format, &sf)) != SHM_OK ||
+	    (rc = place(seg, format, &sf, offset, offset == NULL,
+	    &off)) != SHM_OK)
+		return rc;
+	if ((buf = malloc(sf.size + 1)) == NULL)
+		return shm_perror(seg->name);
+	if ((rc = segment_read_all(seg, off, buf, sf.size)) == SHM_OK) {
+		structfmt_unpack(&sf, buf, print_value, &pr);
+		if (pr.column != 0)
+			putchar('\n');
+	}
+	free(buf);
+	if (rc == SHM_OK && offset == NULL)
+		rc = cursor_set(seg, off + sf.size);
+	return rc;
+}
+
+int
+typed_write(struct segment *seg, const char *format, const char *offset,
+    char *const values[], size_t nvalues)
+{
+	char err[STRUCTFMT_ERRLEN];
+	struct structfmt sf;
+	unsigned char *buf;
+	uint64_t off;
+	int rc;
+
+	if ((rc = parse_format(format, &sf)) != SHM_OK)
+		return rc;
+	if ((buf = malloc(sf.size + 1)) == NULL)
+		return shm_perror(seg->name);
+	/* Every value is checked before the segment is even locked. */
+	if (structfmt_pack(&sf, values, nvalues, buf, err, sizeof(err)) !=
+	    NULL)
+		rc = shm_error(seg->name, "%s", err);
+	else if ((rc = place(seg, format, &sf, offset, true, &off)) == SHM_OK &&
+	    (rc = segment_write(seg, off, buf, sf.size)) == SHM_OK &&
+	    offset == NULL)
+		rc = cursor_set(seg, off + sf.size);
+	free(buf);
+	return rc;
+}
