@@ -1,13 +1,8 @@
 /* cmd_create.c - make a new segment, zero-filled or from a file */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cursor.h"
+#include "input.h"
 #include "map.h"
 #include "number.h"
 #include "shm.h"
@@ -23,15 +18,17 @@ static const char usage[] =
 "  -m, --mode MODE   permissions, in octal (default 600)\n"
 "  -f, --force       replace an existing NAME, in one atomic step\n"
 "  -e, --exist-ok    leave an existing NAME as it is and succeed\n"
-"      --from FILE   copy FILE in ('-': standard input)\n";
+"      --from FILE   copy FILE in ('-': standard input)\n"
+"      --progress    show the bytes copied so far on standard error\n";
 
-enum { OPT_FROM = OPT_LONG };
+enum { OPT_FROM = OPT_LONG, OPT_PROGRESS };
 
 static const struct opt options[] = {
 	{ 'm', "mode", true },
 	{ 'f', "force", false },
 	{ 'e', "exist-ok", false },
 	{ OPT_FROM, "from", true },
+	{ OPT_PROGRESS, "progress", false },
 	{ 0, NULL, false },
 };
 
@@ -43,50 +40,12 @@ struct create_args {
 	unsigned	 mode;
 	bool		 force;
 	bool		 exist_ok;
+	bool		 progress;
 };
-
-/* Where the data comes from: a file of known length, or a stream. */
-struct source {
-	int		 fd;
-	const char	*name;
-	bool		 sized;
-	uint64_t	 len;
-};
-
-static int
-open_source(const char *from, struct source *src)
-{
-	struct stat st;
-	off_t pos;
-
-	src->name = strcmp(from, "-") == 0 ? "standard input" : from;
-	src->fd = strcmp(from, "-") == 0 ? STDIN_FILENO :
-	    open(from, O_RDONLY | O_CLOEXEC);
-	if (src->fd < 0 || fstat(src->fd, &st) != 0)
-		return shm_perror(src->name);
-	if (S_ISDIR(st.st_mode))
-		return shm_error(src->name, "is a directory");
-	src->sized = S_ISREG(st.st_mode);
-	if (!src->sized)
-		return SHM_OK;
-	/* Standard input may be a file someone has already read into. */
-	if ((pos = lseek(src->fd, 0, SEEK_CUR)) < 0)
-		pos = 0;
-	src->len = (uint64_t)st.st_size > (uint64_t)pos ?
-	    (uint64_t)(st.st_size - pos) : 0;
-	return SHM_OK;
-}
-
-static void
-close_source(struct source *src)
-{
-	if (src->fd > STDIN_FILENO)
-		close(src->fd);
-}
 
 static int
 fill_from(struct segment *seg, const struct create_args *a,
-    struct source *src)
+    struct input *src)
 {
 	uint64_t size = a->sized && a->size > src->len ? a->size : src->len;
 	uint64_t copied;
@@ -114,7 +73,7 @@ fill_from(struct segment *seg, const struct create_args *a,
 static int
 fill(struct segment *seg, const struct create_args *a)
 {
-	struct source src = { -1, NULL, false, 0 };
+	struct input src;
 	int rc;
 
 	if (a->from == NULL) {
@@ -122,15 +81,16 @@ fill(struct segment *seg, const struct create_args *a)
 			return rc;
 		return segment_resize(seg, a->size);
 	}
-	if ((rc = open_source(a->from, &src)) == SHM_OK)
+	if ((rc = input_open(&src, a->from)) == SHM_OK)
 		rc = fill_from(seg, a, &src);
-	close_source(&src);
+	input_close(&src);
 	return rc;
 }
 
 static int
 create(const struct create_args *a)
 {
+	struct progress progress;
 	struct segment seg;
 	bool exists;
 	int rc;
@@ -143,11 +103,13 @@ create(const struct create_args *a)
 	}
 	if ((rc = segment_create(&seg, a->name, a->mode)) != SHM_OK)
 		goto out;
+	seg.progress = a->progress ? progress_start(&progress) : NULL;
 	/* Its inode may be a removed segment's: drop that one's cursor. */
 	if ((rc = fill(&seg, a)) != SHM_OK ||
 	    (rc = cursor_forget(&seg.st)) != SHM_OK)
 		goto out;
 	rc = segment_publish(&seg, a->force);
+	progress_finish(seg.progress);
 out:
 	segment_close(&seg);
 	return rc;
@@ -175,6 +137,9 @@ parse_args(int argc, char **argv, struct create_args *a)
 			break;
 		case OPT_FROM:
 			a->from = p.arg;
+			break;
+		case OPT_PROGRESS:
+			a->progress = true;
 			break;
 		default:
 			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;

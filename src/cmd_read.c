@@ -24,9 +24,10 @@ static const char usage[] =
 "  -l, --line           stop after the next newline, as readline does\n"
 "  -O, --output FILE    write to FILE instead of standard output\n"
 "      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
-"      --columns N      print N values a line, separated by spaces\n";
+"      --columns N      print N values a line, separated by spaces\n"
+"      --progress       show the bytes copied so far on standard error\n";
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -35,6 +36,7 @@ static const struct opt options[] = {
 	{ 'O', "output", true },
 	{ OPT_AS, "as", true },
 	{ OPT_COLUMNS, "columns", true },
+	{ OPT_PROGRESS, "progress", false },
 	{ 0, NULL, false },
 };
 
@@ -46,6 +48,7 @@ struct read_args {
 	const char	*output;
 	const char	*as;		/* a struct format */
 	uint64_t	 columns;
+	bool		 progress;
 };
 
 /* How far a line reaches: up to and including its newline. */
@@ -120,6 +123,7 @@ copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
 static int
 read_segment(const struct read_args *a, struct segment *seg)
 {
+	struct progress progress;
 	uint64_t off, len, copied;
 	int rc;
 
@@ -130,7 +134,10 @@ read_segment(const struct read_args *a, struct segment *seg)
 	len = seg->size - off < a->length ? seg->size - off : a->length;
 	if (a->line && (rc = line_length(seg, off, &len)) != SHM_OK)
 		return rc;
-	if ((rc = copy_range(seg, a, off, len, &copied)) != SHM_OK)
+	seg->progress = a->progress ? progress_start(&progress) : NULL;
+	rc = copy_range(seg, a, off, len, &copied);
+	progress_finish(seg->progress);
+	if (rc != SHM_OK)
 		return rc;
 	if (copied < len)
 		return segment_shrank(seg);
@@ -162,6 +169,9 @@ parse_args(int argc, char **argv, struct read_args *a)
 			break;
 		case OPT_AS:
 			a->as = p.arg;
+			break;
+		case OPT_PROGRESS:
+			a->progress = true;
 			break;
 		case OPT_COLUMNS:
 			if ((err = number_size(p.arg, &a->columns)) != NULL ||

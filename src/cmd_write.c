@@ -1,13 +1,9 @@
 /* cmd_write.c - put bytes into a segment, at the cursor or an offset */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cursor.h"
+#include "input.h"
 #include "hex.h"
 #include "map.h"
 #include "shm.h"
@@ -28,9 +24,10 @@ static const char usage[] =
 "  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
 "  -i, --input FILE     write FILE ('-': standard input, the default)\n"
 "  -g, --grow           extend NAME when the data runs past its end\n"
-"      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n";
+"      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n"
+"      --progress       show the bytes copied so far on standard error\n";
 
-enum { OPT_AS = OPT_LONG };
+enum { OPT_AS = OPT_LONG, OPT_PROGRESS };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -39,6 +36,7 @@ static const struct opt options[] = {
 	{ 'i', "input", true },
 	{ 'g', "grow", false },
 	{ OPT_AS, "as", true },
+	{ OPT_PROGRESS, "progress", false },
 	{ 0, NULL, false },
 };
 
@@ -52,6 +50,7 @@ struct write_args {
 	const char	*as;		/* a struct format */
 	char		**values;	/* its values, as typed */
 	size_t		 nvalues;
+	bool		 progress;
 };
 
 /*
@@ -61,58 +60,25 @@ struct write_args {
 struct payload {
 	unsigned char	*buf;
 	bool		 owned;
-	int		 fd;
-	const char	*fdname;
+	struct input	 in;
 	uint64_t	 len;
 };
-
-/* Reads a pipe whole; more than limit bytes can never fit, so stop. */
-static int
-slurp(struct payload *pl, uint64_t limit)
-{
-	size_t cap = 0;
-	ssize_t n;
-	void *p;
-
-	for (;;) {
-		if (pl->len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if ((p = realloc(pl->buf, cap)) == NULL)
-				return shm_perror(pl->fdname);
-			pl->buf = p;
-		}
-		n = read(pl->fd, pl->buf + pl->len, cap - pl->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return shm_perror(pl->fdname);
-		if (n == 0 || (pl->len += (size_t)n) > limit)
-			return SHM_OK;
-	}
-}
 
 static int
 load_input(const struct write_args *a, struct payload *pl, uint64_t limit)
 {
-	bool from_stdin = a->input == NULL || strcmp(a->input, "-") == 0;
-	struct stat st;
-	off_t pos;
+	size_t len;
+	int rc;
 
-	pl->fdname = from_stdin ? "standard input" : a->input;
-	pl->fd = from_stdin ? STDIN_FILENO :
-	    open(a->input, O_RDONLY | O_CLOEXEC);
-	if (pl->fd < 0 || fstat(pl->fd, &st) != 0)
-		return shm_perror(pl->fdname);
-	if (S_ISDIR(st.st_mode))
-		return shm_error(pl->fdname, "is a directory");
-	if (!S_ISREG(st.st_mode)) {
-		pl->owned = true;
-		return slurp(pl, limit);
-	}
-	if ((pos = lseek(pl->fd, 0, SEEK_CUR)) < 0)
-		pos = 0;
-	pl->len = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
-	return SHM_OK;
+	if ((rc = input_open(&pl->in, a->input)) != SHM_OK)
+		return rc;
+	pl->len = pl->in.len;
+	if (pl->in.sized)
+		return SHM_OK;
+	pl->owned = true;
+	rc = input_slurp(&pl->in, limit, &pl->buf, &len);
+	pl->len = len;
+	return rc;
 }
 
 static int
@@ -142,8 +108,7 @@ free_payload(struct payload *pl)
 {
 	if (pl->owned)
 		free(pl->buf);
-	if (pl->fd > STDIN_FILENO)
-		close(pl->fd);
+	input_close(&pl->in);
 }
 
 static int
@@ -170,7 +135,8 @@ store(struct segment *seg, struct payload *pl, uint64_t off)
 	if (pl->buf != NULL || pl->len == 0)
 		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
 	else
-		rc = segment_copy_in(seg, off, pl->fd, pl->fdname, pl->len);
+		rc = segment_copy_in(seg, off, pl->in.fd, pl->in.name,
+		    pl->len);
 	if (rc == SHM_OK && off + pl->len > seg->size)
 		rc = segment_resize(seg, off + pl->len);
 	return rc;
@@ -180,6 +146,7 @@ static int
 write_segment(const struct write_args *a, struct segment *seg,
     struct payload *pl)
 {
+	struct progress progress;
 	uint64_t off;
 	int rc;
 
@@ -188,8 +155,12 @@ write_segment(const struct write_args *a, struct segment *seg,
 		return rc;
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
 	    (rc = cursor_or_offset(seg, a->offset, &off)) != SHM_OK ||
-	    (rc = check_fit(seg, a, off, pl->len)) != SHM_OK ||
-	    (rc = store(seg, pl, off)) != SHM_OK)
+	    (rc = check_fit(seg, a, off, pl->len)) != SHM_OK)
+		return rc;
+	seg->progress = a->progress ? progress_start(&progress) : NULL;
+	rc = store(seg, pl, off);
+	progress_finish(seg->progress);
+	if (rc != SHM_OK)
 		return rc;
 	return a->offset == NULL ? cursor_set(seg, off + pl->len) : SHM_OK;
 }
@@ -209,6 +180,7 @@ parse_args(int argc, char **argv, struct write_args *a)
 		case 'i': a->input = p.arg; break;
 		case 'g': a->grow = true; break;
 		case OPT_AS: a->as = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
 		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
@@ -230,7 +202,7 @@ int
 cmd_write(int argc, char **argv)
 {
 	struct write_args a = { 0 };
-	struct payload pl = { NULL, false, -1, NULL, 0 };
+	struct payload pl = { NULL, false, { -1, NULL, false, 0 }, 0 };
 	struct segment seg;
 	int rc;
 

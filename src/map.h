@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "progress.h"
+
 /* Where POSIX objects live as files; Linux and its tmpfs. */
 #define SEGMENT_DIR	"/dev/shm"
 
@@ -30,6 +32,7 @@ struct segment {
 	struct stat	 st;
 	char		 birth[40];	/* creation time, "" if unknown */
 	char		*temp;		/* create: the unpublished copy */
+	struct progress	*progress;	/* bulk copies count here, if set */
 };
 
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };

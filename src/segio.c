@@ -21,8 +21,8 @@
 
 /* Large enough to amortise the system call, small enough for cache. */
 #define COPY_CHUNK	(1U << 20)
-/* sendfile and copy_file_range move at most this much per call. */
-#define KERNEL_CHUNK	(1U << 30)
+/* Per sendfile or copy_file_range call: a progress line's granularity. */
+#define KERNEL_CHUNK	(64U << 20)
 /* A copy method's answer for "not on this file system; try the next". */
 #define TRY_NEXT	(-1)
 
@@ -40,6 +40,8 @@ segment_write(struct segment *seg, uint64_t off, const void *buf,
 		if (n < 0)
 			return shm_errno(seg->name, "write failed at offset "
 			    "%llu", (unsigned long long)off);
+		if (seg->progress != NULL)
+			progress_add(seg->progress, (uint64_t)n);
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
@@ -83,6 +85,15 @@ static uint64_t
 min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
+}
+
+/* Every bulk copy counts its bytes here, for --progress. */
+static void
+count(struct segment *seg, uint64_t *copied, uint64_t n)
+{
+	*copied += n;
+	if (seg->progress != NULL)
+		progress_add(seg->progress, n);
 }
 
 /* Never written: reading it maps the kernel's zero page, nothing more. */
@@ -134,7 +145,7 @@ copy_out_buffered(struct segment *seg, uint64_t off, uint64_t len, int fd,
 			rc = shm_perror(fdname);
 			break;
 		}
-		*copied += got;
+		count(seg, copied, got);
 	}
 	free(buf);
 	return rc;
@@ -161,7 +172,7 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 			return shm_perror(fdname);
 		if (n == 0)
 			break;
-		*copied += (uint64_t)n;
+		count(seg, copied, (uint64_t)n);
 	}
 	return SHM_OK;
 }
@@ -187,7 +198,7 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 		if ((rc = segment_write(seg, off + *copied, buf,
 		    (size_t)n)) != SHM_OK)
 			break;
-		*copied += (uint64_t)n;
+		count(seg, copied, (uint64_t)n);
 	}
 	free(buf);
 	return rc;
@@ -219,7 +230,7 @@ copy_in_range(struct segment *seg, uint64_t off, int fd, const char *fdname,
 			return shm_perror(fdname);
 		if (n == 0)
 			break;
-		*copied += (uint64_t)n;
+		count(seg, copied, (uint64_t)n);
 	}
 	return SHM_OK;
 }
@@ -244,7 +255,7 @@ copy_in_sendfile(struct segment *seg, uint64_t off, int fd,
 			return shm_perror(fdname);
 		if (n == 0)
 			break;
-		*copied += (uint64_t)n;
+		count(seg, copied, (uint64_t)n);
 	}
 	return SHM_OK;
 }

@@ -1,0 +1,22 @@
+/* progress.h - dd-style progress on standard error, for long copies */
+#ifndef SHM_PROGRESS_H
+#define SHM_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct progress {
+	uint64_t	 done;
+	struct timespec	 start;
+	struct timespec	 shown;		/* when the line was last drawn */
+};
+
+/* Starts counting; returns p, for seg->progress = on ? start(p) : NULL. */
+struct progress *progress_start(struct progress *p);
+/* Count n more bytes; redraws the line at most once a second. */
+void	progress_add(struct progress *, uint64_t n);
+/* The final line, ended with a newline; nothing for NULL. */
+void	progress_finish(struct progress *);
+
+#endif
