@@ -64,7 +64,8 @@ fill_from(struct segment *seg, const struct create_args *a,
 	if (a->sized && src->len > a->size)
 		return shm_error(a->name, "%s has %llu bytes, more than SIZE",
 		    src->name, (unsigned long long)src->len);
-	if ((rc = segment_reserve(seg, 0, size)) != SHM_OK ||
+	/* Space for what will be copied, claimed before the first byte. */
+	if ((rc = segment_reserve(seg, 0, src->len)) != SHM_OK ||
 	    (rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
 	return segment_copy_in(seg, 0, src->fd, src->name, src->len);
@@ -76,11 +77,9 @@ fill(struct segment *seg, const struct create_args *a)
 	struct input src;
 	int rc;
 
-	if (a->from == NULL) {
-		if ((rc = segment_reserve(seg, 0, a->size)) != SHM_OK)
-			return rc;
+	/* Zero-filled is sparse, as ftruncate makes it: no memory until used. */
+	if (a->from == NULL)
 		return segment_resize(seg, a->size);
-	}
 	if ((rc = input_open(&src, a->from)) == SHM_OK)
 		rc = fill_from(seg, a, &src);
 	input_close(&src);
