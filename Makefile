@@ -64,6 +64,11 @@ test-asan: build/asan/shm
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(BATS) $(BATSFLAGS) $(TESTS)
 
+# Long runs, outside make test: STRESS_SECONDS of 8 writers, 8 readers.
+STRESS_SECONDS ?= 30
+stress: shm
+	tests/stress.sh $(STRESS_SECONDS) ./shm
+
 install: shm
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp shm $(DESTDIR)$(BINDIR)/shm
@@ -79,4 +84,4 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan demo test test-asan install uninstall clean
+.PHONY: all asan demo stress test test-asan install uninstall clean

@@ -120,3 +120,10 @@ Try 'shm seek --help' for more information."
 	for w in 0 1 2 3; do for i in $(seq 10 49); do echo "w$w-r$i"; done; done | sort > want
 	cmp want got
 }
+
+@test "8 writers and 8 readers for 3 seconds: no record torn, lost or doubled" {
+	run --separate-stderr "$BATS_TEST_DIRNAME/stress.sh" 3 "$SHM"
+	assert_equal "$stderr" ""
+	assert_equal "$status" 0
+	[[ $output == "stress: "*" records written, "*" verified, "*" none lost or torn" ]]
+}
