@@ -66,8 +66,7 @@ shm_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'shm %s --help' for more information.\n",
-	    shm_cmd);
+	fprintf(stderr, " (see 'shm %s --help')\n", shm_cmd);
 	return SHM_FAIL;
 }
 

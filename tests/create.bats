@@ -24,11 +24,9 @@ load helpers
 
 @test "create refuses a bad mode" {
 	run --separate-stderr shm create -m 8 "${P}a" 1
-	assert_fails 2 "shm: create: -m 8: not an octal mode
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: -m 8: not an octal mode (see 'shm create --help')"
 	run --separate-stderr shm create -m 17777 "${P}a" 1
-	assert_fails 2 "shm: create: -m 17777: mode out of range (0 to 7777)
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: -m 17777: mode out of range (0 to 7777) (see 'shm create --help')"
 	[ ! -e "/dev/shm/${P}a" ]
 }
 
@@ -146,29 +144,22 @@ Try 'shm create --help' for more information."
 
 @test "create needs NAME and SIZE" {
 	run --separate-stderr shm create
-	assert_fails 2 "shm: create: missing NAME
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: missing NAME (see 'shm create --help')"
 	run --separate-stderr shm create "${P}a"
-	assert_fails 2 "shm: create: missing SIZE
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: missing SIZE (see 'shm create --help')"
 	run --separate-stderr shm create "${P}a" 1 2
-	assert_fails 2 "shm: create: too many arguments
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: too many arguments (see 'shm create --help')"
 }
 
 @test "create refuses malformed and overflowing sizes" {
 	run --separate-stderr shm create "${P}a" 12x
-	assert_fails 2 "shm: create: SIZE '12x': not a number
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: SIZE '12x': not a number (see 'shm create --help')"
 	run --separate-stderr shm create "${P}a" 99999999999999999999
-	assert_fails 2 "shm: create: SIZE '99999999999999999999': number too large
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: SIZE '99999999999999999999': number too large (see 'shm create --help')"
 	run --separate-stderr shm create "${P}a" 9E
-	assert_fails 2 "shm: create: SIZE '9E': number too large
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: SIZE '9E': number too large (see 'shm create --help')"
 	run --separate-stderr shm create "${P}a" -5
-	assert_fails 2 "shm: create: SIZE '-5': not a number
-Try 'shm create --help' for more information."
+	assert_fails 2 "shm: create: SIZE '-5': not a number (see 'shm create --help')"
 	[ ! -e "/dev/shm/${P}a" ]
 }
 

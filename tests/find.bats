@@ -93,8 +93,7 @@ make_text() {
 	assert_equal "$(shm find -x -a "${P}a" '0001')" "0
 4"
 	run --separate-stderr shm find -x "${P}a" 'fg'
-	assert_fails 2 "shm: find: PATTERN 'fg': not a hex digit
-Try 'shm find --help' for more information."
+	assert_fails 2 "shm: find: PATTERN 'fg': not a hex digit (see 'shm find --help')"
 }
 
 @test "find: needle at offset 0 and at the very end" {
@@ -118,8 +117,7 @@ Try 'shm find --help' for more information."
 	assert_equal "$(shm find -r "${P}a" '')" 20
 	assert_equal "$(shm find -s 5 "${P}a" '')" 5
 	run --separate-stderr shm find -a "${P}a" ''
-	assert_fails 2 "shm: find: -a with an empty PATTERN would match everywhere
-Try 'shm find --help' for more information."
+	assert_fails 2 "shm: find: -a with an empty PATTERN would match everywhere (see 'shm find --help')"
 }
 
 @test "find: matches straddling internal chunk boundaries are found" {
@@ -187,18 +185,15 @@ PY
 	run --separate-stderr shm find "${P}none" x
 	assert_fails 2 "shm: find: ${P}none: no such segment"
 	run --separate-stderr shm find "${P}none"
-	assert_fails 2 "shm: find: missing PATTERN
-Try 'shm find --help' for more information."
+	assert_fails 2 "shm: find: missing PATTERN (see 'shm find --help')"
 }
 
 @test "find --seek with -a, and --from-cursor with --start, are refused" {
 	make_text
 	run --separate-stderr shm find -a --seek "${P}a" abc
-	assert_fails 2 "shm: find: --seek needs one match, not -a
-Try 'shm find --help' for more information."
+	assert_fails 2 "shm: find: --seek needs one match, not -a (see 'shm find --help')"
 	run --separate-stderr shm find -c -s 0 "${P}a" abc
-	assert_fails 2 "shm: find: --from-cursor and --start exclude each other
-Try 'shm find --help' for more information."
+	assert_fails 2 "shm: find: --from-cursor and --start exclude each other (see 'shm find --help')"
 }
 
 @test "find works on a segment the user may only read" {

@@ -50,6 +50,5 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 
 @test "list takes no arguments" {
 	run --separate-stderr shm list x
-	assert_fails 2 "shm: list: list takes no arguments
-Try 'shm list --help' for more information."
+	assert_fails 2 "shm: list: list takes no arguments (see 'shm list --help')"
 }

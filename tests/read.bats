@@ -100,8 +100,7 @@ make_abc() {
 @test "read refuses malformed and overflowing numbers" {
 	make_abc
 	run --separate-stderr shm read "${P}a" -n 1x
-	assert_fails 2 "shm: read: -n 1x: not a number
-Try 'shm read --help' for more information."
+	assert_fails 2 "shm: read: -n 1x: not a number (see 'shm read --help')"
 	run --separate-stderr shm read "${P}a" -o 18446744073709551616
 	assert_fails 2 "shm: read: ${P}a: offset 18446744073709551616: number too large (size 26)"
 	run --separate-stderr shm read "${P}a" -o ''

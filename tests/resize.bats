@@ -42,8 +42,7 @@ load helpers
 	run --separate-stderr shm resize "${P}a" 1x
 	assert_fails 2 "shm: resize: ${P}a: size 1x: not a number"
 	run --separate-stderr shm resize "${P}a"
-	assert_fails 2 "shm: resize: missing SIZE
-Try 'shm resize --help' for more information."
+	assert_fails 2 "shm: resize: missing SIZE (see 'shm resize --help')"
 	run --separate-stderr shm resize "${P}none" 1
 	assert_fails 2 "shm: resize: ${P}none: no such segment"
 }
@@ -76,8 +75,7 @@ Try 'shm resize --help' for more information."
 	run --separate-stderr shm move "${P}a" 11 0 0
 	assert_fails 2 "shm: move: ${P}a: DST 11: beyond the end (size 10)"
 	run --separate-stderr shm move "${P}a" 0 0
-	assert_fails 2 "shm: move: needs NAME DST SRC COUNT
-Try 'shm move --help' for more information."
+	assert_fails 2 "shm: move: needs NAME DST SRC COUNT (see 'shm move --help')"
 	assert_equal "$(cat "/dev/shm/${P}a")" 0123456789
 }
 

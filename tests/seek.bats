@@ -50,8 +50,7 @@ load helpers
 	run --separate-stderr shm seek "${P}a" end+1
 	assert_fails 2 "shm: seek: ${P}a: position 'end+1': only -N may follow 'end'"
 	run --separate-stderr shm seek "${P}a" 1 2
-	assert_fails 2 "shm: seek: too many arguments
-Try 'shm seek --help' for more information."
+	assert_fails 2 "shm: seek: too many arguments (see 'shm seek --help')"
 }
 
 @test "the cursor persists across invocations and drives read and write" {

@@ -31,8 +31,7 @@ born     $born"
 0
 object"
 	run --separate-stderr shm stat -f bogus "${P}a"
-	assert_fails 2 "shm: stat: no field 'bogus'
-Try 'shm stat --help' for more information."
+	assert_fails 2 "shm: stat: no field 'bogus' (see 'shm stat --help')"
 }
 
 @test "stat --json gives the same facts as JSON" {
@@ -98,6 +97,5 @@ Try 'shm stat --help' for more information."
 
 @test "rm needs a NAME" {
 	run --separate-stderr shm rm
-	assert_fails 2 "shm: rm: missing NAME
-Try 'shm rm --help' for more information."
+	assert_fails 2 "shm: rm: missing NAME (see 'shm rm --help')"
 }

@@ -35,11 +35,9 @@ load helpers
 @test "write -x refuses what is not hex and writes nothing" {
 	shm create "${P}a" 4
 	run --separate-stderr shm write "${P}a" -x 'abc'
-	assert_fails 2 "shm: write: -x 'abc': odd number of hex digits
-Try 'shm write --help' for more information."
+	assert_fails 2 "shm: write: -x 'abc': odd number of hex digits (see 'shm write --help')"
 	run --separate-stderr shm write "${P}a" -x 'zz'
-	assert_fails 2 "shm: write: -x 'zz': not a hex digit
-Try 'shm write --help' for more information."
+	assert_fails 2 "shm: write: -x 'zz': not a hex digit (see 'shm write --help')"
 	cmp "/dev/shm/${P}a" <(head -c 4 /dev/zero)
 	assert_equal "$(shm seek "${P}a")" 0
 }
@@ -133,8 +131,7 @@ Try 'shm write --help' for more information."
 @test "write takes only one source" {
 	shm create "${P}a" 2
 	run --separate-stderr shm write "${P}a" -s a -x 62
-	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other
-Try 'shm write --help' for more information."
+	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other (see 'shm write --help')"
 }
 
 @test "write -i of a missing file or a directory fails" {
