@@ -27,7 +27,11 @@ static const struct opt options[] = {
 	{ 0, NULL, false },
 };
 
-#define NFIELDS	11
+enum { NAME, KIND, PATH, SIZE, CURSOR, OWNER, GROUP, MODE, MODIFIED,
+    CHANGED, BORN, NFIELDS };
+
+static const char *const keys[NFIELDS] = { "name", "kind", "path", "size",
+    "cursor", "owner", "group", "mode", "modified", "changed", "born" };
 
 struct field {
 	const char	*key;
@@ -75,30 +79,22 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 {
 	const struct stat *st = &seg->st;
 	size_t n = sizeof(f->value);
+	int i;
 
-	f[0].key = "name";
-	snprintf(f[0].value, n, "%s", seg->name);
-	f[1].key = "kind";
-	snprintf(f[1].value, n, "%s", seg->object[0] ? "object" : "file");
-	f[2].key = "path";
-	snprintf(f[2].value, n, "%s", seg->path);
-	f[3].key = "size";
-	snprintf(f[3].value, n, "%llu", (unsigned long long)seg->size);
-	f[4].key = "cursor";
-	snprintf(f[4].value, n, "%llu", (unsigned long long)cursor);
-	f[3].number = f[4].number = true;
-	f[5].key = "owner";
-	format_owner(f[5].value, n, st, false);
-	f[6].key = "group";
-	format_owner(f[6].value, n, st, true);
-	f[7].key = "mode";
-	snprintf(f[7].value, n, "%04o", (unsigned)(st->st_mode & 07777));
-	f[8].key = "modified";
-	format_time(f[8].value, n, st->st_mtime);
-	f[9].key = "changed";
-	format_time(f[9].value, n, st->st_ctime);
-	f[10].key = "born";
-	format_birth(f[10].value, n, seg->birth);
+	for (i = 0; i < NFIELDS; i++)
+		f[i].key = keys[i];
+	snprintf(f[NAME].value, n, "%s", seg->name);
+	snprintf(f[KIND].value, n, "%s", seg->object[0] ? "object" : "file");
+	snprintf(f[PATH].value, n, "%s", seg->path);
+	snprintf(f[SIZE].value, n, "%llu", (unsigned long long)seg->size);
+	snprintf(f[CURSOR].value, n, "%llu", (unsigned long long)cursor);
+	f[SIZE].number = f[CURSOR].number = true;
+	format_owner(f[OWNER].value, n, st, false);
+	format_owner(f[GROUP].value, n, st, true);
+	snprintf(f[MODE].value, n, "%04o", (unsigned)(st->st_mode & 07777));
+	format_time(f[MODIFIED].value, n, st->st_mtime);
+	format_time(f[CHANGED].value, n, st->st_ctime);
+	format_birth(f[BORN].value, n, seg->birth);
 }
 
 static void
@@ -125,23 +121,41 @@ print_json(const struct field *f)
 	puts("}");
 }
 
-/* -f: "size,cursor" prints those values, in the order asked. */
+/* The index of the field named by the len bytes at p, or -1. */
 static int
-print_selected(const struct field *f, const char *list)
+field_index(const char *p, size_t len)
 {
-	const char *p = list;
-	size_t len;
 	int i;
 
-	for (; *p != '\0'; p += len + (p[len] == ',')) {
-		len = strcspn(p, ",");
-		for (i = 0; i < NFIELDS; i++)
-			if (strlen(f[i].key) == len &&
-			    strncmp(f[i].key, p, len) == 0)
-				break;
-		if (i == NFIELDS)
-			return shm_usage_error("no field '%.*s'", (int)len, p);
-		puts(f[i].value);
+	for (i = 0; i < NFIELDS; i++)
+		if (strlen(keys[i]) == len && strncmp(keys[i], p, len) == 0)
+			return i;
+	return -1;
+}
+
+/* -f: "size,cursor" prints those values, in the order asked. */
+static void
+print_selected(const struct field *f, const char *list)
+{
+	size_t len;
+
+	for (; *list != '\0'; list += len + (list[len] == ',')) {
+		len = strcspn(list, ",");
+		puts(f[field_index(list, len)].value);
+	}
+}
+
+/* Checked before any segment is opened, so a typo prints nothing. */
+static int
+check_fields(const char *list)
+{
+	size_t len;
+
+	for (; *list != '\0'; list += len + (list[len] == ',')) {
+		len = strcspn(list, ",");
+		if (field_index(list, len) < 0)
+			return shm_usage_error("no field '%.*s'", (int)len,
+			    list);
 	}
 	return SHM_OK;
 }
@@ -160,7 +174,7 @@ stat_one(const char *name, bool json, const char *fields)
 	if ((rc = cursor_get(&seg, &cursor)) == SHM_OK) {
 		collect(&seg, cursor, f);
 		if (fields != NULL)
-			rc = print_selected(f, fields);
+			print_selected(f, fields);
 		else if (json)
 			print_json(f);
 		else
@@ -191,6 +205,8 @@ cmd_stat(int argc, char **argv)
 		return shm_usage_error("missing NAME");
 	if (json && fields != NULL)
 		return shm_usage_error("--json and -f exclude each other");
+	if (fields != NULL && check_fields(fields) != SHM_OK)
+		return SHM_FAIL;
 	for (i = 0; i < p.npos; i++)
 		if (stat_one(p.argv[i], json, fields) != SHM_OK)
 			rc = SHM_FAIL;
