@@ -64,6 +64,34 @@ test-asan: build/asan/shm
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(BATS) $(BATSFLAGS) $(TESTS)
 
+# libFuzzer harnesses (clang), each run for FUZZ_SECONDS; what they
+# find new goes to build/fuzz/corpus-NAME, seeds are in tests/fuzz.
+FUZZ_CC	?= clang
+FUZZ_SECONDS ?= 30
+FUZZERS	 = number hex resolve hexdump structfmt
+FUZZ_LIB = $(filter-out src/main.c src/cmd_%.c,$(SRCS))
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Isrc -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus-$$f; \
+		dict=; [ -f tests/fuzz/$$f.dict ] && dict=-dict=tests/fuzz/$$f.dict; \
+		build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) $$dict \
+		    -print_final_stats=1 -close_fd_mask=3 build/fuzz/corpus-$$f \
+		    tests/fuzz/corpus/$$f > build/fuzz/$$f.log 2>&1 || \
+		    { tail -30 build/fuzz/$$f.log; exit 1; }; \
+		echo "fuzz $$f: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    build/fuzz/$$f.log) runs in $(FUZZ_SECONDS) s, no crash"; \
+	done
+
+# Every command under valgrind: no error, no definite leak.
+valgrind: shm
+	tests/valgrind.sh ./shm
+
 # Long runs, outside make test: STRESS_SECONDS of 8 writers, 8 readers.
 STRESS_SECONDS ?= 30
 stress: shm
@@ -84,4 +112,4 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan demo stress test test-asan install uninstall clean
+.PHONY: all asan demo fuzz stress test valgrind test-asan install uninstall clean

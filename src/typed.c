@@ -16,6 +16,7 @@
 struct printer {
 	unsigned long	 columns;
 	unsigned long	 column;	/* values on the current line */
+	bool		 within;	/* a long value arrives in pieces */
 };
 
 /* One value a line, or `columns` of them separated by spaces. */
@@ -24,14 +25,14 @@ print_value(void *ctx, const char *text, size_t len, bool end)
 {
 	struct printer *pr = ctx;
 
+	if (pr->column > 0 && !pr->within)
+		putchar(' ');
 	fwrite(text, 1, len, stdout);
-	if (!end)
-		return 0;
-	if (++pr->column == pr->columns) {
+	pr->within = !end;
+	if (end && ++pr->column == pr->columns) {
 		putchar('\n');
 		pr->column = 0;
-	} else
-		putchar(' ');
+	}
 	return 0;
 }
 
@@ -56,8 +57,8 @@ place(struct segment *seg, const char *format, const struct structfmt *sf,
 	    (rc = cursor_or_offset(seg, offset, off)) != SHM_OK)
 		return rc;
 	if (sf->size > seg->size - *off)
-		return shm_error(seg->name, "format '%s' needs %zu bytes at "
-		    "offset %llu; the segment has %llu", format, sf->size,
+		return shm_error(seg->name, "format '%s' of size %zu does not "
+		    "fit at offset %llu (%llu bytes left)", format, sf->size,
 		    (unsigned long long)*off,
 		    (unsigned long long)(seg->size - *off));
 	return SHM_OK;
@@ -67,7 +68,7 @@ int
 typed_read(struct segment *seg, const char *format, const char *offset,
     unsigned long columns)
 {
-	struct printer pr = { columns, 0 };
+	struct printer pr = { columns, 0, false };
 	struct structfmt sf;
 	unsigned char *buf;
 	uint64_t off;

@@ -21,8 +21,10 @@ ${P}b	1024	$(id -un)	0600"
 
 @test "list prints no header into a pipe, and one with -H" {
 	run --separate-stderr shm list
+	assert_equal "$status $stderr" "0 "
 	[[ $output != NAME* ]]
 	run --separate-stderr shm list -H
+	assert_equal "$status $stderr" "0 "
 	assert_equal "${lines[0]}" "NAME	SIZE	OWNER	MODE	MODIFIED"
 }
 
