@@ -147,9 +147,9 @@ parse_args(int argc, char **argv, struct create_args *a)
 	if (a->force && a->exist_ok)
 		return shm_usage_error("--force and --exist-ok exclude each "
 		    "other");
-	if (p.npos < 1 || p.npos > 2 || (p.npos == 1 && a->from == NULL))
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    p.npos == 1 ? "missing SIZE" : "too many arguments");
+	if (opt_operands(&p, a->from != NULL ? 1 : 2, 2, "NAME SIZE") !=
+	    SHM_OK)
+		return SHM_FAIL;
 	a->name = p.argv[0];
 	if (p.npos == 2) {
 		if ((err = number_size(p.argv[1], &a->size)) != NULL)

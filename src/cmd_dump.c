@@ -75,15 +75,11 @@ dump(struct segment *seg, const struct dump_args *a)
 {
 	struct hexdump *hd;
 	uint64_t off = 0, len;
-	const char *err;
 	int rc;
 
-	if ((rc = segment_lock(seg, false)) != SHM_OK)
+	if ((rc = segment_lock(seg, false)) != SHM_OK ||
+	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
 		return rc;
-	if (a->offset != NULL &&
-	    (err = number_offset(a->offset, seg->size, &off)) != NULL)
-		return shm_error(seg->name, "offset %s: %s (size %llu)",
-		    a->offset, err, (unsigned long long)seg->size);
 	len = seg->size - off < a->length ? seg->size - off : a->length;
 	/* A quarter of a megabyte of output buffer: not for the stack. */
 	if ((hd = malloc(sizeof(*hd))) == NULL)
@@ -159,9 +155,8 @@ cmd_dump(int argc, char **argv)
 	while ((c = opt_next(&p, options)) != OPT_END)
 		if ((rc = parse_option(&a, c, p.arg)) != SHM_OK)
 			return rc == SHM_DONE ? SHM_OK : rc;
-	if (p.npos != 1)
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    "too many arguments");
+	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
+		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
 	rc = dump(&seg, &a);

@@ -6,7 +6,6 @@
 #include "cursor.h"
 #include "hex.h"
 #include "map.h"
-#include "number.h"
 #include "search.h"
 #include "shm.h"
 
@@ -59,19 +58,6 @@ emit(void *ctx, uint64_t off)
 }
 
 static int
-bound(const struct segment *seg, const char *what, const char *text,
-    uint64_t *off)
-{
-	const char *err;
-
-	if (text != NULL && (err = number_offset(text, seg->size, off)) !=
-	    NULL)
-		return shm_error(seg->name, "%s %s: %s (size %llu)", what,
-		    text, err, (unsigned long long)seg->size);
-	return SHM_OK;
-}
-
-static int
 set_bounds(struct segment *seg, const struct find_args *a, struct search *s)
 {
 	int rc;
@@ -80,8 +66,9 @@ set_bounds(struct segment *seg, const struct find_args *a, struct search *s)
 	s->end = seg->size;
 	if (a->from_cursor && (rc = cursor_get(seg, &s->start)) != SHM_OK)
 		return rc;
-	if ((rc = bound(seg, "--start", a->start, &s->start)) != SHM_OK ||
-	    (rc = bound(seg, "--end", a->end, &s->end)) != SHM_OK)
+	if ((rc = segment_offset(seg, "--start", a->start, &s->start)) !=
+	    SHM_OK ||
+	    (rc = segment_offset(seg, "--end", a->end, &s->end)) != SHM_OK)
 		return rc;
 	/* An empty slice, as Python has it: nothing can match there. */
 	if (s->end < s->start)
@@ -129,11 +116,8 @@ find_pattern(struct segment *seg, const struct find_args *a)
 }
 
 static int
-check_args(const struct find_args *a, int npos)
+check_args(const struct find_args *a)
 {
-	if (npos != 2)
-		return shm_usage_error(npos == 0 ? "missing NAME" : npos == 1 ?
-		    "missing PATTERN" : "too many arguments");
 	if (a->from_cursor && a->start != NULL)
 		return shm_usage_error("--from-cursor and --start exclude "
 		    "each other");
@@ -164,9 +148,11 @@ parse_args(int argc, char **argv, struct find_args *a)
 		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
-	a->name = p.npos > 0 ? p.argv[0] : NULL;
-	a->pattern = p.npos > 1 ? p.argv[1] : NULL;
-	return check_args(a, p.npos);
+	if (opt_operands(&p, 2, 2, "NAME PATTERN") != SHM_OK)
+		return SHM_FAIL;
+	a->name = p.argv[0];
+	a->pattern = p.argv[1];
+	return check_args(a);
 }
 
 int

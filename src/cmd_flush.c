@@ -33,10 +33,8 @@ flush(struct segment *seg, const struct flush_args *a)
 	uint64_t off = 0, len = UINT64_MAX;
 	const char *err;
 
-	if (a->offset != NULL &&
-	    (err = number_offset(a->offset, seg->size, &off)) != NULL)
-		return shm_error(seg->name, "offset %s: %s (size %llu)",
-		    a->offset, err, (unsigned long long)seg->size);
+	if (segment_offset(seg, "offset", a->offset, &off) != SHM_OK)
+		return SHM_FAIL;
 	if (a->length != NULL && (err = number_size(a->length, &len)) != NULL)
 		return shm_error(seg->name, "length %s: %s", a->length, err);
 	if (len > seg->size - off)
@@ -61,9 +59,8 @@ cmd_flush(int argc, char **argv)
 		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
 		}
 	}
-	if (p.npos != 1)
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    "too many arguments");
+	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
+		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
 	rc = flush(&seg, &a);

@@ -36,12 +36,9 @@ parse_range(const struct segment *seg, char **argv, uint64_t *dst,
 {
 	const char *err;
 
-	if ((err = number_offset(argv[0], seg->size, dst)) != NULL)
-		return shm_error(seg->name, "DST %s: %s (size %llu)", argv[0],
-		    err, (unsigned long long)seg->size);
-	if ((err = number_offset(argv[1], seg->size, src)) != NULL)
-		return shm_error(seg->name, "SRC %s: %s (size %llu)", argv[1],
-		    err, (unsigned long long)seg->size);
+	if (segment_offset(seg, "DST", argv[0], dst) != SHM_OK ||
+	    segment_offset(seg, "SRC", argv[1], src) != SHM_OK)
+		return SHM_FAIL;
 	if ((err = number_size(argv[2], count)) != NULL)
 		return shm_error(seg->name, "COUNT %s: %s", argv[2], err);
 	if (*count > seg->size - *src || *count > seg->size - *dst)
@@ -89,9 +86,8 @@ cmd_move(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END)
 		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
-	if (p.npos != 4)
-		return shm_usage_error(p.npos < 4 ? "needs NAME DST SRC COUNT" :
-		    "too many arguments");
+	if (opt_operands(&p, 4, 4, "NAME DST SRC COUNT") != SHM_OK)
+		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
 	rc = move(&seg, p.argv + 1);

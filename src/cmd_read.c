@@ -183,9 +183,8 @@ parse_args(int argc, char **argv, struct read_args *a)
 			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
-	if (p.npos != 1)
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    "too many arguments");
+	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
+		return SHM_FAIL;
 	if (a->as != NULL && (a->line || a->output != NULL ||
 	    a->length != UINT64_MAX))
 		return shm_usage_error("--as takes no -n, --line or -O");

@@ -75,9 +75,8 @@ cmd_resize(int argc, char **argv)
 			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
 		shrink = true;
 	}
-	if (p.npos != 2)
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    p.npos == 1 ? "missing SIZE" : "too many arguments");
+	if (opt_operands(&p, 2, 2, "NAME SIZE") != SHM_OK)
+		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
 	rc = resize(&seg, p.argv[1], shrink);

@@ -76,9 +76,8 @@ cmd_seek(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END)
 		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
-	if (p.npos < 1 || p.npos > 2)
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    "too many arguments");
+	if (opt_operands(&p, 1, 2, "NAME POS") != SHM_OK)
+		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
 	rc = seek(&seg, p.npos == 2 ? p.argv[1] : NULL);

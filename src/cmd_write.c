@@ -1,4 +1,5 @@
 /* cmd_write.c - put bytes into a segment, at the cursor or an offset */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,9 +190,9 @@ parse_args(int argc, char **argv, struct write_args *a)
 		return shm_usage_error("-s, -x, -i and --as exclude each other");
 	if (a->as != NULL && a->grow)
 		return shm_usage_error("--as does not --grow");
-	if (p.npos == 0 || (p.npos > 1 && a->as == NULL))
-		return shm_usage_error(p.npos == 0 ? "missing NAME" :
-		    "too many arguments");
+	if (opt_operands(&p, 1, a->as != NULL ? INT_MAX : 1, "NAME") !=
+	    SHM_OK)
+		return SHM_FAIL;
 	a->name = p.argv[0];
 	a->values = p.argv + 1;
 	a->nvalues = (size_t)p.npos - 1;

@@ -145,14 +145,9 @@ int
 cursor_or_offset(const struct segment *seg, const char *offset,
     uint64_t *pos)
 {
-	const char *err;
-
 	if (offset == NULL)
 		return cursor_get(seg, pos);
-	if ((err = number_offset(offset, seg->size, pos)) != NULL)
-		return shm_error(seg->name, "offset %s: %s (size %llu)",
-		    offset, err, (unsigned long long)seg->size);
-	return SHM_OK;
+	return segment_offset(seg, "offset", offset, pos);
 }
 
 /* Written aside and renamed, so a crash never leaves half a record. */

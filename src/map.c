@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "map.h"
+#include "number.h"
 #include "shm.h"
 
 int
@@ -255,6 +256,19 @@ segment_remove(const char *name, bool missing_ok, struct stat *gone)
 	if (errno == ENOENT && missing_ok)
 		return SHM_OK;
 	return report_open_error(&seg);
+}
+
+int
+segment_offset(const struct segment *seg, const char *what,
+    const char *text, uint64_t *off)
+{
+	const char *err;
+
+	if (text != NULL && (err = number_offset(text, seg->size, off)) !=
+	    NULL)
+		return shm_error(seg->name, "%s %s: %s (size %llu)", what,
+		    text, err, (unsigned long long)seg->size);
+	return SHM_OK;
 }
 
 int

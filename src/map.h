@@ -59,6 +59,13 @@ int	segment_exists(const char *name, bool *exists);
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
 
+/*
+ * An offset the user typed (negative: from the end), checked against
+ * the segment: else "WHAT TEXT: reason (size N)".  NULL text: *off
+ * stays as it is.
+ */
+int	segment_offset(const struct segment *, const char *what,
+	    const char *text, uint64_t *off);
 /* flock(2) the segment and re-read its size, which may have changed. */
 int	segment_lock(struct segment *, bool exclusive);
 /* Set the size; new bytes read as zero. */

@@ -141,3 +141,18 @@ opt_next(struct opt_parser *p, const struct opt *opts)
 	}
 	return OPT_END;
 }
+
+int
+opt_operands(const struct opt_parser *p, int min, int max, const char *names)
+{
+	const char *name = names;
+	int i;
+
+	if (p->npos > max)
+		return shm_usage_error("too many arguments");
+	if (p->npos >= min)
+		return SHM_OK;
+	for (i = 0; i < p->npos; i++)
+		name += strcspn(name, " ") + 1;
+	return shm_usage_error("missing %.*s", (int)strcspn(name, " "), name);
+}

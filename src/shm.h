@@ -75,6 +75,12 @@ struct opt_parser {
 void	opt_init(struct opt_parser *, int argc, char **argv,
 	    const char *usage);
 int	opt_next(struct opt_parser *, const struct opt *opts);
+/*
+ * Checks there are min to max operands, named by the words of names
+ * ("NAME SIZE"): "missing SIZE", "too many arguments".
+ */
+int	opt_operands(const struct opt_parser *, int min, int max,
+	    const char *names);
 
 /* Commands: each returns its exit status. */
 int	cmd_create(int, char **);

@@ -64,7 +64,7 @@ resize @ 8                  | shm: resize: @: shrinking to 8 bytes destroys 8; -
 resize @ x                  | shm: resize: @: size x: not a number
 resize @ +9223372036854775807 | shm: resize: @: size +9223372036854775807: number too large
 resize @none 1              | shm: resize: @none: no such segment
-move @ 0 0                  | shm: move: needs NAME DST SRC COUNT (see '"'shm move --help'"')
+move @ 0 0                  | shm: move: missing COUNT (see '"'shm move --help'"')
 move @ 0 1 16               | shm: move: @: 16 bytes from 1 to 0 do not fit in 16 bytes; nothing moved
 move @ x 0 1                | shm: move: @: DST x: not a number (size 16)
 move @ 0 0 -1               | shm: move: @: COUNT -1: not a number

@@ -75,7 +75,7 @@ load helpers
 	run --separate-stderr shm move "${P}a" 11 0 0
 	assert_fails 2 "shm: move: ${P}a: DST 11: beyond the end (size 10)"
 	run --separate-stderr shm move "${P}a" 0 0
-	assert_fails 2 "shm: move: needs NAME DST SRC COUNT (see 'shm move --help')"
+	assert_fails 2 "shm: move: missing COUNT (see 'shm move --help')"
 	assert_equal "$(cat "/dev/shm/${P}a")" 0123456789
 }
 
