@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# The shell completions: commands, options, values and segment names,
+# and the same commands and options as main.c's table and --help.
+
+load helpers
+
+ROOT="$BATS_TEST_DIRNAME/.."
+
+# The commands in main.c's table, as the Makefile reads them.
+commands() {
+	sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' "$ROOT/src/main.c"
+}
+
+# The options "shm CMD --help" lists, one a line, short and long.
+help_options() {
+	"$SHM" "$1" --help | grep -E '^ +-' |
+	    sed -E 's/^ +(-[A-Za-z], )?(--[a-z][a-z-]*).*/\1\2/' |
+	    tr -s ', ' '\n\n'
+}
+
+# Runs the bash completion on the words given, the last one being the
+# word under the cursor, and prints what it offers.
+complete_bash() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_shm
+	echo "${COMPREPLY[*]}"
+}
+
+# The fish completion of a command line, first column only.
+# Its HOME is the test's own, away from the user's fish settings.
+complete_fish() {
+	HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/.config \
+	    XDG_DATA_HOME=$BATS_TEST_TMPDIR/.local/share \
+	    fish -c 'source $argv[1]; complete -C $argv[2]' \
+	    "$ROOT/completions/shm.fish" "$1" | cut -f1 | tr '\n' ' ' |
+	    sed 's/ $//'
+}
+
+@test "bash completes command names" {
+	source "$ROOT/completions/shm.bash"
+	assert_equal "$(complete_bash shm d)" "dump"
+	assert_equal "$(complete_bash shm re)" "read resize"
+	assert_equal "$(complete_bash shm '')" "$(commands | xargs)"
+}
+
+@test "bash completes the options of a command" {
+	source "$ROOT/completions/shm.bash"
+	assert_equal "$(complete_bash shm dump --f)" "--format"
+	assert_equal "$(complete_bash shm-read --o)" "--offset --output"
+	assert_equal "$(complete_bash shm list -)" "-H --header -j --json --help"
+}
+
+@test "bash completes the values of options" {
+	source "$ROOT/completions/shm.bash"
+	assert_equal "$(complete_bash shm dump --format '')" "hexdump xxd"
+	assert_equal "$(complete_bash shm dump -f x)" "xxd"
+	# "=" is in COMP_WORDBREAKS: --color=al is three words.
+	assert_equal "$(complete_bash shm dump --color = '')" \
+	    "auto always never"
+	assert_equal "$(complete_bash shm dump --color = al)" "always"
+	assert_equal "$(complete_bash shm dump --color=n)" "--color=never"
+	assert_equal "$(complete_bash shm stat -f size,cu)" "size,cursor"
+}
+
+@test "bash completes segment names, and paths with a slash" {
+	source "$ROOT/completions/shm.bash"
+	shm create "${P}comp" 1
+	touch "${P}file"
+	assert_equal "$(complete_bash shm read "${P}c")" "${P}comp"
+	assert_equal "$(complete_bash shm-dump -o 4 "${P}c")" "${P}comp"
+	assert_equal "$(complete_bash shm rm "${P}comp" "${P}c")" "${P}comp"
+	assert_equal "$(complete_bash shm read "./${P}f")" "./${P}file"
+	# Only the first argument of read is a NAME.
+	assert_equal "$(complete_bash shm find "${P}comp" "${P}c")" ""
+}
+
+@test "bash completes help with the commands" {
+	source "$ROOT/completions/shm.bash"
+	# All but help itself: there is no help for help.
+	assert_equal "$(complete_bash shm help '')" "$(commands | grep -vx help |
+	    xargs)"
+	assert_equal "$(complete_bash shm-help r)" "read resize rm"
+}
+
+@test "bash completion is registered for shm and every shm-CMD" {
+	local c want
+	source "$ROOT/completions/shm.bash"
+	want="complete -F _shm shm"
+	for c in $(commands); do
+		want+=$'\n'"complete -F _shm shm-$c"
+	done
+	assert_equal "$(complete -p | grep -E ' shm(-[a-z]+)?$' | sort)" \
+	    "$(sort <<<"$want")"
+}
+
+@test "bash offers every option --help lists" {
+	local c opt offered missing=
+	source "$ROOT/completions/shm.bash"
+	for c in $(commands | grep -vx help); do
+		offered=" $(complete_bash shm "$c" -) "
+		for opt in $(help_options "$c"); do
+			[[ $offered == *" $opt "* ]] || missing+=" $c:$opt"
+		done
+	done
+	assert_equal "$missing" ""
+}
+
+@test "the zsh completion parses, and names every command and option" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	local f="$ROOT/completions/_shm" c opt block missing=
+	zsh -n "$f"
+	assert_equal "$(head -1 "$f")" "#compdef shm$(commands |
+	    sed 's/^/ shm-/' | tr -d '\n')"
+	assert_equal "$(sed -n "s/^	    '\([a-z]*\):.*/\1/p" "$f" | xargs)" \
+	    "$(commands | grep -vx help | xargs)"
+	for c in $(commands | grep -vx help); do
+		# The command's case, with the option specs it shares.
+		block=$(awk -v c="$c" '$0 ~ "^\t" c "\\)$" { s = 1 }
+		    s { print } s && /;;/ { exit }' "$f")
+		[[ $block == *'$offset'* ]] && block+=$(grep '^	offset=' "$f")
+		[[ $block == *'$length'* ]] && block+=$(grep '^	length=' "$f")
+		[[ $block == *'$progress'* ]] && block+=$(grep progress= "$f")
+		for opt in $(help_options "$c"); do
+			grep -qE -- "[{(', ]$opt([^a-z-]|\$)" <<<"$block" ||
+			    missing+=" $c:$opt"
+		done
+	done
+	assert_equal "$missing" ""
+}
+
+@test "the fish completion parses, and completes as bash does" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	fish --no-execute "$ROOT/completions/shm.fish"
+	shm create "${P}comp" 1
+	assert_equal "$(complete_fish 'shm d')" "dump"
+	assert_equal "$(complete_fish 'shm re')" "read resize"
+	assert_equal "$(complete_fish 'shm ')" "$(commands | sort | xargs)"
+	assert_equal "$(complete_fish 'shm dump --f')" "--format"
+	assert_equal "$(complete_fish 'shm dump --format ')" "hexdump xxd"
+	assert_equal "$(complete_fish 'shm-read --o')" "--offset --output"
+	assert_equal "$(complete_fish "shm read ${P}c")" "${P}comp"
+	assert_equal "$(complete_fish 'shm help ')" "$(commands | grep -vx help |
+	    sort | xargs)"
+}
+
+@test "fish offers every option --help lists" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	local c opt offered missing=
+	for c in $(commands | grep -vx help); do
+		offered=" $(complete_fish "shm $c -") "
+		for opt in $(help_options "$c"); do
+			[[ $offered == *" $opt "* ]] || missing+=" $c:$opt"
+		done
+	done
+	assert_equal "$missing" ""
+}
