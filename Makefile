@@ -97,17 +97,44 @@ STRESS_SECONDS ?= 30
 stress: shm
 	tests/stress.sh $(STRESS_SECONDS) ./shm
 
-install: shm
-	mkdir -p $(DESTDIR)$(BINDIR)
-	cp shm $(DESTDIR)$(BINDIR)/shm
+# What install puts where.  SHM is the binary to install: the tests pass
+# the one they test, so that installing never rebuilds it.
+SHM		?= shm
+MANPAGES	 = $(wildcard man/*.1)
+BASHCOMPDIR	?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR	?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR	?= $(DATADIR)/fish/vendor_completions.d
+
+# bash-completion and fish load a completion by the name of the command
+# completed, so each shm-CMD gets a link to the one file.
+install: $(SHM)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	cp $(SHM) $(DESTDIR)$(BINDIR)/shm
 	chmod 755 $(DESTDIR)$(BINDIR)/shm
+	cp $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	cd $(DESTDIR)$(MANDIR)/man1 && chmod 644 $(notdir $(MANPAGES))
+	cp completions/shm.bash $(DESTDIR)$(BASHCOMPDIR)/shm
+	cp completions/_shm $(DESTDIR)$(ZSHCOMPDIR)/_shm
+	cp completions/shm.fish $(DESTDIR)$(FISHCOMPDIR)/shm.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/shm $(DESTDIR)$(ZSHCOMPDIR)/_shm \
+	    $(DESTDIR)$(FISHCOMPDIR)/shm.fish
 	for c in $(COMMANDS); do \
-		ln -sf shm $(DESTDIR)$(BINDIR)/shm-$$c || exit 1; \
+		ln -sf shm $(DESTDIR)$(BINDIR)/shm-$$c && \
+		ln -sf shm $(DESTDIR)$(BASHCOMPDIR)/shm-$$c && \
+		ln -sf shm.fish $(DESTDIR)$(FISHCOMPDIR)/shm-$$c.fish || exit 1; \
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/shm
-	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/shm-$$c; done
+	rm -f $(DESTDIR)$(BINDIR)/shm $(DESTDIR)$(BASHCOMPDIR)/shm \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_shm $(DESTDIR)$(FISHCOMPDIR)/shm.fish
+	cd $(DESTDIR)$(MANDIR)/man1 2>/dev/null && rm -f $(notdir $(MANPAGES)) || :
+	for c in $(COMMANDS); do \
+		rm -f $(DESTDIR)$(BINDIR)/shm-$$c \
+		    $(DESTDIR)$(BASHCOMPDIR)/shm-$$c \
+		    $(DESTDIR)$(FISHCOMPDIR)/shm-$$c.fish; \
+	done
 
 clean:
 	rm -rf shm build
