@@ -9,7 +9,8 @@
 
 static const char usage[] =
 "usage: shm create [-m MODE] [--force | --exist-ok] NAME SIZE\n"
-"       shm create [-m MODE] [--force | --exist-ok] --from FILE NAME [SIZE]\n"
+"       shm create [-m MODE] [--force | --exist-ok] [--progress]\n"
+"                  --from FILE NAME [SIZE]\n"
 "\n"
 "Make a segment of SIZE zero bytes, or one holding FILE ('-' for standard\n"
 "input) and sized to it, or to SIZE if that is larger.  No reader ever\n"

@@ -10,22 +10,23 @@
 #include "shm.h"
 
 static const char usage[] =
-"usage: shm find [-x] [-r | -a] [--start OFF] [--end OFF] [--from-cursor]\n"
-"                [--seek] NAME PATTERN\n"
+"usage: shm find [-x] [-r | -a] [--start OFFSET] [--end OFFSET]\n"
+"                [--from-cursor] [--seek] NAME PATTERN\n"
 "\n"
 "Print the offset of the first match of PATTERN in NAME and exit 0, or\n"
 "print nothing and exit 1 if there is none.  The whole segment is\n"
 "searched, as grep does, unless bounds are given; the cursor stays put.\n"
 "An empty PATTERN matches at the start (with -r, at the end).\n"
 "\n"
-"  -x, --hex          PATTERN is hex (\"de ad be ef\")\n"
-"  -r, --last         the last match instead (rfind)\n"
-"  -a, --all          every match, one offset a line; matches do not\n"
-"                     overlap (\"aa\" in \"aaaa\": 0 and 2), as count does\n"
-"  -s, --start OFF    matches begin at OFF or later (negative: from end)\n"
-"  -e, --end OFF      matches end at OFF or before\n"
-"  -c, --from-cursor  start at the cursor, as Python's mmap.find does\n"
-"      --seek         move the cursor to the match found\n";
+"  -x, --hex            PATTERN is hex (\"de ad be ef\")\n"
+"  -r, --last           the last match instead (rfind)\n"
+"  -a, --all            every match, one offset a line; matches do not\n"
+"                       overlap (\"aa\" in \"aaaa\": 0 and 2), as count does\n"
+"  -s, --start OFFSET   matches begin at OFFSET or later\n"
+"  -e, --end OFFSET     matches end at OFFSET or before; negative\n"
+"                       offsets count from the end, for both\n"
+"  -c, --from-cursor    start at the cursor, as Python's mmap.find does\n"
+"      --seek           move the cursor to the match found\n";
 
 enum { OPT_SEEK = OPT_LONG };
 

@@ -10,7 +10,8 @@
 #include "typed.h"
 
 static const char usage[] =
-"usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] NAME\n"
+"usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
+"                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"

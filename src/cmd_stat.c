@@ -207,8 +207,12 @@ cmd_stat(int argc, char **argv)
 		return shm_usage_error("--json and -f exclude each other");
 	if (fields != NULL && check_fields(fields) != SHM_OK)
 		return SHM_FAIL;
-	for (i = 0; i < p.npos; i++)
+	for (i = 0; i < p.npos; i++) {
+		/* Records of several names are apart, as paragraphs. */
+		if (i > 0 && !json && fields == NULL)
+			putchar('\n');
 		if (stat_one(p.argv[i], json, fields) != SHM_OK)
 			rc = SHM_FAIL;
+	}
 	return rc;
 }

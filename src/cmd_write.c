@@ -11,7 +11,8 @@
 #include "typed.h"
 
 static const char usage[] =
-"usage: shm write [-o OFFSET] [--grow] NAME [-s STRING | -x HEX | -i FILE]\n"
+"usage: shm write [-o OFFSET] [--grow] [--progress] NAME\n"
+"                 [-s STRING | -x HEX | -i FILE]\n"
 "       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
 "\n"
 "Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"

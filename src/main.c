@@ -88,13 +88,14 @@ cmd_help(int argc, char **argv)
 {
 	char *args[] = { argv[1], "--help", NULL };
 
-	if (argc < 2) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		print_main_usage(stdout);
 		return SHM_OK;
 	}
 	if (argc > 2)
 		return shm_usage_error("help takes one command");
-	if (find_command(argv[1]) == NULL || strcmp(argv[1], "help") == 0)
+	if (find_command(argv[1]) == NULL)
 		return shm_error(NULL, "no help for '%s'; see 'shm --help'",
 		    argv[1]);
 	return run_command(argv[1], 2, args);
