@@ -119,3 +119,15 @@ make_abc() {
 	chmod 444 "/dev/shm/${P}a"
 	assert_equal "$(shm read "${P}a" -o 1 -n 2)" bc
 }
+
+@test "read refuses to put binary data on a terminal, but not text" {
+	command -v script >/dev/null || skip "script is not installed"
+	shm create "${P}a" 8
+	shm write "${P}a" -x '41 00 42'
+	run script -qec "$SHM read ${P}a -o 0" /dev/null
+	[[ $output == *"shm: read: ${P}a: binary data, not written to a terminal (see 'shm dump', or redirect it)"* ]]
+	shm write "${P}a" -o 0 -s 'text ok!'
+	run script -qec "$SHM read ${P}a -o 0" /dev/null
+	[[ $output == "text ok!"* ]]
+	assert_equal "$(shm read "${P}a" -o 0 -n 3 | od -An -tx1)" " 74 65 78"
+}
