@@ -123,3 +123,26 @@ load helpers
 	shm create "${P}a" 0
 	shm flush "${P}a"
 }
+
+@test "resize --shrink racing move and dump never ends in a signal" {
+	shm create "${P}a" 1M
+	local end=$((EPOCHSECONDS + 2)) bad=0
+	(while [ "$EPOCHSECONDS" -lt "$end" ]; do
+		shm resize --shrink "${P}a" 4K; shm resize "${P}a" 1M
+	done) 2>/dev/null &
+	local pid=$!
+	while [ "$EPOCHSECONDS" -lt "$end" ]; do
+		for cmd in "move ${P}a 0 8192 65536" "dump ${P}a -o 4000" \
+		    "find ${P}a x" "read ${P}a -o 0 --as 100I"; do
+			"$SHM" $cmd >/dev/null 2>err
+			rc=$?
+			# 0, 1 (find: no match) or 2 with a message; > 128 is a signal.
+			if [ "$rc" -gt 2 ]; then
+				echo "shm $cmd: status $rc" >&2
+				bad=$((bad + 1))
+			fi
+		done
+	done
+	wait "$pid"
+	assert_equal "$bad" 0
+}
