@@ -134,8 +134,8 @@ load helpers
 	while [ "$EPOCHSECONDS" -lt "$end" ]; do
 		for cmd in "move ${P}a 0 8192 65536" "dump ${P}a -o 4000" \
 		    "find ${P}a x" "read ${P}a -o 0 --as 100I"; do
-			"$SHM" $cmd >/dev/null 2>err
-			rc=$?
+			rc=0
+			"$SHM" $cmd >/dev/null 2>err || rc=$?
 			# 0, 1 (find: no match) or 2 with a message; > 128 is a signal.
 			if [ "$rc" -gt 2 ]; then
 				echo "shm $cmd: status $rc" >&2
