@@ -97,6 +97,11 @@ STRESS_SECONDS ?= 30
 stress: shm
 	tests/stress.sh $(STRESS_SECONDS) ./shm
 
+# Times shm against cat, dd, grep, hexdump, xxd, python; see bench/README.md.
+# BENCHFLAGS=--quick: 64 MiB and 2 rounds, under a minute.
+bench: shm
+	bench/run $(BENCHFLAGS)
+
 # What install puts where.  SHM is the binary to install: the tests pass
 # the one they test, so that installing never rebuilds it.
 SHM		?= shm
@@ -139,4 +144,4 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan demo fuzz stress test valgrind test-asan install uninstall clean
+.PHONY: all asan bench demo fuzz stress test valgrind test-asan install uninstall clean
