@@ -132,14 +132,54 @@ segment_open(struct segment *seg, const char *name, enum segment_access acc)
 	return SHM_OK;
 }
 
+/*
+ * An interrupted create must not leave its temporary behind, holding
+ * memory under a hidden name.  The handler can only see globals; this
+ * path is the one the layer keeps, set while a temporary exists.
+ */
+static char pending_temp[PATH_MAX];
+
+static void
+on_interrupt(int sig)
+{
+	if (pending_temp[0] != '\0')
+		unlink(pending_temp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+guard_temp(const char *temp)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	snprintf(pending_temp, sizeof(pending_temp), "%s", temp);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void
+forget_temp(struct segment *seg)
+{
+	pending_temp[0] = '\0';
+	free(seg->temp);
+	seg->temp = NULL;
+}
+
 void
 segment_close(struct segment *seg)
 {
 	if (seg->temp != NULL) {
 		if (unlink(seg->temp) != 0 && errno != ENOENT)
 			shm_errno(seg->temp, "cannot remove");
-		free(seg->temp);
-		seg->temp = NULL;
+		forget_temp(seg);
 	}
 	if (seg->fd >= 0)
 		close(seg->fd);
@@ -189,8 +229,13 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 			return shm_perror(seg->name);
 		}
 	}
-	if (seg->fd < 0)
+	if (seg->fd < 0) {
+		/* Every name tried was someone else's: none is ours to remove. */
+		free(seg->temp);
+		seg->temp = NULL;
 		return shm_errno(seg->name, "cannot make a temporary");
+	}
+	guard_temp(seg->temp);
 	seg->writable = true;
 	/* The umask must not weaken an explicit -m, nor the 0600 default. */
 	if (fchmod(seg->fd, mode) != 0 || fstat(seg->fd, &seg->st) != 0)
@@ -212,8 +257,7 @@ segment_publish(struct segment *seg, bool replace)
 		return shm_perror(seg->name);
 	} else if (unlink(seg->temp) != 0)
 		return shm_errno(seg->temp, "cannot remove");
-	free(seg->temp);
-	seg->temp = NULL;
+	forget_temp(seg);
 	read_birth(seg);
 	return SHM_OK;
 }

@@ -33,6 +33,9 @@ struct segment {
 	char		 birth[40];	/* creation time, "" if unknown */
 	char		*temp;		/* create: the unpublished copy */
 	struct progress	*progress;	/* bulk copies count here, if set */
+	/* segment_read_sparse's last answer: [start, end) is data or hole. */
+	uint64_t	 extent_start, extent_end;
+	bool		 extent_hole;
 };
 
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };

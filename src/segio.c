@@ -99,29 +99,50 @@ count(struct segment *seg, uint64_t *copied, uint64_t n)
 /* Never written: reading it maps the kernel's zero page, nothing more. */
 static const unsigned char zeros[COPY_CHUNK];
 
+/*
+ * Finds the extent (data or hole) that holds off.  Asking once per
+ * extent matters: on tmpfs, SEEK_HOLE walks the pages from off to the
+ * next hole, so asking again for every chunk made a dump quadratic.
+ */
+static int
+find_extent(struct segment *seg, uint64_t off)
+{
+	off_t data = lseek(seg->fd, (off_t)off, SEEK_DATA), hole = data;
+	struct stat st;
+
+	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
+	if (data < 0 && errno != ENXIO) {
+		data = (off_t)off;
+		hole = (off_t)seg->size;
+	} else if (data < 0) {
+		if (fstat(seg->fd, &st) != 0 || (uint64_t)st.st_size <= off)
+			return segment_shrank(seg);
+		data = hole = st.st_size;
+	} else if ((uint64_t)data == off &&
+	    (hole = lseek(seg->fd, data, SEEK_HOLE)) < 0)
+		hole = (off_t)seg->size;
+	seg->extent_start = off;
+	seg->extent_hole = (uint64_t)data > off;
+	seg->extent_end = seg->extent_hole ? (uint64_t)data : (uint64_t)hole;
+	return SHM_OK;
+}
+
 int
 segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
     size_t len, const unsigned char **data, size_t *got)
 {
-	off_t next = lseek(seg->fd, (off_t)off, SEEK_DATA);
-	struct stat st;
+	int rc;
 
-	*data = buf;
-	*got = len;
-	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
-	if (next < 0 && errno != ENXIO)
-		return segment_read_all(seg, off, buf, len);
-	if (next < 0 && (fstat(seg->fd, &st) != 0 ||
-	    (uint64_t)st.st_size < off + len))
-		return segment_shrank(seg);
-	if (next < 0 || (uint64_t)next > off) {
+	if ((off < seg->extent_start || off >= seg->extent_end) &&
+	    (rc = find_extent(seg, off)) != SHM_OK)
+		return rc;
+	*got = (size_t)min_u64(len, seg->extent_end - off);
+	if (seg->extent_hole) {
 		*data = zeros;
-		*got = (size_t)min_u64(min_u64(len, sizeof(zeros)),
-		    next < 0 ? len : (uint64_t)next - off);
+		*got = (size_t)min_u64(*got, sizeof(zeros));
 		return SHM_OK;
 	}
-	if ((next = lseek(seg->fd, (off_t)off, SEEK_HOLE)) > (off_t)off)
-		*got = (size_t)min_u64(len, (uint64_t)next - off);
+	*data = buf;
 	return segment_read_all(seg, off, buf, *got);
 }
 

@@ -181,3 +181,17 @@ load helpers
 	shm write "${P}a" -o 10G -s needle
 	assert_equal "$(shm read "${P}a" -o 10G -n 6)" needle
 }
+
+@test "an interrupted create leaves no temporary behind" {
+	mkdir own
+	for sig in TERM INT HUP; do
+		(sleep 2; echo late) | "$SHM" create own/seg --from - &
+		local pid=$!
+		# Wait until the temporary exists, then interrupt.
+		for i in $(seq 50); do [ -n "$(ls -A own)" ] && break; sleep 0.05; done
+		[ -n "$(ls -A own)" ]
+		kill -"$sig" "$pid"
+		wait "$pid" || true
+		assert_equal "$(ls -A own)" ""
+	done
+}
