@@ -65,9 +65,12 @@ fill_from(struct segment *seg, const struct create_args *a,
 	if (a->sized && src->len > a->size)
 		return shm_error(a->name, "%s has %llu bytes, more than SIZE",
 		    src->name, (unsigned long long)src->len);
-	/* Space for what will be copied, claimed before the first byte. */
-	if ((rc = segment_reserve(seg, 0, src->len)) != SHM_OK ||
-	    (rc = segment_resize(seg, size)) != SHM_OK)
+	/*
+	 * No segment_reserve: a full file system fails the copy into the
+	 * unpublished temporary, which is then removed, and claiming the
+	 * space first would zero every page before the copy writes it.
+	 */
+	if ((rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
 	return segment_copy_in(seg, 0, src->fd, src->name, src->len);
 }

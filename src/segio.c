@@ -225,6 +225,14 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 	return rc;
 }
 
+/* Which end of a kernel copy failed: a full disk is the segment's. */
+static const char *
+blame(const struct segment *seg, const char *fdname)
+{
+	return errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+	    seg->name : fdname;
+}
+
 static bool
 unsupported(int err)
 {
@@ -248,7 +256,7 @@ copy_in_range(struct segment *seg, uint64_t off, int fd, const char *fdname,
 		if (n < 0 && *copied == 0 && unsupported(errno))
 			return TRY_NEXT;
 		if (n < 0)
-			return shm_perror(fdname);
+			return shm_perror(blame(seg, fdname));
 		if (n == 0)
 			break;
 		count(seg, copied, (uint64_t)n);
@@ -273,7 +281,7 @@ copy_in_sendfile(struct segment *seg, uint64_t off, int fd,
 		if (n < 0 && *copied == 0 && unsupported(errno))
 			return TRY_NEXT;
 		if (n < 0)
-			return shm_perror(fdname);
+			return shm_perror(blame(seg, fdname));
 		if (n == 0)
 			break;
 		count(seg, copied, (uint64_t)n);
