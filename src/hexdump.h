@@ -33,6 +33,7 @@ struct hexdump {
 	unsigned char		 last[16];	/* last full line, to compare */
 	unsigned char		 line[16];	/* a line split across feeds */
 	size_t			 line_len;
+	bool			 vector;	/* the CPU has SSSE3 */
 	size_t			 out_len;
 	char			 out[HEXDUMP_BUFSIZE];
 };
