@@ -150,26 +150,32 @@ cursor_or_offset(const struct segment *seg, const char *offset,
 	return segment_offset(seg, "offset", offset, pos);
 }
 
-/* Written aside and renamed, so a crash never leaves half a record. */
+/*
+ * Overwritten in place with one pwrite of a record under 64 bytes,
+ * while the caller holds the segment's lock: no reader can see it half
+ * written.  (A rename of a fresh file was safer against a crash in the
+ * middle of those bytes, but on ext4 every rename-over starts a disk
+ * write, a third of the time of a small append through the cursor.)
+ * The position is padded to 20 digits so the record's length changes
+ * only with the segment.
+ */
 static int
 write_record(int dfd, const char *key, const char *text)
 {
-	char temp[80];
+	size_t len = strlen(text);
+	ssize_t n;
 	int fd, rc = SHM_OK;
 
-	snprintf(temp, sizeof(temp), "%s.%ld", key, (long)getpid());
-	fd = openat(dfd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	fd = openat(dfd, key, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
 	if (fd < 0)
-		return shm_errno(temp, "cannot save the cursor");
-	if (shm_write_all(fd, text, strlen(text)) != 0)
-		rc = shm_errno(temp, "cannot save the cursor");
-	if (close(fd) != 0 && rc == SHM_OK)
-		rc = shm_errno(temp, "cannot save the cursor");
-	if (rc == SHM_OK && renameat(dfd, temp, dfd, key) != 0)
+		return shm_errno(key, "cannot save the cursor");
+	while ((n = pwrite(fd, text, len, 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)len || ftruncate(fd, (off_t)len) != 0)
 		rc = shm_errno(key, "cannot save the cursor");
-	if (rc != SHM_OK)
-		unlinkat(dfd, temp, 0);
+	if (close(fd) != 0 && rc == SHM_OK)
+		rc = shm_errno(key, "cannot save the cursor");
 	return rc;
 }
 
@@ -182,7 +188,7 @@ cursor_set(const struct segment *seg, uint64_t pos)
 	if ((rc = open_state_dir(true, false, &dfd)) != SHM_OK)
 		return rc;
 	key_of(&seg->st, key, sizeof(key));
-	snprintf(text, sizeof(text), "%llu %s\n", (unsigned long long)pos,
+	snprintf(text, sizeof(text), "%020llu %s\n", (unsigned long long)pos,
 	    seg->birth);
 	rc = write_record(dfd, key, text);
 	close(dfd);
