@@ -240,41 +240,33 @@ unsupported(int err)
 	    err == EOPNOTSUPP;
 }
 
+/* One in-kernel copy of up to len bytes from in to out at *pos. */
+typedef ssize_t copy_step(int in, int out, off_t *pos, size_t len);
+
 /* Between files of one file system type: no copy through user space. */
+static ssize_t
+range_step(int in, int out, off_t *pos, size_t len)
+{
+	return copy_file_range(in, NULL, out, pos, len, 0);
+}
+
+/* Across file systems (ext4 into tmpfs): out's own offset advances. */
+static ssize_t
+sendfile_step(int in, int out, off_t *pos, size_t len)
+{
+	(void)pos;
+	return sendfile(out, in, NULL, len);
+}
+
 static int
-copy_in_range(struct segment *seg, uint64_t off, int fd, const char *fdname,
-    uint64_t len, uint64_t *copied)
+copy_in_kernel(struct segment *seg, uint64_t off, int fd, const char *fdname,
+    uint64_t len, uint64_t *copied, copy_step *step)
 {
 	off_t pos = (off_t)off;
 	ssize_t n;
 
 	while (*copied < len) {
-		n = copy_file_range(fd, NULL, seg->fd, &pos,
-		    (size_t)min_u64(KERNEL_CHUNK, len - *copied), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && *copied == 0 && unsupported(errno))
-			return TRY_NEXT;
-		if (n < 0)
-			return shm_perror(blame(seg, fdname));
-		if (n == 0)
-			break;
-		count(seg, copied, (uint64_t)n);
-	}
-	return SHM_OK;
-}
-
-/* Across file systems (ext4 into tmpfs): sendfile writes at the offset. */
-static int
-copy_in_sendfile(struct segment *seg, uint64_t off, int fd,
-    const char *fdname, uint64_t len, uint64_t *copied)
-{
-	ssize_t n;
-
-	if (lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
-		return shm_perror(seg->name);
-	while (*copied < len) {
-		n = sendfile(seg->fd, fd, NULL,
+		n = step(fd, seg->fd, &pos,
 		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -296,9 +288,12 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 	uint64_t copied = 0;
 	int rc;
 
-	rc = copy_in_range(seg, off, fd, fdname, len, &copied);
+	rc = copy_in_kernel(seg, off, fd, fdname, len, &copied, range_step);
+	if (rc == TRY_NEXT && lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
+		return shm_perror(seg->name);
 	if (rc == TRY_NEXT)
-		rc = copy_in_sendfile(seg, off, fd, fdname, len, &copied);
+		rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
+		    sendfile_step);
 	if (rc == TRY_NEXT)
 		rc = copy_in_buffered(seg, off, fd, fdname, len, &copied);
 	if (rc == SHM_OK && copied < len)

@@ -142,3 +142,16 @@ load helpers
 	run --separate-stderr shm write "${P}a" -i d
 	assert_fails 2 "shm: write: d: is a directory"
 }
+
+@test "--progress reports on standard error only, never in the data" {
+	head -c 3M /dev/urandom > data
+	shm create "${P}a" 3M --from data --progress 2> err1
+	[[ $(tr '\r' '\n' < err1 | tail -1) =~ ^3145728\ bytes\ \(0\.0\ GB,\ 0\.0\ GiB\)\ copied,\ [0-9.]+\ s,\ [0-9.]+\ MB/s$ ]]
+	shm write "${P}a" -o 0 -i data --progress 2> err2
+	[[ $(tr '\r' '\n' < err2 | tail -1) == "3145728 bytes "* ]]
+	shm read "${P}a" -o 0 --progress > out 2> err3
+	cmp data out
+	[[ $(tr '\r' '\n' < err3 | tail -1) == "3145728 bytes "* ]]
+	shm read "${P}a" -o 0 -O out2 --progress 2>/dev/null
+	cmp data out2
+}
