@@ -8,7 +8,9 @@
  * same bytes ran at 3.5 GB/s).  Mappings are for random access.
  */
 #define _GNU_SOURCE		/* copy_file_range */
+#ifdef __linux__
 #include <sys/sendfile.h>
+#endif
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -87,6 +89,34 @@ min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * The in-kernel copies are Linux's; elsewhere they answer ENOSYS and
+ * the read/write loops below do the work.
+ */
+static ssize_t
+kernel_sendfile(int out, int in, off_t *pos, size_t len)
+{
+#ifdef __linux__
+	return sendfile(out, in, pos, len);
+#else
+	(void)out, (void)in, (void)pos, (void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static ssize_t
+kernel_copy_range(int in, int out, off_t *pos, size_t len)
+{
+#ifdef __linux__
+	return copy_file_range(in, NULL, out, pos, len, 0);
+#else
+	(void)in, (void)out, (void)pos, (void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /* Every bulk copy counts its bytes here, for --progress. */
 static void
 count(struct segment *seg, uint64_t *copied, uint64_t n)
@@ -107,7 +137,13 @@ static const unsigned char zeros[COPY_CHUNK];
 static int
 find_extent(struct segment *seg, uint64_t off)
 {
+#ifdef SEEK_DATA
 	off_t data = lseek(seg->fd, (off_t)off, SEEK_DATA), hole = data;
+#else
+	off_t data = -1, hole = -1;	/* no holes to be seen: all is data */
+
+	errno = EINVAL;
+#endif
 	struct stat st;
 
 	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
@@ -181,7 +217,7 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 
 	*copied = 0;
 	while (*copied < len) {
-		n = sendfile(fd, seg->fd, &pos,
+		n = kernel_sendfile(fd, seg->fd, &pos,
 		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -243,19 +279,12 @@ unsupported(int err)
 /* One in-kernel copy of up to len bytes from in to out at *pos. */
 typedef ssize_t copy_step(int in, int out, off_t *pos, size_t len);
 
-/* Between files of one file system type: no copy through user space. */
-static ssize_t
-range_step(int in, int out, off_t *pos, size_t len)
-{
-	return copy_file_range(in, NULL, out, pos, len, 0);
-}
-
-/* Across file systems (ext4 into tmpfs): out's own offset advances. */
+/* sendfile into the segment: its own file offset advances. */
 static ssize_t
 sendfile_step(int in, int out, off_t *pos, size_t len)
 {
 	(void)pos;
-	return sendfile(out, in, NULL, len);
+	return kernel_sendfile(out, in, NULL, len);
 }
 
 static int
@@ -288,12 +317,16 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 	uint64_t copied = 0;
 	int rc;
 
-	rc = copy_in_kernel(seg, off, fd, fdname, len, &copied, range_step);
+	/* copy_file_range between files of one file system type, ... */
+	rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
+	    kernel_copy_range);
 	if (rc == TRY_NEXT && lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
 		return shm_perror(seg->name);
+	/* ... sendfile across them (ext4 into tmpfs), ... */
 	if (rc == TRY_NEXT)
 		rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
 		    sendfile_step);
+	/* ... and read/write where neither works. */
 	if (rc == TRY_NEXT)
 		rc = copy_in_buffered(seg, off, fd, fdname, len, &copied);
 	if (rc == SHM_OK && copied < len)
