@@ -81,7 +81,7 @@ fill(struct segment *seg, const struct create_args *a)
 	struct input src;
 	int rc;
 
-	/* Zero-filled is sparse, as ftruncate makes it: no memory until used. */
+	/* Zero-filled is sparse, as ftruncate makes it: no memory till used. */
 	if (a->from == NULL)
 		return segment_resize(seg, a->size);
 	if ((rc = input_open(&src, a->from)) == SHM_OK)

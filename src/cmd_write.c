@@ -196,7 +196,8 @@ parse_args(int argc, char **argv, struct write_args *a)
 	}
 	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
 	if (sources > 1 || (sources > 0 && a->as != NULL))
-		return shm_usage_error("-s, -x, -i and --as exclude each other");
+		return shm_usage_error("-s, -x, -i and --as exclude each "
+		    "other");
 	if (a->as != NULL && a->grow)
 		return shm_usage_error("--as does not --grow");
 	if (opt_operands(&p, 1, a->as != NULL ? INT_MAX : 1, "NAME") !=

@@ -284,9 +284,9 @@ static const signed char xxd_shuffles[3][2][16] = {
 __attribute__((target("ssse3"))) static inline __m128i
 columns(__m128i first, __m128i second, const signed char mask[2][16])
 {
-	__m128i v = _mm_or_si128(
-	    _mm_shuffle_epi8(first, _mm_loadu_si128((const __m128i *)mask[0])),
-	    _mm_shuffle_epi8(second, _mm_loadu_si128((const __m128i *)mask[1])));
+	const __m128i *m = (const __m128i *)mask;
+	__m128i v = _mm_or_si128(_mm_shuffle_epi8(first, _mm_loadu_si128(m)),
+	    _mm_shuffle_epi8(second, _mm_loadu_si128(m + 1)));
 
 	return _mm_or_si128(v, _mm_and_si128(_mm_cmpeq_epi8(v,
 	    _mm_setzero_si128()), _mm_set1_epi8(' ')));

@@ -18,20 +18,20 @@ struct command {
 static int cmd_help(int, char **);
 
 static const struct command commands[] = {
-	{ "create",	cmd_create,	"make a new segment, empty or from a file" },
-	{ "write",	cmd_write,	"put bytes, text or values into a segment" },
-	{ "read",	cmd_read,	"copy bytes or values out of a segment" },
-	{ "seek",	cmd_seek,	"set or print a segment's cursor" },
-	{ "find",	cmd_find,	"print where bytes occur in a segment" },
-	{ "flush",	cmd_flush,	"write a segment's changes to its file" },
-	{ "resize",	cmd_resize,	"grow or shrink a segment" },
-	{ "move",	cmd_move,	"copy bytes within a segment (memmove)" },
-	{ "dump",	cmd_dump,	"show a segment in hex, as hexdump -C or xxd" },
-	{ "stat",	cmd_stat,	"show a segment's size, cursor and owner" },
-	{ "list",	cmd_list,	"list the POSIX shared-memory objects" },
-	{ "rm",		cmd_rm,		"remove segments" },
-	{ "help",	cmd_help,	"show help for a command" },
-	{ NULL,		NULL,		NULL },
+	{ "create", cmd_create, "make a new segment, empty or from a file" },
+	{ "write", cmd_write, "put bytes, text or values into a segment" },
+	{ "read", cmd_read, "copy bytes or values out of a segment" },
+	{ "seek", cmd_seek, "set or print a segment's cursor" },
+	{ "find", cmd_find, "print where bytes occur in a segment" },
+	{ "flush", cmd_flush, "write a segment's changes to its file" },
+	{ "resize", cmd_resize, "grow or shrink a segment" },
+	{ "move", cmd_move, "copy bytes within a segment (memmove)" },
+	{ "dump", cmd_dump, "show a segment in hex, as hexdump -C or xxd" },
+	{ "stat", cmd_stat, "show a segment's size, cursor and owner" },
+	{ "list", cmd_list, "list the POSIX shared-memory objects" },
+	{ "rm", cmd_rm, "remove segments" },
+	{ "help", cmd_help, "show help for a command" },
+	{ NULL, NULL, NULL },
 };
 
 static const char main_usage[] =

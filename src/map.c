@@ -230,7 +230,7 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 		}
 	}
 	if (seg->fd < 0) {
-		/* Every name tried was someone else's: none is ours to remove. */
+		/* Every name tried was taken: none is ours to remove. */
 		free(seg->temp);
 		seg->temp = NULL;
 		return shm_errno(seg->name, "cannot make a temporary");

@@ -18,7 +18,7 @@ struct search {
 	struct segment		*seg;
 	const unsigned char	*needle;
 	size_t			 len;
-	uint64_t		 start, end;	/* matches lie in [start, end) */
+	uint64_t		 start, end;	/* matches in [start, end) */
 	enum search_mode	 mode;
 	/* Called with each match's offset; a non-zero return stops. */
 	int			(*emit)(void *ctx, uint64_t off);

@@ -44,7 +44,7 @@ int	shm_write_all(int fd, const void *buf, size_t len);
  * so "seek seg -16" and "write --as '<h' -2" work.
  */
 struct opt {
-	int		 key;	/* returned by opt_next; the short letter if any */
+	int		 key;	/* opt_next returns it; the short letter */
 	const char	*name;	/* long name, or NULL */
 	int		 arg;	/* takes a value: false, true or OPT_MAYBE */
 };
