@@ -29,13 +29,7 @@ static const char usage[] =
 "  -g, --grow           extend NAME when the data runs past its end\n"
 "      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n"
 "      --progress       show the bytes copied so far on standard error\n"
-"\n"
-"FORMAT is Python's struct notation: a byte order, @ native and aligned\n"
-"(the default), = native, < little-endian, > or ! big-endian; then codes,\n"
-"each with an optional count: x pad byte, c char, b B 8-bit, ? bool,\n"
-"h H 16-bit, i I 32-bit, l L 32-bit (with @, a C long), q Q 64-bit,\n"
-"n N ssize_t size_t and P pointer (@ only), e f d 16/32/64-bit float,\n"
-"s bytes (4s: 4 bytes), p Pascal string.\n";
+TYPED_CODES_HELP;
 
 enum { OPT_AS = OPT_LONG, OPT_PROGRESS };
 
