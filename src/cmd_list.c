@@ -4,13 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "facts.h"
 #include "json.h"
 #include "map.h"
 #include "shm.h"
@@ -97,26 +96,12 @@ by_name(const void *a, const void *b)
 }
 
 static void
-owner_name(char *buf, size_t size, uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
-		snprintf(buf, size, "%lu", (unsigned long)uid);
-}
-
-static void
 print_entry(const struct entry *e, bool json, bool first)
 {
 	char owner[64], when[32];
-	struct tm tm;
 
-	owner_name(owner, sizeof(owner), e->st.st_uid);
-	if (gmtime_r(&e->st.st_mtime, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", (long long)e->st.st_mtime);
+	facts_user(owner, sizeof(owner), e->st.st_uid);
+	facts_time(when, sizeof(when), e->st.st_mtime);
 	if (!json) {
 		printf("%s\t%lld\t%s\t%04o\t%s\n", e->name,
 		    (long long)e->st.st_size, owner,

@@ -1,11 +1,9 @@
 /* cmd_stat.c - a segment's size, cursor, owner, mode and times */
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cursor.h"
+#include "facts.h"
 #include "json.h"
 #include "map.h"
 #include "shm.h"
@@ -40,36 +38,12 @@ struct field {
 };
 
 static void
-format_time(char *buf, size_t size, time_t t)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
-static void
-format_owner(char *buf, size_t size, const struct stat *st, bool group)
-{
-	struct passwd *pw = group ? NULL : getpwuid(st->st_uid);
-	struct group *gr = group ? getgrgid(st->st_gid) : NULL;
-
-	if (pw != NULL || gr != NULL)
-		snprintf(buf, size, "%s", pw != NULL ? pw->pw_name :
-		    gr->gr_name);
-	else
-		snprintf(buf, size, "%lu", group ? (unsigned long)st->st_gid :
-		    (unsigned long)st->st_uid);
-}
-
-static void
 format_birth(char *buf, size_t size, const char *birth)
 {
 	long long sec;
 
 	if (sscanf(birth, "%lld", &sec) == 1)
-		format_time(buf, size, (time_t)sec);
+		facts_time(buf, size, (time_t)sec);
 	else
 		buf[0] = '\0';
 }
@@ -89,11 +63,11 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	snprintf(f[SIZE].value, n, "%llu", (unsigned long long)seg->size);
 	snprintf(f[CURSOR].value, n, "%llu", (unsigned long long)cursor);
 	f[SIZE].number = f[CURSOR].number = true;
-	format_owner(f[OWNER].value, n, st, false);
-	format_owner(f[GROUP].value, n, st, true);
+	facts_user(f[OWNER].value, n, st->st_uid);
+	facts_group(f[GROUP].value, n, st->st_gid);
 	snprintf(f[MODE].value, n, "%04o", (unsigned)(st->st_mode & 07777));
-	format_time(f[MODIFIED].value, n, st->st_mtime);
-	format_time(f[CHANGED].value, n, st->st_ctime);
+	facts_time(f[MODIFIED].value, n, st->st_mtime);
+	facts_time(f[CHANGED].value, n, st->st_ctime);
 	format_birth(f[BORN].value, n, seg->birth);
 }
 
