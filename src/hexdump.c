@@ -12,11 +12,11 @@
  * and "*" lines stay plain and no line leaves the terminal coloured.
  */
 #include <assert.h>
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hexdump.h"
+#include "shm.h"
 
 #define LINE_BYTES	16
 #define OFFSET_WIDTH	8	/* both tools pad offsets to 8 digits */
@@ -399,30 +399,13 @@ put_line(const struct hexdump *h, char *p, uint64_t off,
 	return p;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* *p is where output goes next; make OUT_STEP_MAX free after it. */
 static int
 make_room(struct hexdump *h, char **p)
 {
 	if (*p - h->out <= HEXDUMP_BUFSIZE - OUT_STEP_MAX)
 		return 0;
-	if (write_all(h->fd, h->out, (size_t)(*p - h->out)) == -1)
+	if (shm_write_all(h->fd, h->out, (size_t)(*p - h->out)) == -1)
 		return -1;
 	*p = h->out;
 	return 0;
@@ -617,5 +600,5 @@ hexdump_finish(struct hexdump *h)
 		*p++ = '\n';
 	}
 	h->out_len = 0;
-	return write_all(h->fd, h->out, (size_t)(p - h->out));
+	return shm_write_all(h->fd, h->out, (size_t)(p - h->out));
 }
