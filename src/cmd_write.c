@@ -194,6 +194,10 @@ parse_args(int argc, char **argv, struct write_args *a)
 		    "other");
 	if (a->as != NULL && a->grow)
 		return shm_usage_error("--as does not --grow");
+	/* "shm write seg hello" is a common slip: say what was meant. */
+	if (p.npos == 2 && a->as == NULL)
+		return shm_usage_error("too many arguments; to write '%s' "
+		    "itself, use -s", p.argv[1]);
 	if (opt_operands(&p, 1, a->as != NULL ? INT_MAX : 1, "NAME") !=
 	    SHM_OK)
 		return SHM_FAIL;
