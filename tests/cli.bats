@@ -89,7 +89,7 @@ load helpers
 	run shm read "${P}a" -n 3 -o 2
 	assert_equal "$output" "cde"
 	run --separate-stderr shm write -o 0 -- "${P}a" -s x
-	assert_fails 2 "shm: write: too many arguments; to write '-s' itself, use -s (see 'shm write --help')"
+	assert_fails 2 "shm: write: too many arguments (see 'shm write --help')"
 	run --separate-stderr shm write "${P}a" hello
 	assert_fails 2 "shm: write: too many arguments; to write 'hello' itself, use -s (see 'shm write --help')"
 	run --separate-stderr shm write "${P}a" a b
