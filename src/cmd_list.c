@@ -150,7 +150,9 @@ cmd_list(int argc, char **argv)
 	if (p.npos != 0)
 		return shm_usage_error("list takes no arguments");
 	if ((rc = read_listing(&l)) == SHM_OK) {
-		qsort(l.v, l.n, sizeof(*l.v), by_name);
+		/* qsort's array may not be NULL, even with nothing in it. */
+		if (l.n > 0)
+			qsort(l.v, l.n, sizeof(*l.v), by_name);
 		print_listing(&l, json, header);
 	}
 	for (i = 0; i < l.n; i++)

@@ -54,3 +54,15 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 	run --separate-stderr shm list x
 	assert_fails 2 "shm: list: list takes no arguments (see 'shm list --help')"
 }
+
+@test "list with no objects at all prints nothing, or an empty JSON array" {
+	# A private, empty /dev/shm, in a mount namespace of our own.
+	[ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
+	run --separate-stderr unshare -m sh -c \
+		'mount -t tmpfs tmpfs /dev/shm && "$1" list && "$1" list --json' _ "$SHM"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$output" "[]"
+}
