@@ -208,14 +208,23 @@ copy_out_buffered(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	return rc;
 }
 
+/*
+ * sendfile only into a regular file, which gets a copy.  Into a pipe or
+ * a socket it splices references to the segment's own pages, so bytes
+ * written to the segment after shm read has returned still change what
+ * the reader gets: the copy must be made now, by pread and write.
+ */
 int
 segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
     const char *fdname, uint64_t *copied)
 {
 	off_t pos = (off_t)off;
+	struct stat st;
 	ssize_t n;
 
 	*copied = 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return copy_out_buffered(seg, off, len, fd, fdname, copied);
 	while (*copied < len) {
 		n = kernel_sendfile(fd, seg->fd, &pos,
 		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));

@@ -131,3 +131,16 @@ make_abc() {
 	[[ $output == "text ok!"* ]]
 	assert_equal "$(shm read "${P}a" -o 0 -n 3 | od -An -tx1)" " 74 65 78"
 }
+
+@test "what read put in a pipe stays as it was when read returned" {
+	# sendfile into a pipe would hand over the segment's own pages, and
+	# a write after read returned would change what the reader gets.
+	shm create "${P}a" 4096
+	shm write "${P}a" -o 0 -s oldd
+	shm read "${P}a" -o 0 -n 4 | (sleep 1; cat > out) &
+	local pid=$!
+	sleep 0.3
+	shm write "${P}a" -o 0 -s NEWW
+	wait "$pid"
+	assert_equal "$(cat out)" oldd
+}
