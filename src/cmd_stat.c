@@ -145,7 +145,9 @@ stat_one(const char *name, bool json, const char *fields)
 	memset(f, 0, sizeof(f));
 	if ((rc = segment_open(&seg, name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	if ((rc = cursor_get(&seg, &cursor)) == SHM_OK) {
+	/* Shared: a cursor is rewritten in place under the exclusive lock. */
+	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
+	    (rc = cursor_get(&seg, &cursor)) == SHM_OK) {
 		collect(&seg, cursor, f);
 		if (fields != NULL)
 			print_selected(f, fields);

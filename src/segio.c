@@ -209,10 +209,10 @@ copy_out_buffered(struct segment *seg, uint64_t off, uint64_t len, int fd,
 }
 
 /*
- * sendfile only into a regular file, which gets a copy.  Into a pipe or
- * a socket it splices references to the segment's own pages, so bytes
- * written to the segment after shm read has returned still change what
- * the reader gets: the copy must be made now, by pread and write.
+ * sendfile, but not into a pipe or a socket: there it hands over
+ * references to the segment's own pages, not their bytes, so a write
+ * to the segment after shm read has returned would still change what
+ * the reader gets.  The copy must be made now, by pread and write.
  */
 int
 segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
@@ -223,7 +223,8 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	ssize_t n;
 
 	*copied = 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) != 0 || S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode))
 		return copy_out_buffered(seg, off, len, fd, fdname, copied);
 	while (*copied < len) {
 		n = kernel_sendfile(fd, seg->fd, &pos,
