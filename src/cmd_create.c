@@ -66,11 +66,13 @@ fill_from(struct segment *seg, const struct create_args *a,
 		return shm_error(a->name, "%s has %llu bytes, more than SIZE",
 		    src->name, (unsigned long long)src->len);
 	/*
-	 * No segment_reserve: a full file system fails the copy into the
-	 * unpublished temporary, which is then removed, and claiming the
-	 * space first would zero every page before the copy writes it.
+	 * Claim the space first.  Not for atomicity (a failed copy into
+	 * the unpublished temporary leaves nothing behind anyway) but for
+	 * speed: tmpfs allocates a fallocate'd range in one go, measurably
+	 * faster and steadier than page by page as the copy goes.
 	 */
-	if ((rc = segment_resize(seg, size)) != SHM_OK)
+	if ((rc = segment_reserve(seg, 0, src->len)) != SHM_OK ||
+	    (rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
 	return segment_copy_in(seg, 0, src->fd, src->name, src->len);
 }
