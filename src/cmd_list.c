@@ -13,6 +13,7 @@
 #include "json.h"
 #include "map.h"
 #include "shm.h"
+#include "text.h"
 
 static const char usage[] =
 "usage: shm list [-H] [--json]\n"
@@ -103,9 +104,12 @@ print_entry(const struct entry *e, bool json, bool first)
 	facts_user(owner, sizeof(owner), e->st.st_uid);
 	facts_time(when, sizeof(when), e->st.st_mtime);
 	if (!json) {
-		printf("%s\t%lld\t%s\t%04o\t%s\n", e->name,
-		    (long long)e->st.st_size, owner,
-		    (unsigned)(e->st.st_mode & 07777), when);
+		/* Escaped: a name holding a tab or newline forges no row. */
+		text_print(stdout, e->name);
+		printf("\t%lld\t", (long long)e->st.st_size);
+		text_print(stdout, owner);
+		printf("\t%04o\t%s\n", (unsigned)(e->st.st_mode & 07777),
+		    when);
 		return;
 	}
 	printf("%s\n  {\"name\": ", first ? "[" : ",");

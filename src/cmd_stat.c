@@ -7,6 +7,7 @@
 #include "json.h"
 #include "map.h"
 #include "shm.h"
+#include "text.h"
 
 static const char usage[] =
 "usage: shm stat [--json | -f FIELD[,FIELD...]] NAME...\n"
@@ -76,8 +77,11 @@ print_text(const struct field *f)
 {
 	int i;
 
-	for (i = 0; i < NFIELDS; i++)
-		printf("%-9s%s\n", f[i].key, f[i].value);
+	for (i = 0; i < NFIELDS; i++) {
+		printf("%-9s", f[i].key);
+		text_print(stdout, f[i].value);
+		putchar('\n');
+	}
 }
 
 static void
@@ -115,7 +119,8 @@ print_selected(const struct field *f, const char *list)
 
 	for (; *list != '\0'; list += len + (list[len] == ',')) {
 		len = strcspn(list, ",");
-		puts(f[field_index(list, len)].value);
+		text_print(stdout, f[field_index(list, len)].value);
+		putchar('\n');
 	}
 }
 

@@ -1,23 +1,51 @@
 /* error.c - the one way shm reports a failure */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "shm.h"
+#include "text.h"
 
 const char *shm_cmd = "shm";
 
-/* "shm: CMD: NAME: " - the part every message starts with. */
+/* Room for a full path and its reason, before escaping. */
+#define MESSAGE_MAX	(PATH_MAX + 512)
+
+/*
+ * Prints "shm: CMD: NAME: " + fmt + tail as one line and one write(2):
+ * names and values are the user's bytes, and a name holding a newline
+ * or an escape sequence must not forge a second line or drive the
+ * terminal, so the whole line is escaped (text.c).  One write keeps
+ * the line whole among other processes' output.
+ */
 static void
-report_prefix(const char *name)
+report(const char *name, const char *tail, const char *fmt, va_list ap)
 {
-	fputs("shm: ", stderr);
+	char raw[MESSAGE_MAX], line[4 * MESSAGE_MAX + 2];
+	size_t len = 0, n;
+	int w;
+
+	w = snprintf(raw, sizeof(raw), "shm: ");
 	if (strcmp(shm_cmd, "shm") != 0)
-		fprintf(stderr, "%s: ", shm_cmd);
+		w += snprintf(raw + w, sizeof(raw) - (size_t)w, "%s: ",
+		    shm_cmd);
 	if (name != NULL)
-		fprintf(stderr, "%s: ", name);
+		w += snprintf(raw + w, sizeof(raw) - (size_t)w, "%s: ", name);
+	if ((size_t)w < sizeof(raw))
+		vsnprintf(raw + w, sizeof(raw) - (size_t)w, fmt, ap);
+	len = strlen(raw);
+	if (tail != NULL)
+		snprintf(raw + len, sizeof(raw) - len, "%s", tail);
+	n = text_escape(line, sizeof(line) - 1, raw, strlen(raw), false);
+	line[n++] = '\n';
+	progress_break();
+	fflush(stderr);
+	/* Nothing to be done if standard error is gone: the line is lost. */
+	(void)shm_write_all(STDERR_FILENO, line, n);
 }
 
 int
@@ -25,48 +53,41 @@ shm_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	report_prefix(name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(name, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return SHM_FAIL;
 }
 
 int
 shm_perror(const char *name)
 {
-	const char *reason = strerror(errno);
-
-	report_prefix(name);
-	fprintf(stderr, "%s\n", reason);
-	return SHM_FAIL;
+	return shm_error(name, "%s", strerror(errno));
 }
 
 int
 shm_errno(const char *name, const char *fmt, ...)
 {
-	const char *reason = strerror(errno);
+	char tail[256];
 	va_list ap;
 
-	report_prefix(name);
+	snprintf(tail, sizeof(tail), ": %s", strerror(errno));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(name, tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", reason);
 	return SHM_FAIL;
 }
 
 int
 shm_usage_error(const char *fmt, ...)
 {
+	char tail[64];
 	va_list ap;
 
-	report_prefix(NULL);
+	snprintf(tail, sizeof(tail), " (see 'shm %s --help')", shm_cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(NULL, tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'shm %s --help')\n", shm_cmd);
 	return SHM_FAIL;
 }
 

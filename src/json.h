@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-/* s as a JSON string literal, quotes included; bytes >= 0x80 as \u00XX. */
+/* s as a JSON string literal, quotes included; see json.c for bytes. */
 void	json_string(FILE *, const char *s);
 
 #endif

@@ -3,9 +3,17 @@
  * 2.6 GB/s" on standard error, redrawn in place once a second, as
  * dd status=progress does.  Only standard error: never in the data.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "progress.h"
+
+/*
+ * Whether standard error's last line is a progress line still open:
+ * it belongs to the stream, not to any one copy, so an error message
+ * (error.c) can end it before it starts its own line.
+ */
+static bool line_open;
 
 static double
 seconds_since(const struct timespec *t)
@@ -35,6 +43,7 @@ draw(const struct progress *p, const char *end)
 	    "%.1f MB/s%s", (unsigned long long)p->done, b / 1e9,
 	    b / (1024.0 * 1024 * 1024), secs,
 	    secs > 0 ? b / secs / 1e6 : 0.0, end);
+	line_open = end[0] != '\n';
 }
 
 void
@@ -52,4 +61,12 @@ progress_finish(struct progress *p)
 {
 	if (p != NULL)
 		draw(p, "\n");
+}
+
+void
+progress_break(void)
+{
+	if (line_open)
+		fputc('\n', stderr);
+	line_open = false;
 }
