@@ -4,8 +4,11 @@
  * One binary, many commands.  "shm CMD ARGS" and a link named "shm-CMD"
  * run the same row of the table below, as busybox and git do.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shm.h"
 
@@ -109,12 +112,44 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/*
+ * Started with descriptor 0, 1 or 2 closed, the next open() would get
+ * that number: a segment opened as fd 2 would receive our own error
+ * messages, one opened as fd 0 would be read as the input.  Each
+ * closed one is filled with the end of a pipe that fails every use
+ * with EBADF: fd 0 gets a write end (a read of standard input fails as
+ * it would have), 1 and 2 a read end (output to them is lost, as it
+ * would have been).
+ */
+static int
+fill_closed_fd(int fd)
+{
+	int p[2], keep;
+
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return 0;
+	if (pipe(p) != 0)
+		return -1;
+	/* The lower ones are open, so the pipe's read end is fd itself. */
+	keep = fd == STDIN_FILENO ? p[1] : p[0];
+	if (keep != fd && dup2(keep, fd) < 0)
+		return -1;
+	if (p[0] != fd)
+		close(p[0]);
+	if (p[1] != fd)
+		close(p[1]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *self = argc > 0 ? base_name(argv[0]) : "shm";
-	int status;
+	int fd, status;
 
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fill_closed_fd(fd) != 0)
+			return SHM_FAIL;
 	if (strncmp(self, "shm-", 4) == 0)
 		status = run_command(self + 4, argc, argv);
 	else if (argc < 2) {
