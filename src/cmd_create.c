@@ -3,6 +3,7 @@
 
 #include "cursor.h"
 #include "input.h"
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "shm.h"
@@ -54,17 +55,18 @@ fill_from(struct segment *seg, const struct create_args *a,
 
 	if (!src->sized) {
 		if ((rc = segment_copy_stream(seg, 0, src->fd, src->name,
-		    &copied)) != SHM_OK)
+		    a->sized ? a->size : UINT64_MAX, &copied)) != SHM_OK)
 			return rc;
 		if (a->sized && copied > a->size)
-			return shm_error(a->name, "%s has %llu bytes, more "
-			    "than SIZE", src->name,
-			    (unsigned long long)copied);
+			return shm_error(a->name, "%s has more than SIZE (%llu "
+			    "bytes); nothing created", src->name,
+			    (unsigned long long)a->size);
 		return segment_resize(seg, a->sized ? a->size : copied);
 	}
 	if (a->sized && src->len > a->size)
-		return shm_error(a->name, "%s has %llu bytes, more than SIZE",
-		    src->name, (unsigned long long)src->len);
+		return shm_error(a->name, "%s has %llu bytes, more than SIZE "
+		    "(%llu); nothing created", src->name,
+		    (unsigned long long)src->len, (unsigned long long)a->size);
 	/*
 	 * Claim the space first.  Not for atomicity (a failed copy into
 	 * the unpublished temporary leaves nothing behind anyway) but for
@@ -101,7 +103,7 @@ create(const struct create_args *a)
 	int rc;
 
 	if (a->exist_ok) {
-		if ((rc = segment_exists(a->name, &exists)) != SHM_OK)
+		if ((rc = segment_trust(a->name, a->mode, &exists)) != SHM_OK)
 			return rc;
 		if (exists)
 			return SHM_OK;
@@ -113,7 +115,8 @@ create(const struct create_args *a)
 	if ((rc = fill(&seg, a)) != SHM_OK ||
 	    (rc = cursor_forget(&seg.st)) != SHM_OK)
 		goto out;
-	rc = segment_publish(&seg, a->force);
+	rc = segment_publish(&seg, a->force ? PUBLISH_REPLACE :
+	    a->exist_ok ? PUBLISH_KEEP : PUBLISH_NEW);
 	progress_finish(seg.progress);
 out:
 	segment_close(&seg);
@@ -133,6 +136,10 @@ parse_args(int argc, char **argv, struct create_args *a)
 		case 'm':
 			if ((err = number_mode(p.arg, &a->mode)) != NULL)
 				return shm_usage_error("-m %s: %s", p.arg, err);
+			if (a->mode & 07000)
+				return shm_usage_error("-m %s: setuid, setgid "
+				    "and sticky bits are not for segments",
+				    p.arg);
 			break;
 		case 'f':
 			a->force = true;
@@ -174,5 +181,6 @@ cmd_create(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
 		return rc == SHM_DONE ? SHM_OK : rc;
+	interrupt_catch();
 	return create(&a);
 }

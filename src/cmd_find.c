@@ -44,6 +44,9 @@ static const struct opt options[] = {
 struct find_args {
 	const char		*name;
 	const char		*pattern;
+	const unsigned char	*needle;	/* PATTERN's bytes */
+	size_t			 len;
+	unsigned char		*decoded;	/* with -x; freed at the end */
 	const char		*start, *end;
 	bool			 hex, from_cursor, seek;
 	enum search_mode	 mode;
@@ -59,14 +62,19 @@ emit(void *ctx, uint64_t off)
 }
 
 static int
-set_bounds(struct segment *seg, const struct find_args *a, struct search *s)
+set_bounds(struct segment *seg, const struct find_args *a, struct search *s,
+    struct cursor *cur)
 {
 	int rc;
 
 	s->start = 0;
 	s->end = seg->size;
-	if (a->from_cursor && (rc = cursor_get(seg, &s->start)) != SHM_OK)
+	/* Opened for --seek before anything is printed: see find(). */
+	if ((a->from_cursor || a->seek) && (rc = cursor_open(seg, cur,
+	    a->seek ? CURSOR_MOVE : CURSOR_LOOK)) != SHM_OK)
 		return rc;
+	if (a->from_cursor)
+		s->start = cur->pos;
 	if ((rc = segment_offset(seg, "--start", a->start, &s->start)) !=
 	    SHM_OK ||
 	    (rc = segment_offset(seg, "--end", a->end, &s->end)) != SHM_OK)
@@ -77,42 +85,37 @@ set_bounds(struct segment *seg, const struct find_args *a, struct search *s)
 	return SHM_OK;
 }
 
+/* The cursor moves to the match only once its offset is printed. */
 static int
-find(struct segment *seg, const struct find_args *a,
-    const unsigned char *needle, size_t len)
+find_locked(struct segment *seg, const struct find_args *a,
+    struct search *s, struct cursor *cur)
 {
-	uint64_t where = 0;
-	struct search s = { seg, needle, len, 0, 0, a->mode, emit, &where };
+	uint64_t *where = s->ctx;
 	bool found;
 	int rc;
 
 	if ((rc = segment_lock(seg, a->seek)) != SHM_OK ||
-	    (rc = set_bounds(seg, a, &s)) != SHM_OK ||
-	    (rc = search_run(&s, &found)) != SHM_OK)
+	    (rc = set_bounds(seg, a, s, cur)) != SHM_OK ||
+	    (rc = search_run(s, &found)) != SHM_OK)
 		return rc;
 	if (!found)
 		return SHM_NOMATCH;
-	return a->seek ? cursor_set(seg, where) : SHM_OK;
+	if ((rc = shm_flush_output()) != SHM_OK || !a->seek)
+		return rc;
+	return cursor_save(cur, *where);
 }
 
 static int
-find_pattern(struct segment *seg, const struct find_args *a)
+find(struct segment *seg, const struct find_args *a)
 {
-	unsigned char *needle;
-	const char *err;
-	size_t len;
+	uint64_t where = 0;
+	struct search s = { seg, a->needle, a->len, 0, 0, a->mode, emit,
+	    &where };
+	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	if (!a->hex)
-		return find(seg, a, (const unsigned char *)a->pattern,
-		    strlen(a->pattern));
-	if ((needle = malloc(strlen(a->pattern) / 2 + 1)) == NULL)
-		return shm_perror(a->name);
-	if ((err = hex_decode(a->pattern, needle, &len)) != NULL)
-		rc = shm_usage_error("PATTERN '%s': %s", a->pattern, err);
-	else
-		rc = find(seg, a, needle, len);
-	free(needle);
+	rc = find_locked(seg, a, &s, &cur);
+	cursor_close(&cur);
 	return rc;
 }
 
@@ -124,7 +127,7 @@ check_args(const struct find_args *a)
 		    "each other");
 	if (a->seek && a->mode == SEARCH_ALL)
 		return shm_usage_error("--seek needs one match, not -a");
-	if (a->mode == SEARCH_ALL && a->pattern[0] == '\0')
+	if (a->mode == SEARCH_ALL && a->len == 0)
 		return shm_usage_error("-a with an empty PATTERN would match "
 		    "everywhere");
 	return SHM_OK;
@@ -134,14 +137,15 @@ static int
 parse_args(int argc, char **argv, struct find_args *a)
 {
 	struct opt_parser p;
+	bool last = false, all = false;
 	int c;
 
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		switch (c) {
 		case 'x': a->hex = true; break;
-		case 'r': a->mode = SEARCH_LAST; break;
-		case 'a': a->mode = SEARCH_ALL; break;
+		case 'r': last = true; break;
+		case 'a': all = true; break;
 		case 's': a->start = p.arg; break;
 		case 'e': a->end = p.arg; break;
 		case 'c': a->from_cursor = true; break;
@@ -151,8 +155,18 @@ parse_args(int argc, char **argv, struct find_args *a)
 	}
 	if (opt_operands(&p, 2, 2, "NAME PATTERN") != SHM_OK)
 		return SHM_FAIL;
+	if (last && all)
+		return shm_usage_error("-r and -a exclude each other");
+	a->mode = last ? SEARCH_LAST : all ? SEARCH_ALL : SEARCH_FIRST;
 	a->name = p.argv[0];
 	a->pattern = p.argv[1];
+	a->needle = (const unsigned char *)a->pattern;
+	a->len = strlen(a->pattern);
+	if (a->hex && hex_bytes("PATTERN", a->pattern, &a->decoded,
+	    &a->len) != SHM_OK)
+		return SHM_FAIL;
+	if (a->hex)
+		a->needle = a->decoded;
 	return check_args(a);
 }
 
@@ -163,11 +177,11 @@ cmd_find(int argc, char **argv)
 	struct segment seg;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
-	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
-		return rc;
-	rc = find_pattern(&seg, &a);
-	segment_close(&seg);
-	return rc;
+	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
+	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) == SHM_OK) {
+		rc = find(&seg, &a);
+		segment_close(&seg);
+	}
+	free(a.decoded);
+	return rc == SHM_DONE ? SHM_OK : rc;
 }

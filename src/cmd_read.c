@@ -1,4 +1,5 @@
 /* cmd_read.c - copy bytes out of a segment, from the cursor or an offset */
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,17 +114,26 @@ copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
 		return segment_copy_out(seg, off, len, fd, "standard output",
 		    copied);
 	}
-	fd = open(a->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* Truncated only once known not to be the segment itself. */
+	fd = open(a->output, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
 	if (fd < 0)
 		return shm_perror(a->output);
-	rc = segment_copy_out(seg, off, len, fd, a->output, copied);
+	if ((rc = segment_distinct(seg, fd, a->output)) != SHM_OK) {
+		close(fd);
+		return rc;
+	}
+	if (ftruncate(fd, 0) != 0 && errno != EINVAL)
+		rc = shm_perror(a->output);
+	if (rc == SHM_OK)
+		rc = segment_copy_out(seg, off, len, fd, a->output, copied);
 	if (close(fd) != 0 && rc == SHM_OK)
 		rc = shm_perror(a->output);
 	return rc;
 }
 
 static int
-read_segment(const struct read_args *a, struct segment *seg)
+read_locked(const struct read_args *a, struct segment *seg,
+    struct cursor *cur)
 {
 	struct progress progress;
 	uint64_t off, len, copied;
@@ -131,7 +141,7 @@ read_segment(const struct read_args *a, struct segment *seg)
 
 	/* Reading at the cursor moves it: exclusive, like a writer. */
 	if ((rc = segment_lock(seg, a->offset == NULL)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, a->offset, &off)) != SHM_OK)
+	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK)
 		return rc;
 	len = seg->size - off < a->length ? seg->size - off : a->length;
 	if (a->line && (rc = line_length(seg, off, &len)) != SHM_OK)
@@ -143,7 +153,18 @@ read_segment(const struct read_args *a, struct segment *seg)
 		return rc;
 	if (copied < len)
 		return segment_shrank(seg);
-	return a->offset == NULL ? cursor_set(seg, off + copied) : SHM_OK;
+	return a->offset == NULL ? cursor_save(cur, off + copied) : SHM_OK;
+}
+
+static int
+read_segment(const struct read_args *a, struct segment *seg)
+{
+	struct cursor cur = { .fd = -1 };
+	int rc;
+
+	rc = read_locked(a, seg, &cur);
+	cursor_close(&cur);
+	return rc;
 }
 
 static int

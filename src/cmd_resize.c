@@ -42,9 +42,10 @@ new_size(const struct segment *seg, const char *text, uint64_t *size)
 }
 
 static int
-resize(struct segment *seg, const char *text, bool shrink)
+resize_locked(struct segment *seg, const char *text, bool shrink,
+    struct cursor *cur)
 {
-	uint64_t size = 0, cursor;
+	uint64_t size = 0;
 	int rc;
 
 	/* Exclusive: no shm reader or writer is inside the part cut off. */
@@ -55,10 +56,24 @@ resize(struct segment *seg, const char *text, bool shrink)
 		return shm_error(seg->name, "shrinking to %llu bytes destroys "
 		    "%llu; --shrink allows it", (unsigned long long)size,
 		    (unsigned long long)(seg->size - size));
-	if ((rc = cursor_get(seg, &cursor)) != SHM_OK ||
+	/* A cursor cut off is made ready to move before anything is cut. */
+	if ((rc = cursor_open(seg, cur, CURSOR_LOOK)) != SHM_OK ||
+	    (cur->pos > size && (rc = cursor_open(seg, cur, CURSOR_MOVE)) !=
+	    SHM_OK) ||
 	    (rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
-	return cursor > size ? cursor_set(seg, size) : SHM_OK;
+	return cur->pos > size ? cursor_save(cur, size) : SHM_OK;
+}
+
+static int
+resize(struct segment *seg, const char *text, bool shrink)
+{
+	struct cursor cur = { .fd = -1 };
+	int rc;
+
+	rc = resize_locked(seg, text, shrink, &cur);
+	cursor_close(&cur);
+	return rc;
 }
 
 int

@@ -21,6 +21,13 @@ static const struct opt options[] = {
 	{ 0, NULL, false },
 };
 
+/* A POS that needs the cursor's old value: +N, -N. */
+static bool
+is_relative(const char *text)
+{
+	return text[0] == '+' || text[0] == '-';
+}
+
 /* Python's whence: from the start, the cursor or the end. */
 static int
 resolve(const struct segment *seg, const char *text, uint64_t cur,
@@ -35,7 +42,7 @@ resolve(const struct segment *seg, const char *text, uint64_t cur,
 	if (from_end && *num != '\0' && *num != '-')
 		return shm_error(seg->name, "position '%s': only -N may "
 		    "follow 'end'", text);
-	if (*num != '\0' &&
+	if ((*num != '\0' || !from_end) &&
 	    (err = number_signed(num, &sign, &delta)) != NULL)
 		return shm_error(seg->name, "position '%s': %s", text, err);
 	base = from_end ? seg->size : sign != 0 ? cur : 0;
@@ -48,22 +55,37 @@ resolve(const struct segment *seg, const char *text, uint64_t cur,
 	return SHM_OK;
 }
 
+/* The new position is printed first: output that fails moves nothing. */
 static int
-seek(struct segment *seg, const char *pos_text)
+seek_locked(struct segment *seg, const char *pos_text, struct cursor *cur)
 {
-	uint64_t cur, pos;
+	enum cursor_use use = pos_text == NULL ? CURSOR_LOOK :
+	    is_relative(pos_text) ? CURSOR_MOVE : CURSOR_SET;
+	uint64_t pos;
 	int rc;
 
 	if ((rc = segment_lock(seg, pos_text != NULL)) != SHM_OK ||
-	    (rc = cursor_get(seg, &cur)) != SHM_OK)
+	    (rc = cursor_open(seg, cur, use)) != SHM_OK)
 		return rc;
-	pos = cur;
+	pos = cur->pos;
 	if (pos_text != NULL &&
-	    ((rc = resolve(seg, pos_text, cur, &pos)) != SHM_OK ||
-	    (rc = cursor_set(seg, pos)) != SHM_OK))
+	    (rc = resolve(seg, pos_text, cur->pos, &pos)) != SHM_OK)
 		return rc;
 	printf("%llu\n", (unsigned long long)pos);
-	return SHM_OK;
+	if ((rc = shm_flush_output()) != SHM_OK || pos_text == NULL)
+		return rc;
+	return cursor_save(cur, pos);
+}
+
+static int
+seek(struct segment *seg, const char *pos_text)
+{
+	struct cursor cur = { .fd = -1 };
+	int rc;
+
+	rc = seek_locked(seg, pos_text, &cur);
+	cursor_close(&cur);
+	return rc;
 }
 
 int

@@ -144,7 +144,7 @@ stat_one(const char *name, bool json, const char *fields)
 {
 	struct field f[NFIELDS];
 	struct segment seg;
-	uint64_t cursor;
+	struct cursor cur;
 	int rc;
 
 	memset(f, 0, sizeof(f));
@@ -152,8 +152,8 @@ stat_one(const char *name, bool json, const char *fields)
 		return rc;
 	/* Shared: a cursor is rewritten in place under the exclusive lock. */
 	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
-	    (rc = cursor_get(&seg, &cursor)) == SHM_OK) {
-		collect(&seg, cursor, f);
+	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
+		collect(&seg, cur.pos, f);
 		if (fields != NULL)
 			print_selected(f, fields);
 		else if (json)

@@ -5,6 +5,7 @@
 
 #include "cursor.h"
 #include "input.h"
+#include "interrupt.h"
 #include "hex.h"
 #include "map.h"
 #include "shm.h"
@@ -49,6 +50,8 @@ struct write_args {
 	const char	*offset;	/* NULL: at the cursor */
 	const char	*string;
 	const char	*hex;
+	unsigned char	*hex_bytes;	/* what it spells; freed at the end */
+	size_t		 hex_len;
 	const char	*input;
 	bool		 grow;
 	const char	*as;		/* a struct format */
@@ -58,84 +61,101 @@ struct write_args {
 };
 
 /*
- * The bytes to write: in memory (string, hex, a pipe), or a regular
- * file whose length is known, copied by the kernel without a buffer.
+ * The bytes to write: in memory (string, hex, a stream read in), or a
+ * regular file whose length is known, copied by the kernel.
  */
 struct payload {
 	unsigned char	*buf;
-	bool		 owned;
-	struct input	 in;
 	uint64_t	 len;
+	struct input	 in;
+	struct slurp	 stream;	/* a pipe's bytes, read so far */
 };
 
 static int
-load_input(const struct write_args *a, struct payload *pl, uint64_t limit)
+load_input(const struct segment *seg, const struct write_args *a,
+    struct payload *pl, uint64_t limit)
 {
-	size_t len;
 	int rc;
 
-	if ((rc = input_open(&pl->in, a->input)) != SHM_OK)
+	if ((rc = input_open(&pl->in, a->input)) != SHM_OK ||
+	    (rc = segment_distinct(seg, pl->in.fd, pl->in.name)) != SHM_OK)
 		return rc;
 	pl->len = pl->in.len;
 	if (pl->in.sized)
 		return SHM_OK;
-	pl->owned = true;
-	rc = input_slurp(&pl->in, limit, &pl->buf, &len);
-	pl->len = len;
+	rc = input_slurp(&pl->in, limit, &pl->stream);
+	pl->buf = pl->stream.buf;
+	pl->len = pl->stream.len;
 	return rc;
 }
 
 static int
-load_payload(const struct write_args *a, struct payload *pl, uint64_t limit)
+load_payload(const struct segment *seg, const struct write_args *a,
+    struct payload *pl)
 {
-	const char *err;
-	size_t len;
-
 	if (a->string != NULL) {
 		pl->buf = (unsigned char *)a->string;
 		pl->len = strlen(a->string);
 		return SHM_OK;
 	}
+	/* A stream is read before the lock is taken, up to what can fit. */
 	if (a->hex == NULL)
-		return load_input(a, pl, limit);
-	if ((pl->buf = malloc(strlen(a->hex) / 2 + 1)) == NULL)
-		return shm_perror(a->name);
-	pl->owned = true;
-	if ((err = hex_decode(a->hex, pl->buf, &len)) != NULL)
-		return shm_usage_error("-x '%s': %s", a->hex, err);
-	pl->len = len;
+		return load_input(seg, a, pl, a->grow ? UINT64_MAX : seg->size);
+	pl->buf = a->hex_bytes;
+	pl->len = a->hex_len;
 	return SHM_OK;
+}
+
+/*
+ * The segment may have grown between reading the stream and taking the
+ * lock: read on, up to what fits now, rather than write a prefix.
+ */
+static int
+load_rest(struct payload *pl, uint64_t room)
+{
+	int rc;
+
+	if (pl->in.fd < 0 || pl->in.sized || pl->stream.eof ||
+	    pl->stream.len > room)
+		return SHM_OK;
+	rc = input_slurp(&pl->in, room, &pl->stream);
+	pl->buf = pl->stream.buf;
+	pl->len = pl->stream.len;
+	return rc;
 }
 
 static void
 free_payload(struct payload *pl)
 {
-	if (pl->owned)
-		free(pl->buf);
+	free(pl->stream.buf);
 	input_close(&pl->in);
 }
 
 static int
-check_fit(struct segment *seg, const struct write_args *a, uint64_t off,
-    uint64_t len)
+check_fit(struct segment *seg, const struct write_args *a,
+    const struct payload *pl, uint64_t off)
 {
-	if (len <= seg->size - off || a->grow)
-		return len <= INT64_MAX - off ? SHM_OK :
+	bool more = pl->in.fd >= 0 && !pl->in.sized && !pl->stream.eof;
+
+	if ((pl->len <= seg->size - off && !more) || a->grow)
+		return pl->len <= INT64_MAX - off ? SHM_OK :
 		    shm_error(seg->name, "data too large");
-	return shm_error(seg->name, "%llu bytes at offset %llu do not fit in "
-	    "%llu bytes; nothing written (--grow extends it)",
-	    (unsigned long long)len, (unsigned long long)off,
+	return shm_error(seg->name, "%s%llu bytes at offset %llu do not fit "
+	    "in %llu bytes; nothing written (--grow extends it)",
+	    more ? "more than " : "", (unsigned long long)pl->len -
+	    (more ? 1 : 0), (unsigned long long)off,
 	    (unsigned long long)seg->size);
 }
 
 static int
 store(struct segment *seg, struct payload *pl, uint64_t off)
 {
+	uint64_t old = seg->size;
 	int rc;
 
 	/* Claim the space first: a full tmpfs then fails before any byte. */
 	if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
-		return rc;
+		goto out;
 	if (pl->buf != NULL || pl->len == 0)
 		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
 	else
@@ -143,30 +163,49 @@ store(struct segment *seg, struct payload *pl, uint64_t off)
 		    pl->len);
 	if (rc == SHM_OK && off + pl->len > seg->size)
 		rc = segment_resize(seg, off + pl->len);
+out:
+	/* A failed write leaves the size as it was (reserving extends it). */
+	if (rc != SHM_OK)
+		segment_restore_size(seg, old);
 	return rc;
 }
 
 static int
-write_segment(const struct write_args *a, struct segment *seg,
-    struct payload *pl)
+write_locked(const struct write_args *a, struct segment *seg,
+    struct payload *pl, struct cursor *cur)
 {
 	struct progress progress;
 	uint64_t off;
 	int rc;
 
-	if ((rc = load_payload(a, pl, a->grow ? UINT64_MAX : seg->size)) !=
-	    SHM_OK)
-		return rc;
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, a->offset, &off)) != SHM_OK ||
-	    (rc = check_fit(seg, a, off, pl->len)) != SHM_OK)
+	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK ||
+	    (rc = load_rest(pl, seg->size - off)) != SHM_OK ||
+	    (rc = check_fit(seg, a, pl, off)) != SHM_OK)
 		return rc;
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
 	rc = store(seg, pl, off);
 	progress_finish(seg->progress);
+	seg->progress = NULL;
 	if (rc != SHM_OK)
 		return rc;
-	return a->offset == NULL ? cursor_set(seg, off + pl->len) : SHM_OK;
+	return a->offset == NULL ? cursor_save(cur, off + pl->len) : SHM_OK;
+}
+
+static int
+write_segment(const struct write_args *a, struct segment *seg)
+{
+	struct payload pl;
+	struct cursor cur = { .fd = -1 };
+	int rc;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.in.fd = -1;
+	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
+		rc = write_locked(a, seg, &pl, &cur);
+	cursor_close(&cur);
+	free_payload(&pl);
+	return rc;
 }
 
 static int
@@ -201,6 +240,9 @@ parse_args(int argc, char **argv, struct write_args *a)
 	if (opt_operands(&p, 1, a->as != NULL ? INT_MAX : 1, "NAME") !=
 	    SHM_OK)
 		return SHM_FAIL;
+	if (a->hex != NULL &&
+	    hex_bytes("-x", a->hex, &a->hex_bytes, &a->hex_len) != SHM_OK)
+		return SHM_FAIL;
 	a->name = p.argv[0];
 	a->values = p.argv + 1;
 	a->nvalues = (size_t)p.npos - 1;
@@ -211,19 +253,19 @@ int
 cmd_write(int argc, char **argv)
 {
 	struct write_args a = { 0 };
-	struct payload pl = { NULL, false, { -1, NULL, false, 0 }, 0 };
 	struct segment seg;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
-	if ((rc = segment_open(&seg, a.name, SEGMENT_WRITE)) != SHM_OK)
-		return rc;
-	if (a.as != NULL)
-		rc = typed_write(&seg, a.as, a.offset, a.values, a.nvalues);
-	else
-		rc = write_segment(&a, &seg, &pl);
-	free_payload(&pl);
-	segment_close(&seg);
-	return rc;
+	interrupt_catch();
+	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
+	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
+		if (a.as != NULL)
+			rc = typed_write(&seg, a.as, a.offset, a.values,
+			    a.nvalues);
+		else
+			rc = write_segment(&a, &seg);
+		segment_close(&seg);
+	}
+	free(a.hex_bytes);
+	return rc == SHM_DONE ? SHM_OK : rc;
 }

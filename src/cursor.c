@@ -3,14 +3,15 @@
  *
  * One small file per segment, named after its device and inode so that
  * every path to the same segment shares one cursor, and holding the
- * position and the segment's creation time: a segment removed and made
- * again may get the same inode back, but not the same birth, and then
- * starts at 0 as a fresh Python mmap would.
+ * position and whose position it is: a segment removed and made again
+ * may get the same inode back, but not the same identity (identify()),
+ * and then starts at 0 as a fresh Python mmap would.
  *
  * The directory is $SHM_STATE_DIR, else $XDG_RUNTIME_DIR/shm, else
  * /tmp/shm-UID.  A cursor decides where a write lands, so a directory
  * that someone else could plant files in is refused, not used.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "map.h"
 #include "number.h"
 #include "shm.h"
 
@@ -100,54 +102,97 @@ key_of(const struct stat *st, char *buf, size_t size)
 	    (unsigned long long)st->st_ino);
 }
 
-/* "POS BIRTH\n": the position, and whose position it is. */
-static uint64_t
-parse_record(char *text, const char *birth)
+/* Linux's FS_IOC_GETVERSION, spelled out: <linux/fs.h> is not libc's. */
+#if defined(__linux__) && !defined(FS_IOC_GETVERSION)
+#define FS_IOC_GETVERSION	_IOR('v', 1, long)
+#endif
+
+/*
+ * What tells this file from a later one on the same inode: its birth
+ * time where the file system keeps one (tmpfs, ext4 with large inodes,
+ * btrfs, xfs), else the inode's generation number (ext2-4 with small
+ * inodes), which the file system changes when it reuses an inode.
+ * Without either, the file's ctime: a record is then trusted only
+ * while the file is unchanged since it was saved (ident_is_ctime).
+ */
+static void
+identify(const struct segment *seg, char *buf, size_t size)
+{
+#ifdef FS_IOC_GETVERSION
+	int gen[2] = { 0, 0 };	/* the kernel writes an int; room for long */
+#endif
+	struct stat st;
+
+	if (seg->birth[0] != '\0') {
+		snprintf(buf, size, "%s", seg->birth);
+		return;
+	}
+#ifdef FS_IOC_GETVERSION
+	if (ioctl(seg->fd, FS_IOC_GETVERSION, gen) == 0) {
+		snprintf(buf, size, "g%u", (unsigned)gen[0]);
+		return;
+	}
+#endif
+	if (fstat(seg->fd, &st) != 0)
+		st = seg->st;
+	snprintf(buf, size, "c%lld.%09ld", (long long)st.st_ctim.tv_sec,
+	    (long)st.st_ctim.tv_nsec);
+}
+
+static bool
+ident_is_ctime(const char *ident)
+{
+	return ident[0] == 'c';
+}
+
+/*
+ * "POS IDENT\n": the position, and whose position it is.  Returns
+ * false if the record is not for this file.
+ */
+static bool
+parse_record(char *text, const char *ident, uint64_t *pos)
 {
 	char *space = strchr(text, ' '), *nl = strchr(text, '\n');
-	uint64_t pos;
-
-	if (space == NULL || nl == NULL)
-		return 0;
-	*space = *nl = '\0';
-	if (strcmp(space + 1, birth) != 0 || number_size(text, &pos) != NULL)
-		return 0;
-	return pos;
-}
-
-int
-cursor_get(const struct segment *seg, uint64_t *pos)
-{
-	char key[64], text[128];
-	int dfd, fd, rc;
-	ssize_t n;
 
 	*pos = 0;
-	if ((rc = open_state_dir(false, false, &dfd)) != SHM_OK)
-		return rc == STATE_MISSING ? SHM_OK : rc;
-	key_of(&seg->st, key, sizeof(key));
-	fd = openat(dfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return errno == ENOENT ? SHM_OK : shm_errno(key, "cursor");
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 0)
-		return shm_errno(key, "cursor");
-	text[n] = '\0';
-	*pos = parse_record(text, seg->birth);
-	if (*pos > seg->size)
-		*pos = seg->size;
-	return SHM_OK;
+	if (space == NULL || nl == NULL)
+		return false;
+	*space = *nl = '\0';
+	if (strcmp(space + 1, ident) != 0 || number_size(text, pos) != NULL)
+		return false;
+	return true;
 }
 
-int
-cursor_or_offset(const struct segment *seg, const char *offset,
-    uint64_t *pos)
+/* Opens the record: to read (-1 if there is none), or to save too. */
+static int
+open_record(const struct segment *seg, enum cursor_use use, int *fd)
 {
-	if (offset == NULL)
-		return cursor_get(seg, pos);
-	return segment_offset(seg, "offset", offset, pos);
+	char key[64];
+	int dfd, rc, flags = use == CURSOR_LOOK ? O_RDONLY :
+	    O_RDWR | O_CREAT;
+
+	*fd = -1;
+	rc = open_state_dir(use != CURSOR_LOOK, false, &dfd);
+	if (rc != SHM_OK)
+		return rc == STATE_MISSING ? SHM_OK : rc;
+	key_of(&seg->st, key, sizeof(key));
+	*fd = openat(dfd, key, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(dfd);
+	if (*fd >= 0 || (errno == ENOENT && use == CURSOR_LOOK))
+		return SHM_OK;
+	return shm_errno(key, use == CURSOR_LOOK ? "cannot read the cursor" :
+	    "cannot save the cursor");
+}
+
+static int
+read_record(struct cursor *cur, char *text, size_t size, ssize_t *n)
+{
+	while ((*n = pread(cur->fd, text, size - 1, 0)) < 0 && errno == EINTR)
+		;
+	if (*n < 0)
+		return shm_errno(cur->seg->name, "cannot read the cursor");
+	text[*n] = '\0';
+	return SHM_OK;
 }
 
 /*
@@ -156,42 +201,90 @@ cursor_or_offset(const struct segment *seg, const char *offset,
  * written.  (A rename of a fresh file was safer against a crash in the
  * middle of those bytes, but on ext4 every rename-over starts a disk
  * write, a third of the time of a small append through the cursor.)
- * The position is padded to 20 digits so the record's length changes
- * only with the segment.
+ * The position is padded to 20 digits so the record's length stays
+ * the same: once it has been written, rewriting it needs no new space.
  */
 static int
-write_record(int dfd, const char *key, const char *text)
+write_record(struct cursor *cur, uint64_t pos, bool resize)
 {
-	size_t len = strlen(text);
+	char text[128];
+	size_t len;
 	ssize_t n;
-	int fd, rc = SHM_OK;
 
-	fd = openat(dfd, key, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd < 0)
-		return shm_errno(key, "cannot save the cursor");
-	while ((n = pwrite(fd, text, len, 0)) < 0 && errno == EINTR)
+	len = (size_t)snprintf(text, sizeof(text), "%020llu %s\n",
+	    (unsigned long long)pos, cur->ident);
+	while ((n = pwrite(cur->fd, text, len, 0)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t)len || ftruncate(fd, (off_t)len) != 0)
-		rc = shm_errno(key, "cannot save the cursor");
-	if (close(fd) != 0 && rc == SHM_OK)
-		rc = shm_errno(key, "cannot save the cursor");
-	return rc;
+	if (n != (ssize_t)len || (resize && ftruncate(cur->fd, (off_t)len)))
+		return shm_errno(cur->seg->name, "cannot save the cursor");
+	return SHM_OK;
 }
 
 int
-cursor_set(const struct segment *seg, uint64_t pos)
+cursor_open(const struct segment *seg, struct cursor *cur,
+    enum cursor_use use)
 {
-	char key[64], text[128];
-	int dfd, rc;
+	char text[128];
+	bool ours;
+	ssize_t n;
+	int rc;
 
-	if ((rc = open_state_dir(true, false, &dfd)) != SHM_OK)
+	memset(cur, 0, sizeof(*cur));
+	cur->seg = seg;
+	identify(seg, cur->ident, sizeof(cur->ident));
+	if ((rc = open_record(seg, use, &cur->fd)) != SHM_OK ||
+	    cur->fd < 0 || (rc = read_record(cur, text, sizeof(text), &n)) !=
+	    SHM_OK)
 		return rc;
-	key_of(&seg->st, key, sizeof(key));
-	snprintf(text, sizeof(text), "%020llu %s\n", (unsigned long long)pos,
-	    seg->birth);
-	rc = write_record(dfd, key, text);
-	close(dfd);
+	ours = parse_record(text, cur->ident, &cur->pos);
+	/* Without an identity, a changed file might be another file. */
+	if (!ours && n > 0 && ident_is_ctime(cur->ident) && use != CURSOR_SET)
+		return shm_error(seg->name, "cursor not trusted: the file "
+		    "changed since it was saved, and its file system keeps "
+		    "no birth time or generation to tell whether it is the "
+		    "same file; 'shm seek NAME POS' sets it");
+	if (cur->pos > seg->size)
+		cur->pos = seg->size;
+	if (use == CURSOR_LOOK) {
+		close(cur->fd);
+		cur->fd = -1;
+		return SHM_OK;
+	}
+	/* Claim the record's space now, with the position it already has. */
+	if (!ours || (size_t)n != 22 + strlen(cur->ident))
+		return write_record(cur, cur->pos, true);
+	return SHM_OK;
+}
+
+int
+cursor_save(struct cursor *cur, uint64_t pos)
+{
+	if (ident_is_ctime(cur->ident))
+		identify(cur->seg, cur->ident, sizeof(cur->ident));
+	return write_record(cur, pos, false);
+}
+
+void
+cursor_close(struct cursor *cur)
+{
+	if (cur->fd >= 0)
+		close(cur->fd);
+	cur->fd = -1;
+}
+
+int
+cursor_or_offset(const struct segment *seg, const char *offset,
+    struct cursor *cur, uint64_t *pos)
+{
+	int rc;
+
+	if (offset != NULL) {
+		memset(cur, 0, sizeof(*cur));
+		cur->fd = -1;
+		return segment_offset(seg, "offset", offset, pos);
+	}
+	rc = cursor_open(seg, cur, CURSOR_MOVE);
+	*pos = cur->pos;
 	return rc;
 }
 

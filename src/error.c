@@ -92,6 +92,20 @@ shm_usage_error(const char *fmt, ...)
 }
 
 int
+shm_flush_output(void)
+{
+	/* Said once: main flushes again at exit, to the same failure. */
+	static bool said;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return SHM_OK;
+	if (!said)
+		shm_perror("standard output");
+	said = true;
+	return SHM_FAIL;
+}
+
+int
 shm_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -1,8 +1,11 @@
 /* hex.c - hex text to bytes, for -x arguments of write and find */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "hex.h"
+#include "shm.h"
 
 static int
 nibble(int c)
@@ -17,7 +20,7 @@ nibble(int c)
 }
 
 const char *
-hex_decode(const char *text, unsigned char *out, size_t *len)
+hex_decode(const char *text, unsigned char *out, size_t *len, size_t *where)
 {
 	const char *s = text;
 	int hi, lo;
@@ -26,16 +29,38 @@ hex_decode(const char *text, unsigned char *out, size_t *len)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	for (;;) {
-		while (isblank((unsigned char)*s))
+		while (isspace((unsigned char)*s))
 			s++;
 		if (*s == '\0')
 			return NULL;
+		*where = (size_t)(s - text);
 		if ((hi = nibble(*s)) < 0)
 			return "not a hex digit";
+		*where += 1;
 		if ((lo = nibble(s[1])) < 0)
-			return s[1] == '\0' || isblank((unsigned char)s[1]) ?
+			return s[1] == '\0' || isspace((unsigned char)s[1]) ?
 			    "odd number of hex digits" : "not a hex digit";
 		out[(*len)++] = (unsigned char)(hi << 4 | lo);
 		s += 2;
 	}
+}
+
+int
+hex_bytes(const char *what, const char *text, unsigned char **out,
+    size_t *len)
+{
+	const char *err;
+	size_t where = 0;
+
+	if ((*out = malloc(strlen(text) / 2 + 1)) == NULL)
+		return shm_perror(what);
+	if ((err = hex_decode(text, *out, len, &where)) == NULL)
+		return SHM_OK;
+	free(*out);
+	*out = NULL;
+	/* Not the whole argument: a page of xxd -p is no message. */
+	if (text[where] == '\0' || isspace((unsigned char)text[where]))
+		return shm_usage_error("%s: %s", what, err);
+	return shm_usage_error("%s: '%c' at character %zu is %s", what,
+	    text[where], where + 1, err);
 }

@@ -5,10 +5,19 @@
 #include <stddef.h>
 
 /*
- * Decodes pairs of hex digits; blanks may separate them ("de ad be ef")
- * and an optional "0x" may lead.  out needs strlen(text) / 2 bytes.
- * Returns NULL, or why the text is not hex.
+ * Decodes pairs of hex digits; white space of any kind may separate
+ * them ("de ad be ef", or xxd -p's lines) and an optional "0x" may
+ * lead.  out needs strlen(text) / 2 bytes.  Returns NULL, or why the
+ * text is not hex with *where the offset in text of the culprit.
  */
-const char *hex_decode(const char *text, unsigned char *out, size_t *len);
+const char *hex_decode(const char *text, unsigned char *out, size_t *len,
+    size_t *where);
+
+/*
+ * The same into a new buffer (*out, for the caller to free); a usage
+ * error naming WHAT ("-x") and the character at fault otherwise.
+ */
+int	hex_bytes(const char *what, const char *text, unsigned char **out,
+	    size_t *len);
 
 #endif

@@ -16,11 +16,18 @@ struct input {
 /* PATH, or standard input for "-" or NULL. */
 int	input_open(struct input *, const char *path);
 void	input_close(struct input *);
+/* A stream read into memory, perhaps in several goes. */
+struct slurp {
+	unsigned char	*buf;		/* the caller frees it */
+	size_t		 len, cap;
+	bool		 eof;		/* len is all the stream had */
+};
+
 /*
- * Reads a stream whole into *buf (the caller frees it); stops after
- * limit + 1 bytes, as more than limit can never fit where it goes.
+ * Reads on into s until end of file or until s->len exceeds limit: more
+ * than limit bytes can never fit where they go.  A later call with a
+ * larger limit goes on where this one stopped.
  */
-int	input_slurp(struct input *, uint64_t limit, unsigned char **buf,
-	    size_t *len);
+int	input_slurp(struct input *, uint64_t limit, struct slurp *s);
 
 #endif

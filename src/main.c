@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "shm.h"
 
 struct command {
@@ -164,7 +165,8 @@ main(int argc, char **argv)
 		status = SHM_OK;
 	} else
 		status = run_command(argv[1], argc - 1, argv + 1);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		status = shm_perror("standard output");
+	if (shm_flush_output() != SHM_OK)
+		status = SHM_FAIL;
+	interrupt_resend();
 	return status;
 }

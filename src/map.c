@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "shm.h"
@@ -91,19 +92,66 @@ read_birth(struct segment *seg)
 #endif
 }
 
-/* The descriptor must be a regular file: mapping anything else is a trap. */
+/*
+ * Only a regular file is a segment: mapping a device or a FIFO is a
+ * trap, and removing or replacing one (shm rm /dev/null as root) is a
+ * disaster.  Every command asks this of what it is about to touch.
+ */
+static int
+check_kind(const char *name, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return shm_error(name, "is a directory");
+	if (S_ISLNK(st->st_mode))
+		return shm_error(name, "is a symbolic link, not a segment");
+	if (!S_ISREG(st->st_mode))
+		return shm_error(name, "not a regular file");
+	return SHM_OK;
+}
+
 static int
 check_regular(struct segment *seg)
 {
+	int rc;
+
 	if (fstat(seg->fd, &seg->st) != 0)
 		return shm_perror(seg->name);
-	if (S_ISDIR(seg->st.st_mode))
-		return shm_error(seg->name, "is a directory");
-	if (!S_ISREG(seg->st.st_mode))
-		return shm_error(seg->name, "not a regular file");
+	if ((rc = check_kind(seg->name, &seg->st)) != SHM_OK)
+		return rc;
 	seg->size = (uint64_t)seg->st.st_size;
 	read_birth(seg);
 	return SHM_OK;
+}
+
+/*
+ * What NAME is before it is opened: opening a device can act (a tape
+ * rewinds, a watchdog arms), so one that is not a segment is refused
+ * without being opened.  Objects are opened without following a
+ * symlink, as shm_open does; paths follow them, as open does.  The
+ * descriptor is checked again once open, for a file swapped meanwhile.
+ */
+static int
+check_before_open(const struct segment *seg)
+{
+	struct stat st;
+	int rc = seg->object[0] != '\0' ? lstat(seg->path, &st) :
+	    stat(seg->path, &st);
+
+	if (rc != 0)
+		return SHM_OK;	/* open() says why, in its own words */
+	return check_kind(seg->name, &st);
+}
+
+int
+segment_distinct(const struct segment *seg, int fd, const char *fdname)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || st.st_dev != seg->st.st_dev ||
+	    st.st_ino != seg->st.st_ino)
+		return SHM_OK;
+	return shm_error(seg->name, "%s and the segment are the same file; "
+	    "nothing copied ('shm move' copies within a segment)", fdname);
 }
 
 int
@@ -112,15 +160,19 @@ segment_open(struct segment *seg, const char *name, enum segment_access acc)
 	int flags = acc == SEGMENT_WRITE ? O_RDWR : O_RDONLY;
 	int rc;
 
-	if ((rc = segment_resolve(seg, name)) != SHM_OK)
+	if ((rc = segment_resolve(seg, name)) != SHM_OK ||
+	    (rc = check_before_open(seg)) != SHM_OK)
 		return rc;
 	/* O_NONBLOCK: opening a FIFO must not hang before we refuse it. */
 	seg->fd = open_descriptor(seg->object, seg->path,
-	    flags | O_NONBLOCK, 0);
+	    flags | O_NONBLOCK | O_NOCTTY, 0);
 	if (seg->fd < 0)
 		return report_open_error(seg);
 	seg->writable = acc == SEGMENT_WRITE;
-	if ((rc = check_regular(seg)) != SHM_OK) {
+	/* Output into the segment itself would be read back as input. */
+	if ((rc = check_regular(seg)) != SHM_OK ||
+	    (rc = segment_distinct(seg, STDOUT_FILENO,
+	    "standard output")) != SHM_OK) {
 		segment_close(seg);
 		return rc;
 	}
@@ -133,42 +185,22 @@ segment_open(struct segment *seg, const char *name, enum segment_access acc)
 }
 
 /*
- * An interrupted create must not leave its temporary behind, holding
- * memory under a hidden name.  The handler can only see globals; this
- * path is the one the layer keeps, set while a temporary exists.
+ * Creating.  A new segment is filled before it has its name, so no
+ * reader ever sees it half-filled, and whatever kills us (SIGKILL
+ * too) leaves nothing behind: Linux's O_TMPFILE makes a file with no
+ * name at all, which the kernel frees if we die, and linkat() through
+ * /proc/self/fd names it once it is full.  Where that is missing (a
+ * file system without O_TMPFILE, no /proc), a hidden named temporary
+ * is filled instead, and removed on failure and on HUP, INT and TERM;
+ * only SIGKILL can leave one behind there.
+ *
+ * A named temporary is removed on the way out of any failure, and an
+ * interrupt is one (interrupt.c), so no handler of its own is needed.
  */
-static char pending_temp[PATH_MAX];
-
-static void
-on_interrupt(int sig)
-{
-	if (pending_temp[0] != '\0')
-		unlink(pending_temp);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-guard_temp(const char *temp)
-{
-	static const int sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	snprintf(pending_temp, sizeof(pending_temp), "%s", temp);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 static void
 forget_temp(struct segment *seg)
 {
-	pending_temp[0] = '\0';
 	free(seg->temp);
 	seg->temp = NULL;
 }
@@ -208,15 +240,13 @@ make_temp_name(struct segment *seg, unsigned attempt, char *object,
 	return SHM_OK;
 }
 
-int
-segment_create(struct segment *seg, const char *name, mode_t mode)
+static int
+create_named(struct segment *seg, mode_t mode)
 {
 	char object[NAME_MAX + 2];
 	unsigned attempt;
 	int rc;
 
-	if ((rc = segment_resolve(seg, name)) != SHM_OK)
-		return rc;
 	for (attempt = 0; seg->fd < 0 && attempt < 100; attempt++) {
 		if ((rc = make_temp_name(seg, attempt, object,
 		    sizeof(object))) != SHM_OK)
@@ -235,7 +265,59 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 		seg->temp = NULL;
 		return shm_errno(seg->name, "cannot make a temporary");
 	}
-	guard_temp(seg->temp);
+	return SHM_OK;
+}
+
+/* "/proc/self/fd/N": the one name an O_TMPFILE file has. */
+static void
+proc_fd_path(const struct segment *seg, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", seg->fd);
+}
+
+/*
+ * An O_TMPFILE file in the directory NAME will be in, or false (and
+ * no message) where there is none to be had; the named way then says
+ * what is wrong, if anything is.
+ */
+static bool
+create_unnamed(struct segment *seg, mode_t mode)
+{
+#ifdef O_TMPFILE
+	const char *slash = strrchr(seg->path, '/');
+	char dir[PATH_MAX], proc[64];
+	struct stat st, via;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - seg->path),
+	    seg->path);
+	seg->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+	if (seg->fd < 0)
+		return false;
+	/* Publishing needs /proc: find out now, before any byte is copied. */
+	proc_fd_path(seg, proc, sizeof(proc));
+	if (fstat(seg->fd, &st) == 0 && stat(proc, &via) == 0 &&
+	    st.st_ino == via.st_ino && st.st_dev == via.st_dev) {
+		seg->unnamed = true;
+		return true;
+	}
+	close(seg->fd);
+	seg->fd = -1;
+#else
+	(void)seg, (void)mode;
+#endif
+	return false;
+}
+
+int
+segment_create(struct segment *seg, const char *name, mode_t mode)
+{
+	int rc;
+
+	if ((rc = segment_resolve(seg, name)) != SHM_OK)
+		return rc;
+	if (!create_unnamed(seg, mode) &&
+	    (rc = create_named(seg, mode)) != SHM_OK)
+		return rc;
 	seg->writable = true;
 	/* The umask must not weaken an explicit -m, nor the 0600 default. */
 	if (fchmod(seg->fd, mode) != 0 || fstat(seg->fd, &seg->st) != 0)
@@ -245,63 +327,170 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 }
 
 int
-segment_publish(struct segment *seg, bool replace)
+segment_trust(const char *name, mode_t mode, bool *exists)
 {
-	if (replace) {
-		if (rename(seg->temp, seg->path) != 0)
+	struct segment seg;
+	struct stat st;
+	char owner[32];
+	int rc;
+
+	*exists = false;
+	if ((rc = segment_resolve(&seg, name)) != SHM_OK)
+		return rc;
+	if (lstat(seg.path, &st) != 0)
+		return errno == ENOENT ? SHM_OK : shm_perror(name);
+	if ((rc = check_kind(name, &st)) != SHM_OK)
+		return rc;
+	snprintf(owner, sizeof(owner), "%lu", (unsigned long)st.st_uid);
+	if (st.st_uid != geteuid())
+		return shm_error(name, "exists but belongs to user %s; not "
+		    "kept (only your own is)", owner);
+	if ((st.st_mode & 07777 & ~mode) != 0)
+		return shm_error(name, "exists with mode %04o, more than %04o "
+		    "allows; not kept", (unsigned)(st.st_mode & 07777),
+		    (unsigned)mode);
+	*exists = true;
+	return SHM_OK;
+}
+
+/* What is at NAME may be replaced only if it is a segment, or nothing. */
+static int
+check_replaceable(const struct segment *seg)
+{
+	struct stat st;
+
+	if (lstat(seg->path, &st) != 0)
+		return errno == ENOENT ? SHM_OK : shm_perror(seg->name);
+	return check_kind(seg->name, &st);
+}
+
+/* Gives the unnamed file the name path; -1 with errno on failure. */
+static int
+link_unnamed(const struct segment *seg, const char *path)
+{
+	char proc[64];
+
+	proc_fd_path(seg, proc, sizeof(proc));
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * Replacing needs rename(), and rename() needs a name to move: the
+ * unnamed file gets a hidden one for the two system calls between.
+ */
+static int
+replace_with_unnamed(struct segment *seg)
+{
+	char object[NAME_MAX + 2];
+	unsigned attempt;
+	int rc;
+
+	for (attempt = 0; attempt < 100; attempt++) {
+		if ((rc = make_temp_name(seg, attempt, object,
+		    sizeof(object))) != SHM_OK)
+			return rc;
+		if (link_unnamed(seg, seg->temp) == 0)
+			break;
+		free(seg->temp);
+		seg->temp = NULL;
+		if (errno != EEXIST)
 			return shm_perror(seg->name);
-	} else if (link(seg->temp, seg->path) != 0) {
-		if (errno == EEXIST)
-			return shm_error(seg->name, "already exists (--force "
-			    "replaces it, --exist-ok keeps it)");
+	}
+	if (seg->temp == NULL)
+		return shm_errno(seg->name, "cannot make a temporary");
+	if (rename(seg->temp, seg->path) != 0)
 		return shm_perror(seg->name);
-	} else if (unlink(seg->temp) != 0)
+	forget_temp(seg);
+	return SHM_OK;
+}
+
+/* publish_new's answer when NAME is taken. */
+#define TAKEN	(-1)
+
+/* Links the new segment in as NAME: SHM_OK, TAKEN or SHM_FAIL. */
+static int
+publish_new(struct segment *seg)
+{
+	if ((seg->unnamed ? link_unnamed(seg, seg->path) :
+	    link(seg->temp, seg->path)) != 0)
+		return errno == EEXIST ? TAKEN : shm_perror(seg->name);
+	if (seg->temp != NULL && unlink(seg->temp) != 0)
 		return shm_errno(seg->temp, "cannot remove");
 	forget_temp(seg);
-	read_birth(seg);
+	return SHM_OK;
+}
+
+static int
+publish_replacing(struct segment *seg)
+{
+	int rc;
+
+	if ((rc = check_replaceable(seg)) != SHM_OK)
+		return rc;
+	if (seg->unnamed)
+		return (rc = publish_new(seg)) == TAKEN ?
+		    replace_with_unnamed(seg) : rc;
+	if (rename(seg->temp, seg->path) != 0)
+		return shm_perror(seg->name);
+	forget_temp(seg);
 	return SHM_OK;
 }
 
 int
-segment_exists(const char *name, bool *exists)
+segment_publish(struct segment *seg, enum segment_publish how)
 {
-	struct segment seg;
-	struct stat st;
+	bool exists;
 	int rc;
 
-	if ((rc = segment_resolve(&seg, name)) != SHM_OK)
-		return rc;
-	*exists = stat(seg.path, &st) == 0;
-	if (!*exists && errno != ENOENT)
-		return shm_perror(name);
-	return SHM_OK;
+	rc = how == PUBLISH_REPLACE ? publish_replacing(seg) :
+	    publish_new(seg);
+	if (rc == TAKEN && how == PUBLISH_NEW)
+		return shm_error(seg->name, "already exists (--force "
+		    "replaces it, --exist-ok keeps it)");
+	if (rc == TAKEN) {
+		/* Made by a racing create since we looked: keep it if ours. */
+		if ((rc = segment_trust(seg->name, seg->st.st_mode & 07777,
+		    &exists)) != SHM_OK)
+			return rc;
+		return exists ? SHM_OK : shm_error(seg->name, "vanished "
+		    "while being made; try again");
+	}
+	if (rc == SHM_OK)
+		read_birth(seg);
+	return rc;
 }
 
 int
 segment_remove(const char *name, bool missing_ok, struct stat *gone)
 {
 	struct segment seg;
+	struct stat st;
 	int rc;
 
 	memset(gone, 0, sizeof(*gone));
 	if ((rc = segment_resolve(&seg, name)) != SHM_OK)
 		return rc;
-	if (stat(seg.path, gone) != 0)
-		memset(gone, 0, sizeof(*gone));
-	else if (S_ISDIR(gone->st_mode))
-		return shm_error(name, "is a directory");
+	if (lstat(seg.path, &st) != 0) {
+		if (errno == ENOENT && missing_ok)
+			return SHM_OK;
+		return report_open_error(&seg);
+	}
+	/* A symlink goes, as rm(1) removes it; what it points to stays. */
+	if (!S_ISLNK(st.st_mode) && (rc = check_kind(name, &st)) != SHM_OK)
+		return rc;
 	if (seg.object[0] != '\0')
 		rc = shm_unlink(seg.object);
 	else
 		rc = unlink(seg.path);
-	if (rc == 0)
+	if (rc != 0 && errno == ENOENT && missing_ok)
 		return SHM_OK;
-	memset(gone, 0, sizeof(*gone));
-	if (errno == ENOENT && missing_ok)
-		return SHM_OK;
-	return report_open_error(&seg);
+	if (rc != 0)
+		return report_open_error(&seg);
+	/* The file lives on under another link: its cursor is still its. */
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1)
+		*gone = st;
+	return SHM_OK;
 }
-
 int
 segment_offset(const struct segment *seg, const char *what,
     const char *text, uint64_t *off)
@@ -318,9 +507,14 @@ segment_offset(const struct segment *seg, const char *what,
 int
 segment_lock(struct segment *seg, bool exclusive)
 {
-	while (flock(seg->fd, exclusive ? LOCK_EX : LOCK_SH) != 0)
+	while (flock(seg->fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
 		if (errno != EINTR)
 			return shm_errno(seg->name, "cannot lock");
+		if (interrupt_caught())
+			return shm_error(seg->name, "interrupted by %s while "
+			    "waiting for the lock; nothing changed",
+			    interrupt_name());
+	}
 	if (fstat(seg->fd, &seg->st) != 0)
 		return shm_perror(seg->name);
 	seg->size = (uint64_t)seg->st.st_size;
@@ -335,6 +529,19 @@ segment_resize(struct segment *seg, uint64_t size)
 		    (unsigned long long)size);
 	seg->size = size;
 	return SHM_OK;
+}
+
+void
+segment_restore_size(struct segment *seg, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(seg->fd, &st) != 0 || (uint64_t)st.st_size <= size)
+		return;
+	if (ftruncate(seg->fd, (off_t)size) != 0)
+		shm_errno(seg->name, "cannot restore its size of %llu bytes",
+		    (unsigned long long)size);
+	seg->size = size;
 }
 
 int

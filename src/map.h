@@ -32,6 +32,7 @@ struct segment {
 	struct stat	 st;
 	char		 birth[40];	/* creation time, "" if unknown */
 	char		*temp;		/* create: the unpublished copy */
+	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct progress	*progress;	/* bulk copies count here, if set */
 	/* segment_read_sparse's last answer: [start, end) is data or hole. */
 	uint64_t	 extent_start, extent_end;
@@ -48,19 +49,31 @@ void	segment_close(struct segment *);
 
 /*
  * Creation is in two steps so that no reader ever sees a half-filled
- * segment: segment_create() makes a hidden temporary in the same
- * directory, the caller fills it, segment_publish() gives it its name
- * (replacing an existing one in one rename when asked).
+ * segment: segment_create() makes a file with no name (or a hidden
+ * one) in the directory NAME goes in, the caller fills it, and
+ * segment_publish() gives it its name.
  */
 int	segment_create(struct segment *, const char *name, mode_t mode);
-int	segment_publish(struct segment *, bool replace);
-/* true if NAME exists; errors other than "missing" are reported. */
-int	segment_exists(const char *name, bool *exists);
+enum segment_publish {
+	PUBLISH_NEW,		/* NAME taken: an error */
+	PUBLISH_REPLACE,	/* replace NAME's segment in one rename */
+	PUBLISH_KEEP,		/* NAME taken: keep it, if segment_trust does */
+};
+int	segment_publish(struct segment *, enum segment_publish);
 /*
- * Remove NAME; a missing one is an error unless missing_ok.  *gone is
- * what was removed (st_ino 0 if nothing), so its cursor can go too.
+ * Whether NAME is a segment create --exist-ok may keep: a regular file
+ * of the caller's, with no permission beyond mode.  *exists is false
+ * if there is none; one there that fails the test is an error.
+ */
+int	segment_trust(const char *name, mode_t mode, bool *exists);
+/*
+ * Remove NAME (a symlink itself, not what it points to); a missing one
+ * is an error unless missing_ok.  *gone is the file whose last name
+ * went (st_ino 0 if none), so its cursor can go too.
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
+/* An error if fd (fdname, for the message) is the segment's own file. */
+int	segment_distinct(const struct segment *, int fd, const char *fdname);
 
 /*
  * An offset the user typed (negative: from the end), checked against
@@ -73,6 +86,12 @@ int	segment_offset(const struct segment *, const char *what,
 int	segment_lock(struct segment *, bool exclusive);
 /* Set the size; new bytes read as zero. */
 int	segment_resize(struct segment *, uint64_t size);
+/*
+ * After a failed write: cut the segment back to size if the write made
+ * it larger.  (The write held the exclusive lock, so nothing of anyone
+ * else's lies beyond size.)
+ */
+void	segment_restore_size(struct segment *, uint64_t size);
 /* Allocate [off, off+len) now, so a write cannot run out of space. */
 int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
 
@@ -100,9 +119,12 @@ int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 /* Copy len bytes from fd (a regular file at its offset) into the segment. */
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);
-/* Append everything fd has until end of file; for pipes. */
+/*
+ * Copy what fd has until its end, for pipes; but no more than limit + 1
+ * bytes, which is enough to know it has more than limit.
+ */
 int	segment_copy_stream(struct segment *, uint64_t off, int fd,
-	    const char *fdname, uint64_t *copied);
+	    const char *fdname, uint64_t limit, uint64_t *copied);
 
 /* A mapped window of a segment. */
 struct window {

@@ -88,11 +88,12 @@ next_long(struct opt_parser *p, const struct opt *opts, const char *word)
 		    o->name), OPT_ERROR;
 	if (!o->arg)
 		return o->key;
-	if (o->arg == OPT_MAYBE) {
+	/* "--string=" is the empty string, never the next word. */
+	if (eq != NULL || o->arg == OPT_MAYBE) {
 		p->arg = eq != NULL ? (char *)eq + 1 : NULL;
 		return o->key;
 	}
-	return take_value(p, o, eq != NULL ? eq + 1 : NULL, word);
+	return take_value(p, o, NULL, word);
 }
 
 static int

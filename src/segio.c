@@ -15,9 +15,11 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "map.h"
 #include "shm.h"
 
@@ -28,25 +30,46 @@
 /* A copy method's answer for "not on this file system; try the next". */
 #define TRY_NEXT	(-1)
 
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* A copy stopped by HUP, INT or TERM (interrupt.c): how far it got. */
+static int
+stopped(const struct segment *seg, uint64_t done, uint64_t len)
+{
+	if (len == UINT64_MAX)
+		return shm_error(seg->name, "interrupted by %s after %llu "
+		    "bytes", interrupt_name(), (unsigned long long)done);
+	return shm_error(seg->name, "interrupted by %s after %llu of %llu "
+	    "bytes", interrupt_name(), (unsigned long long)done,
+	    (unsigned long long)len);
+}
+
+/* In chunks, so that an interrupt is seen within one of them. */
 int
 segment_write(struct segment *seg, uint64_t off, const void *buf,
     size_t len)
 {
 	const char *p = buf;
+	size_t done = 0;
 	ssize_t n;
 
-	while (len > 0) {
-		n = pwrite(seg->fd, p, len, (off_t)off);
+	while (done < len) {
+		if (interrupt_caught())
+			return stopped(seg, done, len);
+		n = pwrite(seg->fd, p + done, (size_t)min_u64(len - done,
+		    KERNEL_CHUNK), (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return shm_errno(seg->name, "write failed at offset "
-			    "%llu", (unsigned long long)off);
+			    "%llu", (unsigned long long)(off + done));
 		if (seg->progress != NULL)
 			progress_add(seg->progress, (uint64_t)n);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
 	return SHM_OK;
 }
@@ -81,12 +104,6 @@ segment_read_all(struct segment *seg, uint64_t off, void *buf, size_t len)
 	if ((rc = segment_read(seg, off, buf, len, &got)) != SHM_OK)
 		return rc;
 	return got == len ? SHM_OK : segment_shrank(seg);
-}
-
-static uint64_t
-min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
 }
 
 /*
@@ -244,9 +261,10 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	return SHM_OK;
 }
 
+/* Reads up to len bytes of fd (until its end, for a stream). */
 static int
 copy_in_buffered(struct segment *seg, uint64_t off, int fd,
-    const char *fdname, uint64_t len, uint64_t *copied)
+    const char *fdname, uint64_t len, bool stream, uint64_t *copied)
 {
 	char *buf = malloc(COPY_CHUNK);
 	ssize_t n;
@@ -255,6 +273,10 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 	if (buf == NULL)
 		return shm_perror(seg->name);
 	while (*copied < len) {
+		if (interrupt_caught()) {
+			rc = stopped(seg, *copied, stream ? UINT64_MAX : len);
+			break;
+		}
 		n = read(fd, buf, (size_t)min_u64(COPY_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -262,10 +284,11 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 			rc = n < 0 ? shm_perror(fdname) : SHM_OK;
 			break;
 		}
+		/* segment_write counts the bytes for --progress. */
 		if ((rc = segment_write(seg, off + *copied, buf,
 		    (size_t)n)) != SHM_OK)
 			break;
-		count(seg, copied, (uint64_t)n);
+		*copied += (uint64_t)n;
 	}
 	free(buf);
 	return rc;
@@ -305,6 +328,8 @@ copy_in_kernel(struct segment *seg, uint64_t off, int fd, const char *fdname,
 	ssize_t n;
 
 	while (*copied < len) {
+		if (interrupt_caught())
+			return stopped(seg, *copied, len);
 		n = step(fd, seg->fd, &pos,
 		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
@@ -338,7 +363,8 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 		    sendfile_step);
 	/* ... and read/write where neither works. */
 	if (rc == TRY_NEXT)
-		rc = copy_in_buffered(seg, off, fd, fdname, len, &copied);
+		rc = copy_in_buffered(seg, off, fd, fdname, len, false,
+		    &copied);
 	if (rc == SHM_OK && copied < len)
 		return shm_error(fdname, "shrank while being copied (%llu of "
 		    "%llu bytes)", (unsigned long long)copied,
@@ -348,8 +374,9 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 
 int
 segment_copy_stream(struct segment *seg, uint64_t off, int fd,
-    const char *fdname, uint64_t *copied)
+    const char *fdname, uint64_t limit, uint64_t *copied)
 {
 	*copied = 0;
-	return copy_in_buffered(seg, off, fd, fdname, UINT64_MAX, copied);
+	return copy_in_buffered(seg, off, fd, fdname,
+	    limit < UINT64_MAX ? limit + 1 : limit, true, copied);
 }

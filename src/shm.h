@@ -34,6 +34,13 @@ int	shm_errno(const char *name, const char *fmt, ...)
 int	shm_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/*
+ * Flushes standard output: SHM_OK, or SHM_FAIL after the message.  A
+ * command that moves the cursor past what it printed flushes first, so
+ * output that could not be written moves nothing.
+ */
+int	shm_flush_output(void);
+
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
 

@@ -49,12 +49,12 @@ parse_format(const char *format, struct structfmt *sf)
 /* Where the values go, and a check that all of them fit there. */
 static int
 place(struct segment *seg, const char *format, const struct structfmt *sf,
-    const char *offset, bool exclusive, uint64_t *off)
+    const char *offset, bool exclusive, struct cursor *cur, uint64_t *off)
 {
 	int rc;
 
 	if ((rc = segment_lock(seg, exclusive)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, offset, off)) != SHM_OK)
+	    (rc = cursor_or_offset(seg, offset, cur, off)) != SHM_OK)
 		return rc;
 	if (sf->size > seg->size - *off)
 		return shm_error(seg->name, "format '%s' of size %zu does not "
@@ -64,30 +64,67 @@ place(struct segment *seg, const char *format, const struct structfmt *sf,
 	return SHM_OK;
 }
 
+/* Prints the values; the cursor moves only once they are all out. */
+static int
+unpack_at(struct segment *seg, const struct structfmt *sf, uint64_t off,
+    unsigned long columns)
+{
+	struct printer pr = { columns, 0, false };
+	unsigned char *buf;
+	int rc;
+
+	if ((buf = malloc(sf->size + 1)) == NULL)
+		return shm_perror(seg->name);
+	if ((rc = segment_read_all(seg, off, buf, sf->size)) == SHM_OK) {
+		structfmt_unpack(sf, buf, print_value, &pr);
+		if (pr.column != 0)
+			putchar('\n');
+		rc = shm_flush_output();
+	}
+	free(buf);
+	return rc;
+}
+
 int
 typed_read(struct segment *seg, const char *format, const char *offset,
     unsigned long columns)
 {
-	struct printer pr = { columns, 0, false };
+	struct cursor cur = { .fd = -1 };
 	struct structfmt sf;
-	unsigned char *buf;
 	uint64_t off;
 	int rc;
 
-	if ((rc = parse_format(format, &sf)) != SHM_OK ||
-	    (rc = place(seg, format, &sf, offset, offset == NULL,
-	    &off)) != SHM_OK)
-		return rc;
-	if ((buf = malloc(sf.size + 1)) == NULL)
+	if ((rc = parse_format(format, &sf)) == SHM_OK &&
+	    (rc = place(seg, format, &sf, offset, offset == NULL, &cur,
+	    &off)) == SHM_OK &&
+	    (rc = unpack_at(seg, &sf, off, columns)) == SHM_OK &&
+	    offset == NULL)
+		rc = cursor_save(&cur, off + sf.size);
+	cursor_close(&cur);
+	return rc;
+}
+
+/*
+ * The format is checked against the room at the offset before its
+ * buffer is allocated ('2000000000x' on 16 bytes is refused, not
+ * given 2 GB), and the space is claimed before any byte is written.
+ */
+static int
+pack_at(struct segment *seg, const struct structfmt *sf, uint64_t off,
+    char *const values[], size_t nvalues)
+{
+	char err[STRUCTFMT_ERRLEN];
+	unsigned char *buf;
+	int rc;
+
+	if ((buf = malloc(sf->size + 1)) == NULL)
 		return shm_perror(seg->name);
-	if ((rc = segment_read_all(seg, off, buf, sf.size)) == SHM_OK) {
-		structfmt_unpack(&sf, buf, print_value, &pr);
-		if (pr.column != 0)
-			putchar('\n');
-	}
+	if (structfmt_pack(sf, values, nvalues, buf, err, sizeof(err)) !=
+	    NULL)
+		rc = shm_error(seg->name, "%s", err);
+	else if ((rc = segment_reserve(seg, off, sf->size)) == SHM_OK)
+		rc = segment_write(seg, off, buf, sf->size);
 	free(buf);
-	if (rc == SHM_OK && offset == NULL)
-		rc = cursor_set(seg, off + sf.size);
 	return rc;
 }
 
@@ -95,24 +132,17 @@ int
 typed_write(struct segment *seg, const char *format, const char *offset,
     char *const values[], size_t nvalues)
 {
-	char err[STRUCTFMT_ERRLEN];
+	struct cursor cur = { .fd = -1 };
 	struct structfmt sf;
-	unsigned char *buf;
 	uint64_t off;
 	int rc;
 
-	if ((rc = parse_format(format, &sf)) != SHM_OK)
-		return rc;
-	if ((buf = malloc(sf.size + 1)) == NULL)
-		return shm_perror(seg->name);
-	/* Every value is checked before the segment is even locked. */
-	if (structfmt_pack(&sf, values, nvalues, buf, err, sizeof(err)) !=
-	    NULL)
-		rc = shm_error(seg->name, "%s", err);
-	else if ((rc = place(seg, format, &sf, offset, true, &off)) == SHM_OK &&
-	    (rc = segment_write(seg, off, buf, sf.size)) == SHM_OK &&
+	if ((rc = parse_format(format, &sf)) == SHM_OK &&
+	    (rc = place(seg, format, &sf, offset, true, &cur, &off)) ==
+	    SHM_OK &&
+	    (rc = pack_at(seg, &sf, off, values, nvalues)) == SHM_OK &&
 	    offset == NULL)
-		rc = cursor_set(seg, off + sf.size);
-	free(buf);
+		rc = cursor_save(&cur, off + sf.size);
+	cursor_close(&cur);
 	return rc;
 }

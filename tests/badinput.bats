@@ -26,14 +26,14 @@ read @ -o 1K1               | shm: read: @: offset 1K1: not a number (size 16)
 read @ -q                   | shm: read: unknown option '"'-q'"' (see '"'shm read --help'"')
 read @ --line=yes           | shm: read: option '"'--line'"' takes no value (see '"'shm read --help'"')
 read -- -o                  | shm: read: -o: no such segment
-write @ -x 0g               | shm: write: -x '"'0g'"': not a hex digit (see '"'shm write --help'"')
-write @ -x 123              | shm: write: -x '"'123'"': odd number of hex digits (see '"'shm write --help'"')
+write @ -x 0g               | shm: write: -x: '"'g'"' at character 2 is not a hex digit (see '"'shm write --help'"')
+write @ -x 123              | shm: write: -x: odd number of hex digits (see '"'shm write --help'"')
 write @ -s                  | shm: write: option '"'-s'"' needs a value (see '"'shm write --help'"')
 write @ -s abc -i x         | shm: write: -s, -x, -i and --as exclude each other (see '"'shm write --help'"')
 write @ -o 99999999999999999999 -s a | shm: write: @: offset 99999999999999999999: number too large (size 16)
 write @ -i ./dir            | shm: write: ./dir: is a directory
 write @ -i ./nonexistent    | shm: write: ./nonexistent: No such file or directory
-write ./dir -s x            | shm: write: ./dir: Is a directory
+write ./dir -s x            | shm: write: ./dir: is a directory
 write ./fifo -s x           | shm: write: ./fifo: not a regular file
 write @none -s x            | shm: write: @none: no such segment
 create @ 1                  | shm: create: @: already exists (--force replaces it, --exist-ok keeps it)
@@ -51,7 +51,7 @@ seek @ -1                   | shm: seek: @: position '"'-1'"' is outside the seg
 seek @ end+1                | shm: seek: @: position '"'end+1'"': only -N may follow '"'end'"'
 seek @none                  | shm: seek: @none: no such segment
 seek ./fifo                 | shm: seek: ./fifo: not a regular file
-find @ -x zz                | shm: find: PATTERN '"'zz'"': not a hex digit (see '"'shm find --help'"')
+find @ -x zz                | shm: find: PATTERN: '"'z'"' at character 1 is not a hex digit (see '"'shm find --help'"')
 find @ a --start 99         | shm: find: @: --start 99: beyond the end (size 16)
 find @ a --end x            | shm: find: @: --end x: not a number (size 16)
 find @                      | shm: find: missing PATTERN (see '"'shm find --help'"')

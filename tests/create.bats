@@ -89,7 +89,7 @@ load helpers
 @test "create --from FILE larger than SIZE fails and creates nothing" {
 	printf 'abcdef' > data
 	run --separate-stderr shm create "${P}a" 4 --from data
-	assert_fails 2 "shm: create: ${P}a: data has 6 bytes, more than SIZE"
+	assert_fails 2 "shm: create: ${P}a: data has 6 bytes, more than SIZE (4); nothing created"
 	[ ! -e "/dev/shm/${P}a" ]
 }
 
@@ -109,7 +109,7 @@ load helpers
 	printf 'xy' | shm create "${P}a" 4 --from -
 	cmp "/dev/shm/${P}a" <(printf 'xy\0\0')
 	run --separate-stderr bash -c 'printf 12345 | "$SHM" create "$1" 4 --from -' _ "${P}b"
-	assert_fails 2 "shm: create: ${P}b: standard input has 5 bytes, more than SIZE"
+	assert_fails 2 "shm: create: ${P}b: standard input has more than SIZE (4 bytes); nothing created"
 	[ ! -e "/dev/shm/${P}b" ]
 }
 
@@ -182,16 +182,50 @@ load helpers
 	assert_equal "$(shm read "${P}a" -o 10G -n 6)" needle
 }
 
-@test "an interrupted create leaves no temporary behind" {
+# Starts a create from a slow pipe into own/ and waits until it is
+# filling its new file (unnamed: an fd on own/#INODE (deleted)).
+start_slow_create() {
+	# --default-signal: a background job would start with SIGINT ignored.
+	(sleep 3; echo late) |
+		env --default-signal=INT "$@" "$SHM" create own/seg --from - &
+	pid=$!
+	local i
+	for i in $(seq 100); do
+		ls -l /proc/$pid/fd 2>/dev/null | grep -q "$PWD/own/" && return
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "a create killed by any signal, SIGKILL too, leaves nothing" {
 	mkdir own
-	for sig in TERM INT HUP; do
-		(sleep 2; echo late) | "$SHM" create own/seg --from - &
-		local pid=$!
-		# Wait until the temporary exists, then interrupt.
-		for i in $(seq 50); do [ -n "$(ls -A own)" ] && break; sleep 0.05; done
-		[ -n "$(ls -A own)" ]
+	for sig in TERM INT HUP KILL; do
+		start_slow_create
+		# Nothing is visible while it fills: the file has no name yet.
+		assert_equal "$(ls -A own)" ""
 		kill -"$sig" "$pid"
 		wait "$pid" || true
 		assert_equal "$(ls -A own)" ""
 	done
+}
+
+@test "without O_TMPFILE, an interrupted create removes its temporary" {
+	local shim="$BATS_TEST_TMPDIR/notmpfile.so"
+	cc -shared -fPIC -o "$shim" "$BATS_TEST_DIRNAME/shim/notmpfile.c" -ldl ||
+		skip "no C compiler to build the shim"
+	mkdir own
+	for sig in TERM INT HUP; do
+		start_slow_create LD_PRELOAD="$shim" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+		[[ "$(ls -A own)" == .shm-create-* ]]
+		kill -"$sig" "$pid"
+		wait "$pid" || true
+		assert_equal "$(ls -A own)" ""
+	done
+	# And it still creates.
+	echo hi | env LD_PRELOAD="$shim" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$SHM" create own/seg --from -
+	assert_equal "$(ls -A own)" seg
+	assert_equal "$(cat own/seg)" hi
 }

@@ -93,7 +93,7 @@ make_text() {
 	assert_equal "$(shm find -x -a "${P}a" '0001')" "0
 4"
 	run --separate-stderr shm find -x "${P}a" 'fg'
-	assert_fails 2 "shm: find: PATTERN 'fg': not a hex digit (see 'shm find --help')"
+	assert_fails 2 "shm: find: PATTERN: 'g' at character 2 is not a hex digit (see 'shm find --help')"
 }
 
 @test "find: needle at offset 0 and at the very end" {

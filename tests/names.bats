@@ -31,7 +31,7 @@ load helpers
 	run --separate-stderr shm read ./d
 	assert_fails 2 "shm: read: ./d: is a directory"
 	run --separate-stderr shm write ./d -s x
-	assert_fails 2 "shm: write: ./d: Is a directory"
+	assert_fails 2 "shm: write: ./d: is a directory"
 }
 
 @test "a FIFO is refused at once, without blocking" {

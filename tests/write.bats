@@ -35,9 +35,9 @@ load helpers
 @test "write -x refuses what is not hex and writes nothing" {
 	shm create "${P}a" 4
 	run --separate-stderr shm write "${P}a" -x 'abc'
-	assert_fails 2 "shm: write: -x 'abc': odd number of hex digits (see 'shm write --help')"
+	assert_fails 2 "shm: write: -x: odd number of hex digits (see 'shm write --help')"
 	run --separate-stderr shm write "${P}a" -x 'zz'
-	assert_fails 2 "shm: write: -x 'zz': not a hex digit (see 'shm write --help')"
+	assert_fails 2 "shm: write: -x: 'z' at character 1 is not a hex digit (see 'shm write --help')"
 	cmp "/dev/shm/${P}a" <(head -c 4 /dev/zero)
 	assert_equal "$(shm seek "${P}a")" 0
 }

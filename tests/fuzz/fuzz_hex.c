@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	char *s = malloc(len + 1), *again;
 	unsigned char *out, *out2;
-	size_t n, n2, i;
+	size_t n, n2, i, where;
 
 	if (s == NULL)
 		return 0;
@@ -27,14 +27,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* Exactly the room the header promises: ASan sees any overrun. */
 	out = malloc(strlen(s) / 2 + 1);
 	again = malloc(strlen(s) + 1);
-	if (out != NULL && again != NULL && hex_decode(s, out, &n) == NULL) {
+	if (out != NULL && again != NULL && hex_decode(s, out, &n, &where) == NULL) {
 		assert(n <= strlen(s) / 2);
 		for (i = 0; i < n; i++)
 			snprintf(again + 2 * i, 3, "%02x", out[i]);
 		again[2 * n] = '\0';
 		out2 = malloc(n + 1);
 		assert(out2 != NULL);
-		assert(hex_decode(again, out2, &n2) == NULL && n2 == n);
+		assert(hex_decode(again, out2, &n2, &where) == NULL && n2 == n);
 		assert(memcmp(out, out2, n) == 0);
 		free(out2);
 	}

@@ -1,0 +1,21 @@
+/*
+ * interrupt.h - HUP, INT, PIPE and TERM during a change: stop at the next
+ * chunk, say how far the change got, then die of the same signal so
+ * the shell sees what happened (status 128 + N), as cp and dd do.
+ */
+#ifndef SHM_INTERRUPT_H
+#define SHM_INTERRUPT_H
+
+/* Catch HUP, INT, PIPE and TERM from now on (not those ignored). */
+void	interrupt_catch(void);
+/*
+ * The signal caught so far, or 0.  A loop that sees EINTR tries again
+ * only while this is 0.
+ */
+int	interrupt_caught(void);
+/* "SIGINT", for messages ("" if none was caught). */
+const char *interrupt_name(void);
+/* Dies of the signal caught, if any, with its default action. */
+void	interrupt_resend(void);
+
+#endif
