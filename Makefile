@@ -144,4 +144,10 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan bench demo fuzz stress test valgrind test-asan install uninstall clean
+.PHONY: all asan bench demo fuzz fuzz-argv stress test valgrind test-asan install uninstall clean
+
+# Random argument vectors over every command, under ASan, for
+# ARGV_SECONDS, in a private mount namespace (needs root; skips without).
+ARGV_SECONDS ?= 60
+fuzz-argv: build/asan/shm
+	tests/fuzz/argv.sh $(ARGV_SECONDS) build/asan/shm

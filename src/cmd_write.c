@@ -140,10 +140,11 @@ check_fit(struct segment *seg, const struct write_args *a,
 	if ((pl->len <= seg->size - off && !more) || a->grow)
 		return pl->len <= INT64_MAX - off ? SHM_OK :
 		    shm_error(seg->name, "data too large");
+	/* A stream is read only until it is known not to fit. */
 	return shm_error(seg->name, "%s%llu bytes at offset %llu do not fit "
 	    "in %llu bytes; nothing written (--grow extends it)",
-	    more ? "more than " : "", (unsigned long long)pl->len -
-	    (more ? 1 : 0), (unsigned long long)off,
+	    more ? "more than " : "", (unsigned long long)(more ?
+	    seg->size - off : pl->len), (unsigned long long)off,
 	    (unsigned long long)seg->size);
 }
 

@@ -208,3 +208,228 @@ run_redirected() {
 	done
 	[ ! -e "/dev/shm/${P}a" ]
 }
+
+# Builds the shim tests/shim/$1.c once per test; skips without cc.
+shim() {
+	local so="$BATS_TEST_TMPDIR/$1.so"
+	[ -f "$so" ] || cc -shared -fPIC -o "$so" "$BATS_TEST_DIRNAME/shim/$1.c" \
+		-ldl 2>/dev/null || skip "no C compiler to build the shim"
+	SHIM_SO=$so
+}
+
+# Runs shm under the shim built last; ASan wants its runtime first.
+run_shim() {
+	run --separate-stderr env LD_PRELOAD="$SHIM_SO" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$SHM" "$@"
+}
+
+@test "a write whose cursor cannot be saved changes no byte" {
+	shm create "${P}a" 8
+	shm write "${P}a" -o 0 -s abcdefgh
+	printf x > notadir
+	for dir in "$PWD/no/such/dir" "$PWD/notadir" "$PWD/notadir/sub"; do
+		for cmd in "write ${P}a -s XY" "write ${P}a --as <H 7" \
+		    "read ${P}a -n 2" "read ${P}a --as B"; do
+			SHM_STATE_DIR=$dir run --separate-stderr "$SHM" $cmd
+			assert_equal "$status" 2
+			assert_equal "${#lines[@]}" 0
+		done
+	done
+	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh
+}
+
+@test "a full state directory fails the write before any data byte" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	shm create "${P}a" 8
+	shm write "${P}a" -o 0 -s abcdefgh
+	mkdir full
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o size=4k,mode=700 tmpfs full || exit 99
+		head -c 4096 /dev/zero > full/filler 2>/dev/null
+		SHM_STATE_DIR=$PWD/full "$0" write "$1" -s XY' "$SHM" "${P}a"
+	[ "$status" != 99 ] || skip "cannot mount tmpfs here"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "shm: write: ${P}a: cannot save the cursor: No space left on device"
+	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh
+}
+
+@test "write --as on a full file system writes none of its values" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir small
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o size=64k tmpfs small || exit 99
+		truncate -s 1M small/seg
+		head -c 65536 /dev/zero > small/filler 2>/dev/null
+		"$0" write ./small/seg -o 0 --as "<8192Q" $(seq 8192) ||
+			{ s=$?; cmp -s small/seg /dev/zero -n 1048576 && exit $s; }
+		exit 98' "$SHM"
+	[ "$status" != 99 ] || skip "cannot mount tmpfs here"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "shm: write: ./small/seg: No space left on device"
+}
+
+@test "write --as checks that the format fits before allocating for it" {
+	shm create "${P}a" 16
+	# 2 GB of pad bytes on 16: refused at once, in little memory.
+	run --separate-stderr bash -c 'ulimit -v 400000; exec "$0" write "$1" -o 0 --as 2000000000x' "$SHM" "${P}a"
+	assert_fails 2 "shm: write: ${P}a: format '2000000000x' of size 2000000000 does not fit at offset 0 (16 bytes left)"
+	run --separate-stderr bash -c 'ulimit -v 400000; exec "$0" read "$1" -o 0 --as 2000000000x' "$SHM" "${P}a"
+	assert_equal "$status" 2
+}
+
+@test "create --from an endless stream with SIZE stops after SIZE+1 bytes" {
+	run --separate-stderr timeout 20 "$SHM" create "${P}a" 1M --from /dev/zero
+	assert_fails 2 "shm: create: ${P}a: /dev/zero has more than SIZE (1048576 bytes); nothing created"
+	run --separate-stderr timeout 20 bash -c 'yes | "$0" create "$1" 4K --from -' "$SHM" "${P}b"
+	assert_fails 2 "shm: create: ${P}b: standard input has more than SIZE (4096 bytes); nothing created"
+	[ ! -e "/dev/shm/${P}a" ] && [ ! -e "/dev/shm/${P}b" ]
+	# Exactly SIZE bytes is fine.
+	head -c 4096 /dev/zero | shm create "${P}c" 4K --from -
+	assert_equal "$(stat -c %s "/dev/shm/${P}c")" 4096
+}
+
+@test "a source that shrinks during write --grow leaves the old size" {
+	shim truncate
+	shm create "${P}a" 16
+	shm write "${P}a" -o 0 -s 0123456789abcdef
+	head -c 1048576 /dev/urandom > orig
+	local struck=0
+	for call in sendfile copy_file_range; do
+		for from in ./src "/dev/shm/${P}src"; do
+			cp orig "$from"
+			SHIM_AFTER=$call SHIM_SIZE=1000 run_shim write --grow "${P}a" -o 8 -i "$from"
+			[ "$status" = 2 ] || [ "$status" = 0 ]
+			# The shim strikes only the copy method used.
+			if [ "$status" = 2 ]; then
+				assert_equal "$stderr" "shm: write: $from: shrank while being copied (1000 of 1048576 bytes)"
+				assert_equal "$(stat -c %s "/dev/shm/${P}a")" 16
+				struck=$((struck + 1))
+			else
+				shm resize --shrink "${P}a" 16
+			fi
+		done
+	done
+	rm -f "/dev/shm/${P}src"
+	[ "$struck" -ge 2 ]
+	assert_equal "$(shm read "${P}a" -o 0 -n 8)" 01234567
+	assert_equal "$(stat -c %s "/dev/shm/${P}a")" 16
+}
+
+@test "output that cannot be written moves no cursor" {
+	shm create "${P}a" 16
+	shm write "${P}a" -o 0 -s 'find me here'
+	for cmd in "seek ${P}a 5" "seek ${P}a +3" "find ${P}a here --seek" \
+	    "read ${P}a --as <I" "read ${P}a -n 4"; do
+		run --separate-stderr "$SHM" $cmd '>/dev/full'
+		run --separate-stderr sh -c 'exec "$@" > /dev/full' sh "$SHM" $cmd
+		assert_fails 2 "shm: ${cmd%% *}: standard output: No space left on device"
+		assert_equal "$(shm seek "${P}a")" 0
+	done
+}
+
+@test "a pipe read before the lock is read on when the segment grew" {
+	shm create "${P}a" 4
+	# Hold the lock while shm waits for it, and grow the segment.
+	flock -o "/dev/shm/${P}a" sh -c '
+		printf 0123456789 | "$0" write "$1" -o 0 & pid=$!
+		sleep 0.5
+		truncate -s 16 "/dev/shm/$1"
+		echo $pid > pid' "$SHM" "${P}a"
+	wait "$(cat pid)" 2>/dev/null || true
+	cmp "/dev/shm/${P}a" <(printf '0123456789\0\0\0\0\0\0')
+	# Grown, but not enough: all of it still fails, none is written.
+	shm create -f "${P}b" 4
+	run --separate-stderr flock -o "/dev/shm/${P}b" sh -c '
+		printf 0123456789 | "$0" write "$1" -o 0 2>err & pid=$!
+		sleep 0.5
+		truncate -s 8 "/dev/shm/$1"
+		echo $pid > pid' "$SHM" "${P}b"
+	status=0
+	wait "$(cat pid)" 2>/dev/null || status=$?
+	cmp "/dev/shm/${P}b" <(head -c 8 /dev/zero)
+	assert_equal "$(cat err)" "shm: write: ${P}b: more than 8 bytes at offset 0 do not fit in 8 bytes; nothing written (--grow extends it)"
+}
+
+@test "files whose size the kernel gets wrong are copied whole" {
+	for f in /proc/version /proc/self/status /sys/kernel/mm/transparent_hugepage/enabled /proc/sys/kernel/ostype; do
+		[ -r "$f" ] || continue
+		shm create -f "${P}a" --from "$f"
+		# /proc/self/status is our own: compare the stable first line.
+		if [ "$f" = /proc/self/status ]; then
+			[ "$(stat -c %s "/dev/shm/${P}a")" -gt 100 ]
+			continue
+		fi
+		cmp "/dev/shm/${P}a" "$f"
+		shm create -f "${P}b" 4096
+		shm write "${P}b" -o 0 -i "$f"
+		assert_equal "$(shm read "${P}b" -o 0 -n "$(wc -c < "$f")")" "$(cat "$f")"
+	done
+}
+
+@test "seek '' is an error and --string= is an empty string" {
+	shm create "${P}a" 8
+	shm seek "${P}a" 3 >/dev/null
+	run --separate-stderr "$SHM" seek "${P}a" ''
+	assert_fails 2 "shm: seek: ${P}a: position '': not a number"
+	assert_equal "$(shm seek "${P}a")" 3
+	# --string= takes nothing, not the next word: NAME stays NAME.
+	shm write --string= "${P}a"
+	assert_equal "$(shm seek "${P}a")" 3
+	run --separate-stderr "$SHM" write -o 0 --input= "${P}a"
+	assert_fails 2 "shm: write: '': empty file name"
+	run --separate-stderr "$SHM" read --length= "${P}a"
+	assert_fails 2 "shm: read: -n : not a number (see 'shm read --help')"
+}
+
+@test "-x takes any white space and names a bad digit by its place" {
+	head -c 300 /dev/urandom > data
+	shm create "${P}a" 300
+	shm write "${P}a" -o 0 -x "$(xxd -p data)"
+	cmp data "/dev/shm/${P}a"
+	shm write "${P}a" -o 0 -x $'de\tad\r\nbe  ef\v00'
+	assert_equal "$(shm read "${P}a" -o 0 -n 5 | xxd -p)" deadbeef00
+	local hex
+	hex=$(xxd -p data)
+	run --separate-stderr "$SHM" write "${P}a" -x "${hex}zz"
+	assert_fails 2 "shm: write: -x: 'z' at character $(( ${#hex} + 1 )) is not a hex digit (see 'shm write --help')"
+	run --separate-stderr "$SHM" find "${P}a" -x $'de\x1bad'
+	assert_fails 2 "shm: find: PATTERN: '\\x1b' at character 3 is not a hex digit (see 'shm find --help')"
+	run --separate-stderr "$SHM" find -r -a "${P}a" x
+	assert_fails 2 "shm: find: -r and -a exclude each other (see 'shm find --help')"
+}
+
+@test "a hostile name forges no line and no row" {
+	local evil=$'x\ny\tz\e[31m'
+	run --separate-stderr "$SHM" read "${P}$evil"
+	assert_fails 2 "shm: read: ${P}x\\ny\\tz\\x1b[31m: no such segment"
+	shm create "${P}$evil" 3
+	shm create "${P}é" 2
+	assert_equal "$(shm list | grep -c "^$P")" 2
+	assert_equal "$(shm list | grep "^$P" | cut -f1)" "${P}x\\ny\\tz\\x1b[31m
+${P}é"
+	assert_equal "$(shm stat -f name "${P}$evil")" "${P}x\\ny\\tz\\x1b[31m"
+	shm list --json | python3 -c '
+import json, sys
+names = [o["name"] for o in json.load(sys.stdin) if o["name"].startswith(sys.argv[1])]
+assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names' "$P"
+	shm rm "${P}$evil" "${P}é"
+}
+
+@test "--progress counts pipe input once and ends its line before an error" {
+	printf abc | shm create "${P}a" --from - --progress 2>err
+	assert_equal "$(tr '\r' '\n' < err | grep -c bytes)" 1
+	[[ "$(cat err)" == $'\r'"3 bytes "* ]]
+	printf abc | shm write "${P}a" -o 0 --progress 2>err
+	[[ "$(cat err)" == $'\r'"3 bytes "* ]]
+	# Interrupted after the line is drawn: the message starts a line.
+	(printf abc; sleep 1.2; printf def; sleep 3) |
+		"$SHM" create "${P}b" --from - --progress 2>err &
+	local pid=$!
+	sleep 2
+	kill -TERM "$pid"
+	wait "$pid" || true
+	assert_equal "$(tail -n 1 err)" "shm: create: ${P}b: interrupted by SIGTERM after 6 bytes"
+	[[ "$(head -n 1 err)" == $'\r'"6 bytes "*"copied"* ]]
+	[ ! -e "/dev/shm/${P}b" ]
+}

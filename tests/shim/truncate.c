@@ -2,8 +2,9 @@
  * truncate.c - an LD_PRELOAD shim for the fault tests: it truncates a
  * segment behind shm's back at the worst moment, as another process
  * could.  SHIM_AFTER names the call it strikes at (mmap: just after
- * the mapping is made; pread, sendfile: just before the first one);
- * SHIM_SIZE is the size it cuts the file to (default 0).
+ * the mapping is made; pread, sendfile, copy_file_range: just before
+ * the first one, on the file read from);  SHIM_SIZE is the size it
+ * cuts the file to (default 0).
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -77,4 +78,13 @@ sendfile64(int out, int in, off_t *off, size_t len)
 	strike("sendfile", in);
 	return REAL("sendfile64", ssize_t (*)(int, int, off_t *,
 	    size_t))(out, in, off, len);
+}
+
+ssize_t
+copy_file_range(int in, off_t *in_off, int out, off_t *out_off, size_t len,
+    unsigned flags)
+{
+	strike("copy_file_range", in);
+	return REAL("copy_file_range", ssize_t (*)(int, off_t *, int,
+	    off_t *, size_t, unsigned))(in, in_off, out, out_off, len, flags);
 }
