@@ -180,8 +180,8 @@ open_record(const struct segment *seg, enum cursor_use use, int *fd)
 	close(dfd);
 	if (*fd >= 0 || (errno == ENOENT && use == CURSOR_LOOK))
 		return SHM_OK;
-	return shm_errno(key, use == CURSOR_LOOK ? "cannot read the cursor" :
-	    "cannot save the cursor");
+	return shm_errno(seg->name, use == CURSOR_LOOK ?
+	    "cannot read the cursor" : "cannot save the cursor");
 }
 
 static int

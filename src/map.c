@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "facts.h"
 #include "interrupt.h"
 #include "map.h"
 #include "number.h"
@@ -331,7 +332,7 @@ segment_trust(const char *name, mode_t mode, bool *exists)
 {
 	struct segment seg;
 	struct stat st;
-	char owner[32];
+	char owner[64];
 	int rc;
 
 	*exists = false;
@@ -341,7 +342,7 @@ segment_trust(const char *name, mode_t mode, bool *exists)
 		return errno == ENOENT ? SHM_OK : shm_perror(name);
 	if ((rc = check_kind(name, &st)) != SHM_OK)
 		return rc;
-	snprintf(owner, sizeof(owner), "%lu", (unsigned long)st.st_uid);
+	facts_user(owner, sizeof(owner), st.st_uid);
 	if (st.st_uid != geteuid())
 		return shm_error(name, "exists but belongs to user %s; not "
 		    "kept (only your own is)", owner);

@@ -433,3 +433,85 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	[[ "$(head -n 1 err)" == $'\r'"6 bytes "*"copied"* ]]
 	[ ! -e "/dev/shm/${P}b" ]
 }
+
+@test "a new file on a reused inode does not inherit the cursor (no birth time)" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount an ext4 image"
+	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
+	truncate -s 8M img
+	mkfs.ext4 -q -I 128 -F img >/dev/null 2>&1 || skip "mkfs.ext4 failed"
+	mkdir mnt
+	# ext4 with 128-byte inodes keeps no birth time: the generation tells.
+	run --separate-stderr unshare -m sh -c '
+		mount -o loop img mnt 2>/dev/null || exit 99
+		printf 0123456789 > mnt/f
+		ino=$(stat -c %i mnt/f)
+		"$0" seek ./mnt/f 7 >/dev/null
+		rm mnt/f
+		printf abcdefghij > mnt/g
+		[ "$(stat -c %i mnt/g)" = "$ino" ] || exit 98
+		"$0" stat -f born,cursor ./mnt/g' "$SHM"
+	[ "$status" != 99 ] || skip "cannot mount a loop device here"
+	[ "$status" != 98 ] || skip "the inode was not reused"
+	assert_equal "$status" 0
+	assert_equal "$output" "
+0"
+}
+
+@test "without birth time or generation, a changed file's cursor is refused" {
+	shim noident
+	printf 0123456789 > f
+	run_shim seek ./f 4
+	assert_equal "$output" 4
+	run_shim write ./f -s X
+	assert_equal "$status" 0
+	assert_equal "$(cat f)" 0123X56789
+	run_shim seek ./f
+	assert_equal "$output" 5
+	# Changed behind shm's back: perhaps another file on the inode.
+	python3 -c 'import os; f = os.open("f", os.O_WRONLY); os.pwrite(f, b"Y", 9)'
+	run_shim write ./f -s Z
+	assert_fails 2 "shm: write: ./f: cursor not trusted: the file changed since it was saved, and its file system keeps no birth time or generation to tell whether it is the same file; 'shm seek NAME POS' sets it"
+	assert_equal "$(cat f)" 0123X5678Y
+	run_shim seek ./f 6
+	assert_equal "$output" 6
+	run_shim write ./f -s Z
+	assert_equal "$(cat f)" 0123X5Z78Y
+}
+
+@test "HUP, INT and TERM during a write stop it with a message and the signal" {
+	shm create "${P}a" 8
+	shm write "${P}a" -o 0 -s abcdefgh
+	local sig want
+	for sig in HUP INT TERM; do
+		mkfifo "fifo$sig"
+		# Reading a stream, before any byte is written.
+		env --default-signal=INT "$SHM" write "${P}a" -o 0 -i "fifo$sig" 2>err &
+		local pid=$!
+		exec 4>"fifo$sig"
+		printf 12 >&4
+		sleep 0.3
+		kill -"$sig" "$pid"
+		wait "$pid" && status=0 || status=$?
+		exec 4>&-
+		assert_equal "$status" $((128 + $(kill -l "$sig")))
+		assert_equal "$(cat err)" "shm: write: fifo$sig: interrupted by SIG$sig after reading 2 bytes; nothing written"
+	done
+	# Waiting for the lock.
+	flock -o "/dev/shm/${P}a" sh -c '
+		env --default-signal=INT "$0" write "$1" -o 0 -s XY 2>err & pid=$!
+		sleep 0.3
+		kill -INT $pid
+		wait $pid; echo $? > status' "$SHM" "${P}a"
+	assert_equal "$(cat status)" 130
+	assert_equal "$(cat err)" "shm: write: ${P}a: interrupted by SIGINT while waiting for the lock; nothing changed"
+	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh
+	# Ignored on entry (as by 'cmd &' in a script): still ignored.
+	(trap '' INT; "$SHM" write "${P}a" -o 0 -i fifoINT 2>err & echo $! > pid; wait) &
+	exec 4>fifoINT
+	sleep 0.3
+	kill -INT "$(cat pid)"
+	printf XY >&4
+	exec 4>&-
+	wait
+	assert_equal "$(shm read "${P}a" -o 0)" XYcdefgh
+}

@@ -92,3 +92,33 @@ root"
 		"$SHM" seek "${P}a" 1
 	assert_fails 2 "shm: seek: $HOME_NOBODY/theirs: cannot open the state directory: Permission denied"
 }
+
+@test "create --exist-ok as root refuses another user's object" {
+	# nobody plants a world-writable object under the name root expects.
+	as_nobody create -m 666 "${P}a" 64
+	assert_equal "$status" 0
+	run --separate-stderr "$SHM" create --exist-ok -m 666 "${P}a" 64
+	assert_fails 2 "shm: create: ${P}a: exists but belongs to user nobody; not kept (only your own is)"
+	# And so with a symlink nobody planted, to a file of root's.
+	as_nobody create "${P}own" 1
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		ln -s /etc/passwd "/dev/shm/${P}link"
+	run --separate-stderr "$SHM" create --exist-ok "${P}link" 64
+	assert_fails 2 "shm: create: ${P}link: is a symbolic link, not a segment"
+	run --separate-stderr "$SHM" write "${P}link" -s x
+	assert_fails 2 "shm: write: ${P}link: is a symbolic link, not a segment"
+	rm -f "/dev/shm/${P}link"
+}
+
+@test "a state directory nobody may not write fails the write, not the data" {
+	as_nobody create -m 600 "${P}a" 8
+	as_nobody write "${P}a" -o 0 -s abcdefgh
+	mkdir -m 500 "$HOME_NOBODY/ro"
+	chown 65534:65534 "$HOME_NOBODY/ro"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+		--clear-groups env SHM_STATE_DIR="$HOME_NOBODY/ro" \
+		"$SHM" write "${P}a" -s XY
+	assert_fails 2 "shm: write: ${P}a: cannot save the cursor: Permission denied"
+	as_nobody read "${P}a" -o 0
+	assert_equal "$output" abcdefgh
+}
