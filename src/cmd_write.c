@@ -9,6 +9,7 @@
 #include "hex.h"
 #include "map.h"
 #include "shm.h"
+#include "stage.h"
 #include "typed.h"
 
 static const char usage[] =
@@ -61,18 +62,18 @@ struct write_args {
 };
 
 /*
- * The bytes to write: in memory (string, hex, a stream read in), or a
- * regular file whose length is known, copied by the kernel.
+ * The bytes to write: in memory (string, hex), a regular file whose
+ * length is known, copied by the kernel, or a stream set aside first.
  */
 struct payload {
 	unsigned char	*buf;
 	uint64_t	 len;
 	struct input	 in;
-	struct slurp	 stream;	/* a pipe's bytes, read so far */
+	struct stage	 stream;	/* a pipe's bytes, read so far */
 };
 
 static int
-load_input(const struct segment *seg, const struct write_args *a,
+load_input(struct segment *seg, const struct write_args *a,
     struct payload *pl, uint64_t limit)
 {
 	int rc;
@@ -83,14 +84,13 @@ load_input(const struct segment *seg, const struct write_args *a,
 	pl->len = pl->in.len;
 	if (pl->in.sized)
 		return SHM_OK;
-	rc = input_slurp(&pl->in, limit, &pl->stream);
-	pl->buf = pl->stream.buf;
+	rc = stage_read(seg, &pl->stream, &pl->in, limit);
 	pl->len = pl->stream.len;
 	return rc;
 }
 
 static int
-load_payload(const struct segment *seg, const struct write_args *a,
+load_payload(struct segment *seg, const struct write_args *a,
     struct payload *pl)
 {
 	if (a->string != NULL) {
@@ -110,16 +110,20 @@ load_payload(const struct segment *seg, const struct write_args *a,
  * The segment may have grown between reading the stream and taking the
  * lock: read on, up to what fits now, rather than write a prefix.
  */
+static bool
+is_stream(const struct payload *pl)
+{
+	return pl->in.fd >= 0 && !pl->in.sized;
+}
+
 static int
-load_rest(struct payload *pl, uint64_t room)
+load_rest(struct segment *seg, struct payload *pl, uint64_t room)
 {
 	int rc;
 
-	if (pl->in.fd < 0 || pl->in.sized || pl->stream.eof ||
-	    pl->stream.len > room)
+	if (!is_stream(pl) || pl->stream.eof || pl->stream.len > room)
 		return SHM_OK;
-	rc = input_slurp(&pl->in, room, &pl->stream);
-	pl->buf = pl->stream.buf;
+	rc = stage_read(seg, &pl->stream, &pl->in, room);
 	pl->len = pl->stream.len;
 	return rc;
 }
@@ -127,7 +131,7 @@ load_rest(struct payload *pl, uint64_t room)
 static void
 free_payload(struct payload *pl)
 {
-	free(pl->stream.buf);
+	stage_free(&pl->stream);
 	input_close(&pl->in);
 }
 
@@ -135,7 +139,7 @@ static int
 check_fit(struct segment *seg, const struct write_args *a,
     const struct payload *pl, uint64_t off)
 {
-	bool more = pl->in.fd >= 0 && !pl->in.sized && !pl->stream.eof;
+	bool more = is_stream(pl) && !pl->stream.eof;
 
 	if ((pl->len <= seg->size - off && !more) || a->grow)
 		return pl->len <= INT64_MAX - off ? SHM_OK :
@@ -157,7 +161,9 @@ store(struct segment *seg, struct payload *pl, uint64_t off)
 	/* Claim the space first: a full tmpfs then fails before any byte. */
 	if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
 		goto out;
-	if (pl->buf != NULL || pl->len == 0)
+	if (is_stream(pl))
+		rc = stage_write(seg, &pl->stream, off);
+	else if (pl->buf != NULL || pl->len == 0)
 		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
 	else
 		rc = segment_copy_in(seg, off, pl->in.fd, pl->in.name,
@@ -181,7 +187,7 @@ write_locked(const struct write_args *a, struct segment *seg,
 
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
 	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK ||
-	    (rc = load_rest(pl, seg->size - off)) != SHM_OK ||
+	    (rc = load_rest(seg, pl, seg->size - off)) != SHM_OK ||
 	    (rc = check_fit(seg, a, pl, off)) != SHM_OK)
 		return rc;
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
@@ -202,6 +208,7 @@ write_segment(const struct write_args *a, struct segment *seg)
 
 	memset(&pl, 0, sizeof(pl));
 	pl.in.fd = -1;
+	stage_init(&pl.stream);
 	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
 		rc = write_locked(a, seg, &pl, &cur);
 	cursor_close(&cur);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "input.h"
-#include "interrupt.h"
 #include "shm.h"
 
 /*
@@ -86,32 +85,4 @@ input_close(struct input *in)
 	if (in->fd > STDIN_FILENO)
 		close(in->fd);
 	in->fd = -1;
-}
-
-int
-input_slurp(struct input *in, uint64_t limit, struct slurp *s)
-{
-	ssize_t n;
-	void *p;
-
-	while (!s->eof && s->len <= limit) {
-		if (interrupt_caught())
-			return shm_error(in->name, "interrupted by %s after "
-			    "reading %zu bytes; nothing written",
-			    interrupt_name(), s->len);
-		if (s->len == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 65536;
-			if ((p = realloc(s->buf, s->cap)) == NULL)
-				return shm_perror(in->name);
-			s->buf = p;
-		}
-		n = read(in->fd, s->buf + s->len, s->cap - s->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return shm_perror(in->name);
-		s->eof = n == 0;
-		s->len += (size_t)n;
-	}
-	return SHM_OK;
 }

@@ -277,22 +277,46 @@ proc_fd_path(const struct segment *seg, char *buf, size_t size)
 }
 
 /*
- * An O_TMPFILE file in the directory NAME will be in, or false (and
- * no message) where there is none to be had; the named way then says
+ * An O_TMPFILE in the directory of path (a file with no name, gone
+ * when its last descriptor is), or -1 with errno.
+ */
+static int
+open_unnamed_beside(const char *path, mode_t mode)
+{
+#ifdef O_TMPFILE
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+#else
+	(void)path, (void)mode;
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
+int
+segment_scratch(const struct segment *seg)
+{
+	int fd = open_unnamed_beside(seg->path, 0600);
+
+	/* Elsewhere if the segment's own file system will not have one. */
+	return fd >= 0 ? fd : open_unnamed_beside("/tmp/x", 0600);
+}
+
+/*
+ * An unnamed file in the directory NAME will be in, or false (and no
+ * message) where there is none to be had; the named way then says
  * what is wrong, if anything is.
  */
 static bool
 create_unnamed(struct segment *seg, mode_t mode)
 {
-#ifdef O_TMPFILE
-	const char *slash = strrchr(seg->path, '/');
-	char dir[PATH_MAX], proc[64];
+	char proc[64];
 	struct stat st, via;
 
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - seg->path),
-	    seg->path);
-	seg->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
-	if (seg->fd < 0)
+	if ((seg->fd = open_unnamed_beside(seg->path, mode)) < 0)
 		return false;
 	/* Publishing needs /proc: find out now, before any byte is copied. */
 	proc_fd_path(seg, proc, sizeof(proc));
@@ -303,9 +327,6 @@ create_unnamed(struct segment *seg, mode_t mode)
 	}
 	close(seg->fd);
 	seg->fd = -1;
-#else
-	(void)seg, (void)mode;
-#endif
 	return false;
 }
 

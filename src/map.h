@@ -72,6 +72,11 @@ int	segment_trust(const char *name, mode_t mode, bool *exists);
  * went (st_ino 0 if none), so its cursor can go too.
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
+/*
+ * A file with no name for scratch space, on the segment's file system
+ * where it can be (else in /tmp): a descriptor, or -1 with errno.
+ */
+int	segment_scratch(const struct segment *);
 /* An error if fd (fdname, for the message) is the segment's own file. */
 int	segment_distinct(const struct segment *, int fd, const char *fdname);
 

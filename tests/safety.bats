@@ -515,3 +515,16 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	wait
 	assert_equal "$(shm read "${P}a" -o 0)" XYcdefgh
 }
+
+@test "a long pipe into write --grow is written whole, in bounded memory" {
+	shm create "${P}a" 16
+	run python3 -c '
+import resource, subprocess, sys
+shm, name = sys.argv[1:]
+p = subprocess.run(["bash", "-c", "head -c 268435456 /dev/zero | \"$0\" write --grow \"$1\" -o 8", shm, name], check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$SHM" "${P}a"
+	assert_equal "$status" 0
+	# Peak memory of any one process, in KiB: far below the 256 MiB.
+	[ "$output" -lt 65536 ]
+	assert_equal "$(stat -c %s "/dev/shm/${P}a")" $((268435456 + 8))
+}
