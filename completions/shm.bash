@@ -6,7 +6,8 @@
 # bash-completion package.
 
 # The commands, as in src/main.c's table.
-_shm_commands="create write read seek find flush resize move dump stat list rm help"
+_shm_commands="create write read seek find flush resize move dump stat list rm lock
+    help"
 
 # The options of a command, as its --help lists them.
 _shm_options() {
@@ -25,6 +26,7 @@ _shm_options() {
 	stat)	echo "-f --field -j --json" ;;
 	list)	echo "-H --header -j --json" ;;
 	rm)	echo "-f --force" ;;
+	lock)	echo "-s --shared -w --timeout" ;;
 	esac
 }
 
@@ -40,7 +42,7 @@ _shm_takes_value() {
 	find:-[se] | find:--start | find:--end | \
 	flush:-[on] | flush:--offset | flush:--length | \
 	dump:-[onf] | dump:--offset | dump:--length | dump:--format | \
-	stat:-f | stat:--field)
+	stat:-f | stat:--field | lock:-w | lock:--timeout)
 		return 0 ;;
 	esac
 	return 1
@@ -67,8 +69,10 @@ _shm_value_option() {
 _shm_argument_kind() {
 	case $1:$2 in
 	create:1 | write:1 | read:1 | seek:1 | find:1 | flush:1 | \
-	resize:1 | move:1 | dump:1 | stat:* | rm:*) echo name ;;
+	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1) echo name ;;
 	seek:2) echo position ;;
+	lock:2) echo program ;;
+	lock:*) echo file ;;
 	help:1) echo command ;;
 	esac
 }
@@ -180,6 +184,8 @@ _shm() {
 		fi
 	done
 
+	# lock's COMMAND takes options of its own.
+	[[ $cmd == lock ]] && ((n >= 1)) && opts=no
 	if [[ $opts == yes && $cur == -* && $cur != -[0-9.]* ]]; then
 		[[ $cmd == help ]] ||
 		    _shm_add "$(_shm_options "$cmd") --help" "$cur"
@@ -192,6 +198,8 @@ _shm() {
 	case $(_shm_argument_kind "$cmd" $((n + 1))) in
 	name)		_shm_segments "$cur" ;;
 	position)	_shm_add "end" "$cur" ;;
+	program)	COMPREPLY+=($(compgen -c -- "$cur")) ;;
+	file)		_shm_files "$cur" ;;
 	# Every command but help: there is no help for help.
 	command)	_shm_add "${_shm_commands/ help/}" "$cur" ;;
 	esac

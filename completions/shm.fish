@@ -18,6 +18,7 @@ set -l __shm_commands \
     stat "show a segment's size, cursor and owner" \
     list 'list the POSIX shared-memory objects' \
     rm 'remove segments' \
+    lock "run a command holding a segment's lock" \
     help 'show help for a command'
 
 # The options that take the next word as their value, by command.
@@ -37,6 +38,8 @@ function __shm_value_options --argument-names cmd
             echo -o --offset -n --length -f --format
         case stat
             echo -f --field
+        case lock
+            echo -w --timeout
     end
 end
 
@@ -124,7 +127,7 @@ if not set -q __shm_completions_loaded
     end
 
     # The segment each command takes first; stat and rm take several.
-    for cmd in create write read seek find flush resize move dump
+    for cmd in create write read seek find flush resize move dump lock
         __shm_complete $cmd -n '__shm_is_argument 1' -a '(__shm_segments)'
     end
     for cmd in stat rm
@@ -182,4 +185,8 @@ if not set -q __shm_completions_loaded
     __shm_complete list -s j -l json -d 'print JSON'
 
     __shm_complete rm -s f -l force -d 'say nothing of missing segments'
+
+    __shm_complete lock -s s -l shared -d 'share the lock with other readers'
+    __shm_complete lock -s w -l timeout -x -d 'wait at most this many seconds'
+    __shm_complete lock -n '__shm_is_argument 2' -a '(__fish_complete_command)'
 end

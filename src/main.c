@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "stat", cmd_stat, "show a segment's size, cursor and owner" },
 	{ "list", cmd_list, "list the POSIX shared-memory objects" },
 	{ "rm", cmd_rm, "remove segments" },
+	{ "lock", cmd_lock, "run a command holding a segment's lock" },
 	{ "help", cmd_help, "show help for a command" },
 	{ NULL, NULL, NULL },
 };

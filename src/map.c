@@ -22,6 +22,7 @@
 
 #include "facts.h"
 #include "interrupt.h"
+#include "lock.h"
 #include "map.h"
 #include "number.h"
 #include "shm.h"
@@ -526,16 +527,36 @@ segment_offset(const struct segment *seg, const char *what,
 	return SHM_OK;
 }
 
+/* The lock was not had in time: who has it, where that can be known. */
+static int
+report_lock_timeout(const struct segment *seg, double timeout)
+{
+	char who[512];
+
+	lock_holders(&seg->st, who, sizeof(who));
+	return shm_error(seg->name, "lock not had within %g s "
+	    "(SHM_LOCK_TIMEOUT)%s%s", timeout, who[0] ? ": held by " : "",
+	    who);
+}
+
 int
 segment_lock(struct segment *seg, bool exclusive)
 {
-	while (flock(seg->fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
-		if (errno != EINTR)
-			return shm_errno(seg->name, "cannot lock");
-		if (interrupt_caught())
-			return shm_error(seg->name, "interrupted by %s while "
-			    "waiting for the lock; nothing changed",
-			    interrupt_name());
+	int held = lock_inherited(&seg->st, NULL), rc;
+	double timeout;
+
+	/* Inside 'shm lock' on this segment: its lock is ours. */
+	if (held == 's' && exclusive)
+		return shm_error(seg->name, "under a shared 'shm lock -s', "
+		    "which allows no change; lock it without -s");
+	if (held == 0) {
+		if ((rc = lock_env_timeout(&timeout)) != SHM_OK)
+			return rc;
+		rc = lock_take(seg->fd, seg->name, exclusive, timeout);
+		if (rc == LOCK_TIMEOUT)
+			return report_lock_timeout(seg, timeout);
+		if (rc != SHM_OK)
+			return rc;
 	}
 	if (fstat(seg->fd, &seg->st) != 0)
 		return shm_perror(seg->name);

@@ -167,3 +167,25 @@ number_mode(const char *s, unsigned *mode)
 	*mode = v;
 	return NULL;
 }
+
+const char *
+number_seconds(const char *s, double *out)
+{
+	uint64_t whole = 0, frac = 0, scale = 1;
+	const char *p = s;
+
+	/* Digits only: strtod would take "inf", "1e9", "0x1p3" and " 1". */
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((whole = whole * 10 + (uint64_t)(*p - '0')) > 604800)
+			return "more than a week";
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale < 1000000000) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+	if (p == s || *p != '\0' || (p == s + 1 && *s == '.'))
+		return "not a number of seconds";
+	*out = (double)whole + (double)frac / (double)scale;
+	return NULL;
+}

@@ -32,6 +32,12 @@ const char *number_offset(const char *s, uint64_t size, uint64_t *out);
 const char *number_integer(const char *s, bool *negative,
     uint64_t *magnitude);
 
+/*
+ * A time in seconds, as timeout(1) takes it: decimal with an optional
+ * fraction ("0.5", "2"), 0 to a week.
+ */
+const char *number_seconds(const char *s, double *out);
+
 /* A file mode in octal, as chmod takes it: 0 to 07777. */
 const char *number_mode(const char *s, unsigned *mode);
 

@@ -126,6 +126,13 @@ opt_next(struct opt_parser *p, const struct opt *opts)
 		return next_short(p, opts);
 	while (p->index < p->argc) {
 		word = p->argv[p->index++];
+		/* A command to run: its options are its own ("lock Q ls -l"). */
+		if (p->stop_after > 0 && p->npos >= p->stop_after &&
+		    !p->options_done) {
+			p->options_done = true;
+			if (strcmp(word, "--") == 0)
+				continue;
+		}
 		if (p->options_done || word[0] != '-' || word[1] == '\0' ||
 		    looks_negative(word)) {
 			p->argv[p->npos++] = word;

@@ -75,6 +75,7 @@ struct opt_parser {
 	int		 npos;		/* positional arguments so far */
 	const char	*cluster;	/* rest of a "-abc" cluster */
 	bool		 options_done;	/* after "--" */
+	int		 stop_after;	/* operands after which all are; 0: none */
 	const char	*usage;
 	char		*arg;		/* value of the option just returned */
 };
@@ -95,6 +96,7 @@ int	cmd_dump(int, char **);
 int	cmd_find(int, char **);
 int	cmd_flush(int, char **);
 int	cmd_list(int, char **);
+int	cmd_lock(int, char **);
 int	cmd_move(int, char **);
 int	cmd_read(int, char **);
 int	cmd_resize(int, char **);
