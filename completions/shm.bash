@@ -14,16 +14,17 @@ _shm_options() {
 	case $1 in
 	create)	echo "-m --mode -f --force -e --exist-ok --from --progress" ;;
 	write)	echo "-o --offset -s --string -x --hex -i --input -g --grow" \
-		    "--as --progress" ;;
+		    "--append --as --progress --cursor" ;;
 	read)	echo "-o --offset -n --length -l --line -O --output --as" \
-		    "--columns --progress" ;;
+		    "--columns --progress --cursor" ;;
+	seek)	echo "--cursor" ;;
 	find)	echo "-x --hex -r --last -a --all -s --start -e --end" \
-		    "-c --from-cursor --seek" ;;
+		    "-c --from-cursor --seek --cursor" ;;
 	flush)	echo "-o --offset -n --length -a --async" ;;
 	resize)	echo "-s --shrink" ;;
 	dump)	echo "-o --offset -n --length -v --no-squeeze -f --format" \
 		    "--color" ;;
-	stat)	echo "-f --field -j --json" ;;
+	stat)	echo "-f --field -j --json --cursor" ;;
 	list)	echo "-H --header -j --json" ;;
 	rm)	echo "-f --force" ;;
 	lock)	echo "-s --shared -w --timeout" ;;
@@ -42,7 +43,7 @@ _shm_takes_value() {
 	find:-[se] | find:--start | find:--end | \
 	flush:-[on] | flush:--offset | flush:--length | \
 	dump:-[onf] | dump:--offset | dump:--length | dump:--format | \
-	stat:-f | stat:--field | lock:-w | lock:--timeout)
+	stat:-f | stat:--field | lock:-w | lock:--timeout | *:--cursor)
 		return 0 ;;
 	esac
 	return 1

@@ -27,17 +27,19 @@ function __shm_value_options --argument-names cmd
         case create
             echo -m --mode --from
         case write
-            echo -o --offset -s --string -x --hex -i --input --as
+            echo -o --offset -s --string -x --hex -i --input --as --cursor
         case read
-            echo -o --offset -n --length -O --output --as --columns
+            echo -o --offset -n --length -O --output --as --columns --cursor
+        case seek
+            echo --cursor
         case find
-            echo -s --start -e --end
+            echo -s --start -e --end --cursor
         case flush
             echo -o --offset -n --length
         case dump
             echo -o --offset -n --length -f --format
         case stat
-            echo -f --field
+            echo -f --field --cursor
         case lock
             echo -w --timeout
     end
@@ -148,6 +150,7 @@ if not set -q __shm_completions_loaded
     __shm_complete write -s g -l grow -d 'extend the segment as needed'
     __shm_complete write -l as -x -d 'pack values as a struct format'
     __shm_complete write -l progress -d 'show the bytes copied so far'
+    __shm_complete write -l append -d 'write at the end, as one piece'
 
     __shm_complete read -s o -l offset -x -d 'read from here (negative: from the end)'
     __shm_complete read -s n -l length -x -d 'read at most this many bytes'
@@ -156,6 +159,9 @@ if not set -q __shm_completions_loaded
     __shm_complete read -l as -x -d 'unpack values as a struct format'
     __shm_complete read -l columns -x -d 'values a line, with --as'
     __shm_complete read -l progress -d 'show the bytes copied so far'
+    for cmd in read write seek find stat
+        __shm_complete $cmd -l cursor -x -d 'use a named cursor'
+    end
 
     __shm_complete find -s x -l hex -d 'the pattern is hex'
     __shm_complete find -s r -l last -d 'the last match'

@@ -26,9 +26,10 @@ static const char usage[] =
 "  -e, --end OFFSET     matches end at OFFSET or before; negative\n"
 "                       offsets count from the end, for both\n"
 "  -c, --from-cursor    start at the cursor, as Python's mmap.find does\n"
-"      --seek           move the cursor to the match found\n";
+"      --seek           move the cursor to the match found\n"
+CURSOR_OPTION_HELP;
 
-enum { OPT_SEEK = OPT_LONG };
+enum { OPT_SEEK = OPT_LONG, OPT_CURSOR };
 
 static const struct opt options[] = {
 	{ 'x', "hex", false },
@@ -38,6 +39,7 @@ static const struct opt options[] = {
 	{ 'e', "end", true },
 	{ 'c', "from-cursor", false },
 	{ OPT_SEEK, "seek", false },
+	{ OPT_CURSOR, "cursor", true },
 	{ 0, NULL, false },
 };
 
@@ -49,6 +51,7 @@ struct find_args {
 	unsigned char		*decoded;	/* with -x; freed at the end */
 	const char		*start, *end;
 	bool			 hex, from_cursor, seek;
+	const char		*cursor;
 	enum search_mode	 mode;
 };
 
@@ -150,6 +153,10 @@ parse_args(int argc, char **argv, struct find_args *a)
 		case 'e': a->end = p.arg; break;
 		case 'c': a->from_cursor = true; break;
 		case OPT_SEEK: a->seek = true; break;
+		case OPT_CURSOR:
+			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
+				return SHM_FAIL;
+			break;
 		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
@@ -179,6 +186,7 @@ cmd_find(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) == SHM_OK) {
+		seg.cursor = a.cursor;
 		rc = find(&seg, &a);
 		segment_close(&seg);
 	}

@@ -28,9 +28,10 @@ static const char usage[] =
 "      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
 "      --columns N      print N values a line, separated by spaces\n"
 "      --progress       show the bytes copied so far on standard error\n"
+CURSOR_OPTION_HELP
 TYPED_CODES_HELP;
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -40,6 +41,7 @@ static const struct opt options[] = {
 	{ OPT_AS, "as", true },
 	{ OPT_COLUMNS, "columns", true },
 	{ OPT_PROGRESS, "progress", false },
+	{ OPT_CURSOR, "cursor", true },
 	{ 0, NULL, false },
 };
 
@@ -52,6 +54,7 @@ struct read_args {
 	const char	*as;		/* a struct format */
 	uint64_t	 columns;
 	bool		 progress;
+	const char	*cursor;
 };
 
 /* How far a line reaches: up to and including its newline. */
@@ -196,6 +199,10 @@ parse_args(int argc, char **argv, struct read_args *a)
 		case OPT_PROGRESS:
 			a->progress = true;
 			break;
+		case OPT_CURSOR:
+			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
+				return SHM_FAIL;
+			break;
 		case OPT_COLUMNS:
 			if ((err = number_size(p.arg, &a->columns)) != NULL ||
 			    a->columns == 0)
@@ -228,6 +235,7 @@ cmd_read(int argc, char **argv)
 		return rc == SHM_DONE ? SHM_OK : rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
+	seg.cursor = a.cursor;
 	if (a.as != NULL)
 		rc = typed_read(&seg, a.as, a.offset, a.columns);
 	else

@@ -8,16 +8,21 @@
 #include "shm.h"
 
 static const char usage[] =
-"usage: shm seek NAME [POS]\n"
+"usage: shm seek [--cursor NAME] NAME [POS]\n"
 "\n"
 "Move the cursor of NAME to POS and print where it now is; without POS,\n"
 "just print it.  POS is one of:\n"
 "  N        N bytes from the start\n"
 "  +N, -N   N bytes forward or back from the cursor\n"
 "  end      the end; end-N is N bytes before it\n"
-"The cursor stays within the segment: 0 to its size.\n";
+"The cursor stays within the segment: 0 to its size.\n"
+"\n"
+CURSOR_OPTION_HELP;
+
+enum { OPT_CURSOR = OPT_LONG };
 
 static const struct opt options[] = {
+	{ OPT_CURSOR, "cursor", true },
 	{ 0, NULL, false },
 };
 
@@ -91,17 +96,23 @@ seek(struct segment *seg, const char *pos_text)
 int
 cmd_seek(int argc, char **argv)
 {
+	const char *cursor = NULL;
 	struct opt_parser p;
 	struct segment seg;
 	int c, rc;
 
 	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END)
-		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		if (c != OPT_CURSOR)
+			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		if (cursor_option(p.arg, &cursor) != SHM_OK)
+			return SHM_FAIL;
+	}
 	if (opt_operands(&p, 1, 2, "NAME POS") != SHM_OK)
 		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
+	seg.cursor = cursor;
 	rc = seek(&seg, p.npos == 2 ? p.argv[1] : NULL);
 	segment_close(&seg);
 	return rc;

@@ -17,14 +17,27 @@ static const char usage[] =
 "modified, changed, born (UTC, ISO 8601; born is empty where the file\n"
 "system does not keep it).\n"
 "\n"
+"A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n"
+"\n"
 "  -f, --field FIELDS  print only the values of FIELDS, one a line\n"
-"  -j, --json          print one JSON object a NAME\n";
+"  -j, --json          print one JSON object a NAME\n"
+"      --cursor NAME   the cursor field shows the cursor NAME\n";
+
+enum { OPT_CURSOR = OPT_LONG };
 
 static const struct opt options[] = {
 	{ 'f', "field", true },
 	{ 'j', "json", false },
+	{ OPT_CURSOR, "cursor", true },
 	{ 0, NULL, false },
 };
+
+/* The options, set once by cmd_stat. */
+static struct {
+	const char	*fields;	/* -f */
+	bool		 json;
+	const char	*cursor;
+} opts;
 
 enum { NAME, KIND, PATH, SIZE, CURSOR, OWNER, GROUP, MODE, MODIFIED,
     CHANGED, BORN, NFIELDS };
@@ -72,22 +85,38 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	format_birth(f[BORN].value, n, seg->birth);
 }
 
-static void
-print_text(const struct field *f)
+/* A named cursor: "cursor.NAME POS", or in JSON "NAME": POS. */
+static int
+print_cursor(void *ctx, const char *name, uint64_t pos)
 {
-	int i;
+	int *count = ctx;
+
+	if (opts.json) {
+		fputs((*count)++ == 0 ? "" : ", ", stdout);
+		json_string(stdout, name);
+		printf(": %llu", (unsigned long long)pos);
+	} else
+		printf("cursor.%s %llu\n", name, (unsigned long long)pos);
+	return SHM_OK;
+}
+
+static int
+print_text(const struct segment *seg, const struct field *f)
+{
+	int i, count = 0;
 
 	for (i = 0; i < NFIELDS; i++) {
 		printf("%-9s", f[i].key);
 		text_print(stdout, f[i].value);
 		putchar('\n');
 	}
+	return cursor_each(seg, print_cursor, &count);
 }
 
-static void
-print_json(const struct field *f)
+static int
+print_json(const struct segment *seg, const struct field *f)
 {
-	int i;
+	int i, count = 0, rc;
 
 	for (i = 0; i < NFIELDS; i++) {
 		printf("%s\"%s\": ", i == 0 ? "{" : ", ", f[i].key);
@@ -96,7 +125,10 @@ print_json(const struct field *f)
 		else
 			json_string(stdout, f[i].value);
 	}
-	puts("}");
+	fputs(", \"cursors\": {", stdout);
+	rc = cursor_each(seg, print_cursor, &count);
+	puts("}}");
+	return rc;
 }
 
 /* The index of the field named by the len bytes at p, or -1. */
@@ -140,7 +172,7 @@ check_fields(const char *list)
 }
 
 static int
-stat_one(const char *name, bool json, const char *fields)
+stat_one(const char *name)
 {
 	struct field f[NFIELDS];
 	struct segment seg;
@@ -150,16 +182,16 @@ stat_one(const char *name, bool json, const char *fields)
 	memset(f, 0, sizeof(f));
 	if ((rc = segment_open(&seg, name, SEGMENT_READ)) != SHM_OK)
 		return rc;
+	seg.cursor = opts.cursor;
 	/* Shared: a cursor is rewritten in place under the exclusive lock. */
 	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
 	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
 		collect(&seg, cur.pos, f);
-		if (fields != NULL)
-			print_selected(f, fields);
-		else if (json)
-			print_json(f);
+		if (opts.fields != NULL)
+			print_selected(f, opts.fields);
 		else
-			print_text(f);
+			rc = opts.json ? print_json(&seg, f) :
+			    print_text(&seg, f);
 	}
 	segment_close(&seg);
 	return rc;
@@ -168,31 +200,31 @@ stat_one(const char *name, bool json, const char *fields)
 int
 cmd_stat(int argc, char **argv)
 {
-	const char *fields = NULL;
 	struct opt_parser p;
-	bool json = false;
 	int c, i, rc = SHM_OK;
 
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		if (c == 'f')
-			fields = p.arg;
+			opts.fields = p.arg;
 		else if (c == 'j')
-			json = true;
-		else
+			opts.json = true;
+		else if (c != OPT_CURSOR)
 			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		else if (cursor_option(p.arg, &opts.cursor) != SHM_OK)
+			return SHM_FAIL;
 	}
 	if (p.npos == 0)
 		return shm_usage_error("missing NAME");
-	if (json && fields != NULL)
+	if (opts.json && opts.fields != NULL)
 		return shm_usage_error("--json and -f exclude each other");
-	if (fields != NULL && check_fields(fields) != SHM_OK)
+	if (opts.fields != NULL && check_fields(opts.fields) != SHM_OK)
 		return SHM_FAIL;
 	for (i = 0; i < p.npos; i++) {
 		/* Records of several names are apart, as paragraphs. */
-		if (i > 0 && !json && fields == NULL)
+		if (i > 0 && !opts.json && opts.fields == NULL)
 			putchar('\n');
-		if (stat_one(p.argv[i], json, fields) != SHM_OK)
+		if (stat_one(p.argv[i]) != SHM_OK)
 			rc = SHM_FAIL;
 	}
 	return rc;

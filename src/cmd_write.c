@@ -13,7 +13,7 @@
 #include "typed.h"
 
 static const char usage[] =
-"usage: shm write [-o OFFSET] [--grow] [--progress] NAME\n"
+"usage: shm write [-o OFFSET | --append] [--grow] [--progress] NAME\n"
 "                 [-s STRING | -x HEX | -i FILE]\n"
 "       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
 "\n"
@@ -29,11 +29,14 @@ static const char usage[] =
 "  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
 "  -i, --input FILE     write FILE ('-': standard input, the default)\n"
 "  -g, --grow           extend NAME when the data runs past its end\n"
+"      --append         write at the end, growing NAME, all as one\n"
+"                       piece: appenders never interleave; keep cursor\n"
 "      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n"
 "      --progress       show the bytes copied so far on standard error\n"
+CURSOR_OPTION_HELP
 TYPED_CODES_HELP;
 
-enum { OPT_AS = OPT_LONG, OPT_PROGRESS };
+enum { OPT_AS = OPT_LONG, OPT_PROGRESS, OPT_CURSOR, OPT_APPEND };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -41,8 +44,10 @@ static const struct opt options[] = {
 	{ 'x', "hex", true },
 	{ 'i', "input", true },
 	{ 'g', "grow", false },
+	{ OPT_APPEND, "append", false },
 	{ OPT_AS, "as", true },
 	{ OPT_PROGRESS, "progress", false },
+	{ OPT_CURSOR, "cursor", true },
 	{ 0, NULL, false },
 };
 
@@ -55,10 +60,12 @@ struct write_args {
 	size_t		 hex_len;
 	const char	*input;
 	bool		 grow;
+	bool		 append;	/* at the end, as found under the lock */
 	const char	*as;		/* a struct format */
 	char		**values;	/* its values, as typed */
 	size_t		 nvalues;
 	bool		 progress;
+	const char	*cursor;
 };
 
 /*
@@ -177,6 +184,17 @@ out:
 	return rc;
 }
 
+/* Where the data goes, under the lock: the end, -o, or the cursor. */
+static int
+place(struct segment *seg, const struct write_args *a, struct cursor *cur,
+    uint64_t *off)
+{
+	if (!a->append)
+		return cursor_or_offset(seg, a->offset, cur, off);
+	*off = seg->size;
+	return SHM_OK;
+}
+
 static int
 write_locked(const struct write_args *a, struct segment *seg,
     struct payload *pl, struct cursor *cur)
@@ -186,7 +204,7 @@ write_locked(const struct write_args *a, struct segment *seg,
 	int rc;
 
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK ||
+	    (rc = place(seg, a, cur, &off)) != SHM_OK ||
 	    (rc = load_rest(seg, pl, seg->size - off)) != SHM_OK ||
 	    (rc = check_fit(seg, a, pl, off)) != SHM_OK)
 		return rc;
@@ -196,7 +214,9 @@ write_locked(const struct write_args *a, struct segment *seg,
 	seg->progress = NULL;
 	if (rc != SHM_OK)
 		return rc;
-	return a->offset == NULL ? cursor_save(cur, off + pl->len) : SHM_OK;
+	if (a->offset != NULL || a->append)
+		return SHM_OK;
+	return cursor_save(cur, off + pl->len);
 }
 
 static int
@@ -230,8 +250,13 @@ parse_args(int argc, char **argv, struct write_args *a)
 		case 'x': a->hex = p.arg; break;
 		case 'i': a->input = p.arg; break;
 		case 'g': a->grow = true; break;
+		case OPT_APPEND: a->append = a->grow = true; break;
 		case OPT_AS: a->as = p.arg; break;
 		case OPT_PROGRESS: a->progress = true; break;
+		case OPT_CURSOR:
+			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
+				return SHM_FAIL;
+			break;
 		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 		}
 	}
@@ -240,7 +265,9 @@ parse_args(int argc, char **argv, struct write_args *a)
 		return shm_usage_error("-s, -x, -i and --as exclude each "
 		    "other");
 	if (a->as != NULL && a->grow)
-		return shm_usage_error("--as does not --grow");
+		return shm_usage_error("--as does not --grow or --append");
+	if (a->append && a->offset != NULL)
+		return shm_usage_error("-o and --append exclude each other");
 	/* "shm write seg hello" is a common slip: say what was meant. */
 	if (p.npos == 2 && a->as == NULL)
 		return shm_usage_error("too many arguments; to write '%s' "
@@ -267,6 +294,7 @@ cmd_write(int argc, char **argv)
 	interrupt_catch();
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
+		seg.cursor = a.cursor;
 		if (a.as != NULL)
 			rc = typed_write(&seg, a.as, a.offset, a.values,
 			    a.nvalues);

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,6 +103,55 @@ key_of(const struct stat *st, char *buf, size_t size)
 	    (unsigned long long)st->st_ino);
 }
 
+/*
+ * The record of the cursor a command uses: "DEV-INO" for the default
+ * one, "DEV-INO.NAME" for --cursor NAME (or $SHM_CURSOR).
+ */
+static int
+record_name(const struct segment *seg, char *buf, size_t size)
+{
+	const char *name = seg->cursor;
+	size_t len;
+
+	if (name == NULL && (name = getenv("SHM_CURSOR")) != NULL &&
+	    *name == '\0')
+		name = NULL;
+	key_of(&seg->st, buf, size);
+	if (name == NULL)
+		return SHM_OK;
+	len = strlen(buf);
+	if (cursor_check_name(name) != NULL)
+		return shm_error(NULL, "cursor '%s': %s", name,
+		    cursor_check_name(name));
+	snprintf(buf + len, size - len, ".%s", name);
+	return SHM_OK;
+}
+
+int
+cursor_option(const char *arg, const char **out)
+{
+	const char *err = cursor_check_name(arg);
+
+	if (err != NULL)
+		return shm_usage_error("--cursor '%s': %s", arg, err);
+	*out = arg;
+	return SHM_OK;
+}
+
+const char *
+cursor_check_name(const char *name)
+{
+	size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	if (name[0] == '\0' || name[len] != '\0' || name[0] == '.')
+		return "a cursor name is letters, digits, '_', '.' and '-', "
+		    "not first '.'";
+	if (len > CURSOR_NAME_MAX)
+		return "a cursor name is at most 64 bytes";
+	return NULL;
+}
+
 /* Linux's FS_IOC_GETVERSION, spelled out: <linux/fs.h> is not libc's. */
 #if defined(__linux__) && !defined(FS_IOC_GETVERSION)
 #define FS_IOC_GETVERSION	_IOR('v', 1, long)
@@ -167,15 +217,16 @@ parse_record(char *text, const char *ident, uint64_t *pos)
 static int
 open_record(const struct segment *seg, enum cursor_use use, int *fd)
 {
-	char key[64];
+	char key[64 + CURSOR_NAME_MAX + 2];
 	int dfd, rc, flags = use == CURSOR_LOOK ? O_RDONLY :
 	    O_RDWR | O_CREAT;
 
 	*fd = -1;
+	if ((rc = record_name(seg, key, sizeof(key))) != SHM_OK)
+		return rc;
 	rc = open_state_dir(use != CURSOR_LOOK, false, &dfd);
 	if (rc != SHM_OK)
 		return rc == STATE_MISSING ? SHM_OK : rc;
-	key_of(&seg->st, key, sizeof(key));
 	*fd = openat(dfd, key, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
 	close(dfd);
 	if (*fd >= 0 || (errno == ENOENT && use == CURSOR_LOOK))
@@ -237,6 +288,7 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 	    SHM_OK)
 		return rc;
 	ours = parse_record(text, cur->ident, &cur->pos);
+	cur->found = ours;
 	/* Without an identity, a changed file might be another file. */
 	if (!ours && n > 0 && ident_is_ctime(cur->ident) && use != CURSOR_SET)
 		return shm_error(seg->name, "cursor not trusted: the file "
@@ -288,18 +340,71 @@ cursor_or_offset(const struct segment *seg, const char *offset,
 	return rc;
 }
 
+/* Whether entry is the record of a cursor of the file whose key it is. */
+static bool
+is_record_of(const char *entry, const char *key)
+{
+	size_t len = strlen(key);
+
+	return strncmp(entry, key, len) == 0 &&
+	    (entry[len] == '\0' || entry[len] == '.');
+}
+
 int
 cursor_forget(const struct stat *st)
 {
+	struct dirent *d;
 	char key[64];
+	DIR *dir;
 	int dfd, rc;
 
 	/* A refused directory is never read, so it holds nothing to drop. */
 	if ((rc = open_state_dir(false, true, &dfd)) != SHM_OK)
 		return rc < 0 ? SHM_OK : rc;
 	key_of(st, key, sizeof(key));
-	if (unlinkat(dfd, key, 0) != 0 && errno != ENOENT)
-		rc = shm_errno(key, "cannot forget the cursor");
-	close(dfd);
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return shm_errno(key, "cannot forget the cursor");
+	}
+	/* Every cursor of it: the default one and each named one. */
+	while (rc == SHM_OK && (d = readdir(dir)) != NULL)
+		if (is_record_of(d->d_name, key) &&
+		    unlinkat(dirfd(dir), d->d_name, 0) != 0 && errno != ENOENT)
+			rc = shm_errno(key, "cannot forget the cursor");
+	closedir(dir);
+	return rc;
+}
+
+int
+cursor_each(const struct segment *seg, int (*fn)(void *, const char *,
+    uint64_t), void *ctx)
+{
+	struct segment named = *seg;
+	struct cursor cur;
+	struct dirent *d;
+	char key[64];
+	DIR *dir;
+	int dfd, rc;
+
+	if ((rc = open_state_dir(false, false, &dfd)) != SHM_OK)
+		return rc == STATE_MISSING ? SHM_OK : rc;
+	key_of(&seg->st, key, sizeof(key));
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return shm_errno(seg->name, "cannot read the cursors");
+	}
+	while (rc == SHM_OK && (d = readdir(dir)) != NULL) {
+		if (!is_record_of(d->d_name, key) ||
+		    d->d_name[strlen(key)] != '.')
+			continue;
+		named.cursor = d->d_name + strlen(key) + 1;
+		/* A stale record (another file's) is not this file's cursor. */
+		if (cursor_check_name(named.cursor) != NULL ||
+		    cursor_open(&named, &cur, CURSOR_LOOK) != SHM_OK ||
+		    !cur.found)
+			continue;
+		rc = fn(ctx, named.cursor, cur.pos);
+	}
+	closedir(dir);
 	return rc;
 }

@@ -4,7 +4,9 @@
  * Python's mmap object remembers where the last read or write ended;
  * shell commands are separate processes, so the position lives in a
  * small file per segment in the user's state directory.  Callers hold
- * the segment's exclusive lock from cursor_open to cursor_save.
+ * the segment's exclusive lock from cursor_open to cursor_save.  A
+ * segment has a default cursor and any number of named ones, one for
+ * each reader (seg->cursor, else $SHM_CURSOR).
  */
 #ifndef SHM_CURSOR_H
 #define SHM_CURSOR_H
@@ -21,7 +23,11 @@ struct cursor {
 	uint64_t		 pos;	/* 0 when none was kept */
 	int			 fd;	/* the record, when it will be saved */
 	char			 ident[48];	/* whose position it is */
+	bool			 found;	/* a record of this file was there */
 };
+
+/* The longest name of a cursor (--cursor NAME). */
+#define CURSOR_NAME_MAX	64
 
 enum cursor_use {
 	CURSOR_LOOK,		/* only read the position */
@@ -46,7 +52,22 @@ void	cursor_close(struct cursor *);
  */
 int	cursor_or_offset(const struct segment *, const char *offset,
 	    struct cursor *, uint64_t *pos);
-/* Drop what is kept for the file st describes (removed or re-created). */
+/*
+ * Drop every cursor kept for the file st describes (removed or made
+ * again): the default one and the named ones.
+ */
 int	cursor_forget(const struct stat *);
+/* Calls fn(ctx, name, pos) for each named cursor of seg; SHM_OK or fn's. */
+int	cursor_each(const struct segment *, int (*fn)(void *, const char *,
+	    uint64_t), void *ctx);
+/* NULL if name can be a cursor's name (--cursor NAME), else why not. */
+const char *cursor_check_name(const char *name);
+/* --cursor NAME: *out = NAME, or a usage error. */
+int	cursor_option(const char *arg, const char **out);
+
+/* The --cursor line of the usages that take it. */
+#define CURSOR_OPTION_HELP \
+"      --cursor NAME    use the cursor NAME, one of a reader's own\n" \
+"                       (default: $SHM_CURSOR, else the segment's)\n"
 
 #endif

@@ -34,6 +34,7 @@ struct segment {
 	char		*temp;		/* create: the unpublished copy */
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct progress	*progress;	/* bulk copies count here, if set */
+	const char	*cursor;	/* --cursor NAME; NULL: SHM_CURSOR */
 	/* segment_read_sparse's last answer: [start, end) is data or hole. */
 	uint64_t	 extent_start, extent_end;
 	bool		 extent_hole;

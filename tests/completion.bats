@@ -124,6 +124,7 @@ complete_fish() {
 		[[ $block == *'$offset'* ]] && block+=$(grep '^	offset=' "$f")
 		[[ $block == *'$length'* ]] && block+=$(grep '^	length=' "$f")
 		[[ $block == *'$progress'* ]] && block+=$(grep progress= "$f")
+		[[ $block == *'$cursor'* ]] && block+=$(grep cursor= "$f")
 		for opt in $(help_options "$c"); do
 			grep -qE -- "[{(', ]$opt([^a-z-]|\$)" <<<"$block" ||
 			    missing+=" $c:$opt"

@@ -332,7 +332,7 @@ nan'
 	    write "${P}a" -o 0 --as '<B' -s x
 	refuses "shm: write: -s, -x, -i and --as exclude each other (see 'shm write --help')" \
 	    write "${P}a" -s x --as '<B'
-	refuses "shm: write: --as does not --grow (see 'shm write --help')" \
+	refuses "shm: write: --as does not --grow or --append (see 'shm write --help')" \
 	    write "${P}a" --grow --as '<B' 1
 	refuses "shm: read: --as takes no -n, --line or -O (see 'shm read --help')" \
 	    read "${P}a" --as '<I' -n 4
