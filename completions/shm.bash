@@ -7,7 +7,7 @@
 
 # The commands, as in src/main.c's table.
 _shm_commands="create write read seek find flush resize move dump stat list rm lock
-    help"
+    wait help"
 
 # The options of a command, as its --help lists them.
 _shm_options() {
@@ -16,7 +16,7 @@ _shm_options() {
 	write)	echo "-o --offset -s --string -x --hex -i --input -g --grow" \
 		    "--append --as --progress --cursor" ;;
 	read)	echo "-o --offset -n --length -l --line -O --output --as" \
-		    "--columns --progress --cursor" ;;
+		    "--columns --progress -f --follow --timeout --cursor" ;;
 	seek)	echo "--cursor" ;;
 	find)	echo "-x --hex -r --last -a --all -s --start -e --end" \
 		    "-c --from-cursor --seek --cursor" ;;
@@ -28,6 +28,8 @@ _shm_options() {
 	list)	echo "-H --header -j --json" ;;
 	rm)	echo "-f --force" ;;
 	lock)	echo "-s --shared -w --timeout" ;;
+	wait)	echo "-o --offset -n --length -t --timeout --change --as" \
+		    "--until --exists --gone" ;;
 	esac
 }
 
@@ -43,7 +45,9 @@ _shm_takes_value() {
 	find:-[se] | find:--start | find:--end | \
 	flush:-[on] | flush:--offset | flush:--length | \
 	dump:-[onf] | dump:--offset | dump:--length | dump:--format | \
-	stat:-f | stat:--field | lock:-w | lock:--timeout | *:--cursor)
+	stat:-f | stat:--field | lock:-w | lock:--timeout | *:--cursor | \
+	read:--timeout | wait:-[ont] | wait:--offset | wait:--length | \
+	wait:--timeout | wait:--as | wait:--until)
 		return 0 ;;
 	esac
 	return 1
@@ -70,7 +74,7 @@ _shm_value_option() {
 _shm_argument_kind() {
 	case $1:$2 in
 	create:1 | write:1 | read:1 | seek:1 | find:1 | flush:1 | \
-	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1) echo name ;;
+	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1 | wait:1) echo name ;;
 	seek:2) echo position ;;
 	lock:2) echo program ;;
 	lock:*) echo file ;;

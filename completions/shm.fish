@@ -19,6 +19,7 @@ set -l __shm_commands \
     list 'list the POSIX shared-memory objects' \
     rm 'remove segments' \
     lock "run a command holding a segment's lock" \
+    wait 'wait until a segment changes or a value holds' \
     help 'show help for a command'
 
 # The options that take the next word as their value, by command.
@@ -29,7 +30,8 @@ function __shm_value_options --argument-names cmd
         case write
             echo -o --offset -s --string -x --hex -i --input --as --cursor
         case read
-            echo -o --offset -n --length -O --output --as --columns --cursor
+            echo -o --offset -n --length -O --output --as --columns --cursor \
+                --timeout
         case seek
             echo --cursor
         case find
@@ -42,6 +44,8 @@ function __shm_value_options --argument-names cmd
             echo -f --field --cursor
         case lock
             echo -w --timeout
+        case wait
+            echo -o --offset -n --length -t --timeout --as --until
     end
 end
 
@@ -129,7 +133,7 @@ if not set -q __shm_completions_loaded
     end
 
     # The segment each command takes first; stat and rm take several.
-    for cmd in create write read seek find flush resize move dump lock
+    for cmd in create write read seek find flush resize move dump lock wait
         __shm_complete $cmd -n '__shm_is_argument 1' -a '(__shm_segments)'
     end
     for cmd in stat rm
@@ -191,6 +195,18 @@ if not set -q __shm_completions_loaded
     __shm_complete list -s j -l json -d 'print JSON'
 
     __shm_complete rm -s f -l force -d 'say nothing of missing segments'
+
+    __shm_complete read -s f -l follow -d 'go on copying what is added'
+    __shm_complete read -l timeout -x -d 'with --follow, give up after this long'
+
+    __shm_complete wait -s o -l offset -x -d 'the range or value starts here'
+    __shm_complete wait -s n -l length -x -d 'the length of the range'
+    __shm_complete wait -s t -l timeout -x -d 'give up after this many seconds'
+    __shm_complete wait -l change -d 'until a byte of the range changes'
+    __shm_complete wait -l as -x -d 'the value to test, as a struct format'
+    __shm_complete wait -l until -x -d 'the test: OP VALUE'
+    __shm_complete wait -l exists -d 'until NAME exists'
+    __shm_complete wait -l gone -d 'until NAME is removed or replaced'
 
     __shm_complete lock -s s -l shared -d 'share the lock with other readers'
     __shm_complete lock -s w -l timeout -x -d 'wait at most this many seconds'

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "follow.h"
 #include "map.h"
 #include "number.h"
 #include "shm.h"
@@ -14,6 +15,7 @@ static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
 "                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
+"       shm read [-o OFFSET] --follow [--timeout SECONDS] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
@@ -28,10 +30,14 @@ static const char usage[] =
 "      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
 "      --columns N      print N values a line, separated by spaces\n"
 "      --progress       show the bytes copied so far on standard error\n"
+"  -f, --follow         go on copying what is added, as tail -f does,\n"
+"                       until NAME is removed or replaced\n"
+"      --timeout SECONDS  with --follow, exit 1 after SECONDS with\n"
+"                       nothing new\n"
 CURSOR_OPTION_HELP
 TYPED_CODES_HELP;
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR, OPT_TIMEOUT };
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },
@@ -42,6 +48,8 @@ static const struct opt options[] = {
 	{ OPT_COLUMNS, "columns", true },
 	{ OPT_PROGRESS, "progress", false },
 	{ OPT_CURSOR, "cursor", true },
+	{ 'f', "follow", false },
+	{ OPT_TIMEOUT, "timeout", true },
 	{ 0, NULL, false },
 };
 
@@ -55,6 +63,8 @@ struct read_args {
 	uint64_t	 columns;
 	bool		 progress;
 	const char	*cursor;
+	bool		 follow;
+	double		 timeout;	/* --follow's; negative: none */
 };
 
 /* How far a line reaches: up to and including its newline. */
@@ -159,13 +169,30 @@ read_locked(const struct read_args *a, struct segment *seg,
 	return a->offset == NULL ? cursor_save(cur, off + copied) : SHM_OK;
 }
 
+/* Where the cursor (or -o) is, then follow() from there. */
+static int
+read_following(const struct read_args *a, struct segment *seg,
+    struct cursor *cur)
+{
+	uint64_t off;
+	int rc;
+
+	if ((rc = segment_lock(seg, a->offset == NULL)) != SHM_OK ||
+	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK)
+		return rc;
+	if ((rc = segment_unlock(seg)) != SHM_OK)
+		return rc;
+	return follow(seg, off, a->offset == NULL ? cur : NULL, a->timeout);
+}
+
 static int
 read_segment(const struct read_args *a, struct segment *seg)
 {
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = read_locked(a, seg, &cur);
+	rc = a->follow ? read_following(a, seg, &cur) :
+	    read_locked(a, seg, &cur);
 	cursor_close(&cur);
 	return rc;
 }
@@ -203,6 +230,14 @@ parse_args(int argc, char **argv, struct read_args *a)
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
 				return SHM_FAIL;
 			break;
+		case 'f':
+			a->follow = true;
+			break;
+		case OPT_TIMEOUT:
+			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
+				return shm_usage_error("--timeout %s: %s", p.arg,
+				    err);
+			break;
 		case OPT_COLUMNS:
 			if ((err = number_size(p.arg, &a->columns)) != NULL ||
 			    a->columns == 0)
@@ -220,6 +255,12 @@ parse_args(int argc, char **argv, struct read_args *a)
 		return shm_usage_error("--as takes no -n, --line or -O");
 	if (a->as == NULL && a->columns != 1)
 		return shm_usage_error("--columns goes with --as");
+	if (a->follow && (a->as != NULL || a->line || a->output != NULL ||
+	    a->length != UINT64_MAX))
+		return shm_usage_error("--follow takes no -n, --line, -O or "
+		    "--as");
+	if (!a->follow && a->timeout >= 0)
+		return shm_usage_error("--timeout goes with --follow");
 	a->name = p.argv[0];
 	return SHM_OK;
 }
@@ -227,7 +268,8 @@ parse_args(int argc, char **argv, struct read_args *a)
 int
 cmd_read(int argc, char **argv)
 {
-	struct read_args a = { .length = UINT64_MAX, .columns = 1 };
+	struct read_args a = { .length = UINT64_MAX, .columns = 1,
+	    .timeout = -1 };
 	struct segment seg;
 	int rc;
 

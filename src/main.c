@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "list the POSIX shared-memory objects" },
 	{ "rm", cmd_rm, "remove segments" },
 	{ "lock", cmd_lock, "run a command holding a segment's lock" },
+	{ "wait", cmd_wait, "wait until a segment changes or a value holds" },
 	{ "help", cmd_help, "show help for a command" },
 	{ NULL, NULL, NULL },
 };

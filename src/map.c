@@ -558,10 +558,7 @@ segment_lock(struct segment *seg, bool exclusive)
 		if (rc != SHM_OK)
 			return rc;
 	}
-	if (fstat(seg->fd, &seg->st) != 0)
-		return shm_perror(seg->name);
-	seg->size = (uint64_t)seg->st.st_size;
-	return SHM_OK;
+	return segment_refresh(seg);
 }
 
 int
@@ -571,6 +568,25 @@ segment_resize(struct segment *seg, uint64_t size)
 		return shm_errno(seg->name, "cannot resize to %llu bytes",
 		    (unsigned long long)size);
 	seg->size = size;
+	return SHM_OK;
+}
+
+int
+segment_unlock(struct segment *seg)
+{
+	/* An enclosing 'shm lock' keeps its lock: it was never ours. */
+	if (lock_inherited(&seg->st, NULL) == 0 &&
+	    flock(seg->fd, LOCK_UN) != 0)
+		return shm_errno(seg->name, "cannot unlock");
+	return SHM_OK;
+}
+
+int
+segment_refresh(struct segment *seg)
+{
+	if (fstat(seg->fd, &seg->st) != 0)
+		return shm_perror(seg->name);
+	seg->size = (uint64_t)seg->st.st_size;
 	return SHM_OK;
 }
 

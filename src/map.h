@@ -88,6 +88,10 @@ int	segment_distinct(const struct segment *, int fd, const char *fdname);
  */
 int	segment_offset(const struct segment *, const char *what,
 	    const char *text, uint64_t *off);
+/* Let the lock go, between two steps that each take it. */
+int	segment_unlock(struct segment *);
+/* Re-read the size, which another process may have changed. */
+int	segment_refresh(struct segment *);
 /* flock(2) the segment and re-read its size, which may have changed. */
 int	segment_lock(struct segment *, bool exclusive);
 /* Set the size; new bytes read as zero. */

@@ -103,6 +103,7 @@ int	cmd_resize(int, char **);
 int	cmd_rm(int, char **);
 int	cmd_seek(int, char **);
 int	cmd_stat(int, char **);
+int	cmd_wait(int, char **);
 int	cmd_write(int, char **);
 
 #endif
