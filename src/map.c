@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +90,24 @@ read_birth(struct segment *seg)
 	    (stx.stx_mask & STATX_BTIME))
 		snprintf(seg->birth, sizeof(seg->birth), "%lld.%09u",
 		    (long long)stx.stx_btime.tv_sec, stx.stx_btime.tv_nsec);
+#elif defined(SYS_statx)
+	/*
+	 * A libc without statx() (musl before 1.2.5): the system call,
+	 * with the kernel's struct statx read by its fixed layout.
+	 */
+	unsigned char stx[256];
+	uint32_t mask, nsec;
+	int64_t sec;
+
+	if (syscall(SYS_statx, seg->fd, "", AT_EMPTY_PATH,
+	    0x800u /* STATX_BTIME */, stx) == 0) {
+		memcpy(&mask, stx, sizeof(mask));
+		memcpy(&sec, stx + 80, sizeof(sec));
+		memcpy(&nsec, stx + 88, sizeof(nsec));
+		if (mask & 0x800u)
+			snprintf(seg->birth, sizeof(seg->birth), "%lld.%09u",
+			    (long long)sec, (unsigned)nsec);
+	}
 #else
 	(void)seg;
 #endif
@@ -505,6 +524,9 @@ segment_remove(const char *name, bool missing_ok, struct stat *gone)
 		rc = shm_unlink(seg.object);
 	else
 		rc = unlink(seg.path);
+	/* EACCES, as POSIX has it and glibc does; musl passes on EPERM. */
+	if (rc != 0 && errno == EPERM && seg.object[0] != '\0')
+		errno = EACCES;
 	if (rc != 0 && errno == ENOENT && missing_ok)
 		return SHM_OK;
 	if (rc != 0)
