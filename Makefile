@@ -19,6 +19,7 @@ SRCS	 = $(wildcard src/*.c)
 HDRS	 = $(wildcard src/*.h)
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
+MUSL_OBJS = $(SRCS:src/%.c=build/musl/%.o)
 # The commands, read from main.c's table: the one list of them.
 COMMANDS = $(shell sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' src/main.c)
 
@@ -44,6 +45,19 @@ build/asan/%.o: src/%.c $(HDRS)
 
 asan: build/asan/shm
 
+# The same sources against musl, linked statically: a second libc keeps
+# the code to POSIX, and the one file runs on any Linux of the arch.
+# CFLAGS is not passed, as for ASan, so a glibc-only flag cannot leak in.
+MUSL_CC	?= musl-gcc
+build/musl/shm: $(MUSL_OBJS)
+	$(MUSL_CC) -static $(LDFLAGS) -o $@ $(MUSL_OBJS) $(LDLIBS)
+
+build/musl/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(STD) $(CPPFLAGS) -O2 -g $(WARN) -c -o $@ $<
+
+musl: build/musl/shm
+
 # A real example from a fresh clone: make demo.
 demo: shm
 	@set -e; n=shm-demo-$$$$; export SHM_STATE_DIR=$$(mktemp -d); \
@@ -61,8 +75,13 @@ test: shm
 test-asan: build/asan/shm
 	SHM="$(CURDIR)/build/asan/shm" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
 	$(BATS) $(BATSFLAGS) $(TESTS)
+
+# Tests that preload a shim skip here: nothing is preloaded into a
+# static binary (helpers.bash: skip_if_static).
+test-musl: build/musl/shm
+	SHM="$(CURDIR)/build/musl/shm" $(BATS) $(BATSFLAGS) $(TESTS)
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS; what they
 # find new goes to build/fuzz/corpus-NAME, seeds are in tests/fuzz.
@@ -101,6 +120,11 @@ stress: shm
 # BENCHFLAGS=--quick: 64 MiB and 2 rounds, under a minute.
 bench: shm
 	bench/run $(BENCHFLAGS)
+
+# How soon wait and read --follow see each kind of writer, and what an
+# idle wait costs; see bench/wait.
+bench-wait: shm
+	bench/wait --shm ./shm
 
 # What install puts where.  SHM is the binary to install: the tests pass
 # the one they test, so that installing never rebuilds it.
@@ -144,7 +168,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan bench demo fuzz fuzz-argv stress test valgrind test-asan install uninstall clean
+.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind test-asan test-musl install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).

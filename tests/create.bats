@@ -210,6 +210,7 @@ start_slow_create() {
 }
 
 @test "without O_TMPFILE, an interrupted create removes its temporary" {
+	skip_if_static
 	local shim="$BATS_TEST_TMPDIR/notmpfile.so"
 	cc -shared -fPIC -o "$shim" "$BATS_TEST_DIRNAME/shim/notmpfile.c" -ldl ||
 		skip "no C compiler to build the shim"

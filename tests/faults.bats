@@ -14,6 +14,7 @@ setup_file() {
 run_cut() {
 	local at=$1; shift
 	[ -f "$SHIM" ] || skip "no C compiler to build the shim"
+	skip_if_static
 	# An ASan build wants its runtime first; the shim comes first here.
 	run --separate-stderr env SHIM_AFTER="$at" LD_PRELOAD="$SHIM" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \

@@ -41,3 +41,57 @@ assert_fails() {
 	assert_equal "$status" "$want_status"
 	assert_equal "$stderr" "$want_stderr"
 }
+
+# Succeeds when the ELF file $1 names a dynamic loader (a PT_INTERP
+# program header), fails (1) when it names none, as a static build such
+# as make musl's does, and returns 2 when $1 is not ELF.  Only the loader
+# reads LD_PRELOAD, so this is the question a test with a shim has to
+# ask; od is in coreutils, where file(1), readelf or ldd may be missing
+# (and ldd runs the loader on the file it is asked about).
+elf_has_interp() {
+	local -a h p
+	local big off size num i t
+	# shellcheck disable=SC2207	# od prints numbers only
+	h=($(od -An -v -t u1 -N 64 -- "$1" 2>/dev/null))
+	[ "${#h[@]}" -ge 52 ] && [ "${h[*]:0:4}" = "127 69 76 70" ] || return 2
+	big=$((h[5] == 2))
+	# ELF64: e_phoff at 32, 8 bytes; e_phentsize, e_phnum at 54, 56.
+	# ELF32: e_phoff at 28, 4 bytes; e_phentsize, e_phnum at 42, 44.
+	if [ "${h[4]}" = 2 ]; then
+		elf_int h 32 8 off; elf_int h 54 2 size; elf_int h 56 2 num
+	else
+		elf_int h 28 4 off; elf_int h 42 2 size; elf_int h 44 2 num
+	fi
+	((num > 0 && size >= 4)) || return 1
+	# shellcheck disable=SC2207
+	p=($(od -An -v -t u1 -j "$off" -N $((num * size)) -- "$1" 2>/dev/null))
+	for ((i = 0; i < num; i++)); do
+		elf_int p $((i * size)) 4 t
+		((t == 3)) && return 0		# PT_INTERP
+	done
+	return 1
+}
+
+# elf_int ARRAY AT LEN VAR: the LEN-byte integer at ARRAY[AT], in the
+# byte order $big says, into VAR.
+elf_int() {
+	local -n _bytes=$1 _out=$4
+	local k v=0
+	for ((k = 0; k < $3; k++)); do
+		if ((big)); then
+			v=$((v * 256 + _bytes[$2 + k]))
+		else
+			v=$((v | _bytes[$2 + k] << (8 * k)))
+		fi
+	done
+	_out=$v
+}
+
+# For a test that puts a shim in shm with LD_PRELOAD: against a static
+# binary (make test-musl) nothing would load it, and the test would
+# check what the shim did not do.
+skip_if_static() {
+	local rc=0
+	elf_has_interp "$SHM" || rc=$?
+	[ "$rc" != 1 ] || skip "static binary: an LD_PRELOAD shim cannot load"
+}
