@@ -55,6 +55,18 @@ vg 0 stat --json "$n"
 vg 0 stat -f size,cursor "$n"
 vg 0 list
 vg 0 list --json
+vg 0 write "$n" --append -s more
+vg 0 write "$n" --cursor r -s x
+vg 0 read "$n" --cursor r -n 10
+vg 0 stat "$n"
+vg 0 lock "$n" true
+vg 0 lock -s -w 1 "$n" "$shm" read "$n" -o 0 -n 1
+vg 0 wait "$n" -o 0 --as '<H' --until '!= 1'
+vg 1 wait "$n" -n 16 --change -t 0.1
+vg 0 wait "$n.none" --gone
+vg 1 read "$n" -o -10 --follow --timeout 0.1
+vg 2 wait "$n" --as '2I' --until '== 1'
+vg 0 write "$n" --grow -o 0 -i <(head -c 2000000 /dev/zero)
 vg 2 read "$n.none"
 vg 2 write "$n" -x 1
 vg 2 write "$n" --as '<B' 256

@@ -159,3 +159,16 @@ m[int(sys.argv[2])] = 0x41' "$@" &
 	run --separate-stderr "$SHM" read "${P}log" --timeout 1
 	assert_fails 2 "shm: read: --timeout goes with --follow (see 'shm read --help')"
 }
+
+@test "a follower whose reader has stopped reading keeps no writer waiting" {
+	shm create "${P}log" 0
+	head -c 1000000 /dev/zero | shm write "${P}log" --append
+	# sleep never reads: the follower blocks on the full pipe.
+	(timeout 20 "$SHM" read "${P}log" --follow -o 0 | sleep 3) &
+	sleep 0.5
+	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" write "${P}log" --append -s x
+	assert_equal "$status" 0
+	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" resize "${P}log" +1
+	assert_equal "$status" 0
+	wait
+}
