@@ -1,4 +1,4 @@
-/* cmd_wait.c - wait until a segment changes, a value holds, or NAME comes or goes */
+/* cmd_wait.c - wait for a change, a value, or a name to come or go */
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "cursor.h"
-#include "input.h"
 #include "interrupt.h"
 #include "hex.h"
 #include "map.h"
+#include "payload.h"
 #include "shm.h"
-#include "stage.h"
 #include "typed.h"
 
 static const char usage[] =
@@ -68,85 +67,26 @@ struct write_args {
 	const char	*cursor;
 };
 
-/*
- * The bytes to write: in memory (string, hex), a regular file whose
- * length is known, copied by the kernel, or a stream set aside first.
- */
-struct payload {
-	unsigned char	*buf;
-	uint64_t	 len;
-	struct input	 in;
-	struct stage	 stream;	/* a pipe's bytes, read so far */
-};
-
-static int
-load_input(struct segment *seg, const struct write_args *a,
-    struct payload *pl, uint64_t limit)
-{
-	int rc;
-
-	if ((rc = input_open(&pl->in, a->input)) != SHM_OK ||
-	    (rc = segment_distinct(seg, pl->in.fd, pl->in.name)) != SHM_OK)
-		return rc;
-	pl->len = pl->in.len;
-	if (pl->in.sized)
-		return SHM_OK;
-	rc = stage_read(seg, &pl->stream, &pl->in, limit);
-	pl->len = pl->stream.len;
-	return rc;
-}
-
+/* Strings and hex are in memory; a stream is read up to what fits. */
 static int
 load_payload(struct segment *seg, const struct write_args *a,
     struct payload *pl)
 {
-	if (a->string != NULL) {
-		pl->buf = (unsigned char *)a->string;
-		pl->len = strlen(a->string);
-		return SHM_OK;
-	}
-	/* A stream is read before the lock is taken, up to what can fit. */
-	if (a->hex == NULL)
-		return load_input(seg, a, pl, a->grow ? UINT64_MAX : seg->size);
-	pl->buf = a->hex_bytes;
-	pl->len = a->hex_len;
+	if (a->string != NULL)
+		payload_bytes(pl, a->string, strlen(a->string));
+	else if (a->hex != NULL)
+		payload_bytes(pl, a->hex_bytes, a->hex_len);
+	else
+		return payload_open(pl, seg, a->input,
+		    a->grow ? UINT64_MAX : seg->size);
 	return SHM_OK;
-}
-
-/*
- * The segment may have grown between reading the stream and taking the
- * lock: read on, up to what fits now, rather than write a prefix.
- */
-static bool
-is_stream(const struct payload *pl)
-{
-	return pl->in.fd >= 0 && !pl->in.sized;
-}
-
-static int
-load_rest(struct segment *seg, struct payload *pl, uint64_t room)
-{
-	int rc;
-
-	if (!is_stream(pl) || pl->stream.eof || pl->stream.len > room)
-		return SHM_OK;
-	rc = stage_read(seg, &pl->stream, &pl->in, room);
-	pl->len = pl->stream.len;
-	return rc;
-}
-
-static void
-free_payload(struct payload *pl)
-{
-	stage_free(&pl->stream);
-	input_close(&pl->in);
 }
 
 static int
 check_fit(struct segment *seg, const struct write_args *a,
     const struct payload *pl, uint64_t off)
 {
-	bool more = is_stream(pl) && !pl->stream.eof;
+	bool more = payload_has_more(pl);
 
 	if ((pl->len <= seg->size - off && !more) || a->grow)
 		return pl->len <= INT64_MAX - off ? SHM_OK :
@@ -157,31 +97,6 @@ check_fit(struct segment *seg, const struct write_args *a,
 	    more ? "more than " : "", (unsigned long long)(more ?
 	    seg->size - off : pl->len), (unsigned long long)off,
 	    (unsigned long long)seg->size);
-}
-
-static int
-store(struct segment *seg, struct payload *pl, uint64_t off)
-{
-	uint64_t old = seg->size;
-	int rc;
-
-	/* Claim the space first: a full tmpfs then fails before any byte. */
-	if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
-		goto out;
-	if (is_stream(pl))
-		rc = stage_write(seg, &pl->stream, off);
-	else if (pl->buf != NULL || pl->len == 0)
-		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
-	else
-		rc = segment_copy_in(seg, off, pl->in.fd, pl->in.name,
-		    pl->len);
-	if (rc == SHM_OK && off + pl->len > seg->size)
-		rc = segment_resize(seg, off + pl->len);
-out:
-	/* A failed write leaves the size as it was (reserving extends it). */
-	if (rc != SHM_OK)
-		segment_restore_size(seg, old);
-	return rc;
 }
 
 /* Where the data goes, under the lock: the end, -o, or the cursor. */
@@ -205,11 +120,12 @@ write_locked(const struct write_args *a, struct segment *seg,
 
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
 	    (rc = place(seg, a, cur, &off)) != SHM_OK ||
-	    (rc = load_rest(seg, pl, seg->size - off)) != SHM_OK ||
+	    /* Grown since the stream was read: read on, not a prefix. */
+	    (rc = payload_read_on(pl, seg, seg->size - off)) != SHM_OK ||
 	    (rc = check_fit(seg, a, pl, off)) != SHM_OK)
 		return rc;
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
-	rc = store(seg, pl, off);
+	rc = payload_store(pl, seg, off);
 	progress_finish(seg->progress);
 	seg->progress = NULL;
 	if (rc != SHM_OK)
@@ -226,13 +142,11 @@ write_segment(const struct write_args *a, struct segment *seg)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	memset(&pl, 0, sizeof(pl));
-	pl.in.fd = -1;
-	stage_init(&pl.stream);
+	payload_bytes(&pl, NULL, 0);
 	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
 		rc = write_locked(a, seg, &pl, &cur);
 	cursor_close(&cur);
-	free_payload(&pl);
+	payload_free(&pl);
 	return rc;
 }
 
