@@ -13,7 +13,9 @@ set -u
 export LC_ALL=C		# byte semantics for ${s:i:1}, sort and comm
 secs=${1:?usage: argv.sh SECONDS SHM_BINARY}
 shm=${2:?usage: argv.sh SECONDS SHM_BINARY}
-cmds=(create write read seek find flush resize move dump stat list rm help)
+cmds=(create write read seek find flush resize move dump stat list rm lock wait
+	help)
+timeout_bin=$(command -v timeout)
 
 if [ "${FUZZ_ARGV_INNER:-}" != 1 ]; then
 	skip() { echo "fuzz-argv: skipped: needs root and unshare ($1)"; exit 0; }
@@ -238,6 +240,13 @@ while now && [ "$REPLY" -lt "$deadline" ] &&
 		else (printf 'fifo\n' >./fifo) & fi 2>/dev/null
 		helper=$!
 	fi
+	# wait, read --follow and lock may wait for ever by design: a kill
+	# after 2 s is what was asked for, not a hang.
+	limit=10 waits=
+	if [ "$cmd" = wait ] || [ "$cmd" = lock ] || { [ "$cmd" = read ] &&
+	    [[ " ${words[*]} " == *" -f"* || " ${words[*]} " == *--follow* ]]; }
+	then limit=2 waits=yes
+	fi
 	: >"$run/err"
 	now; start=$REPLY
 	{ (
@@ -249,7 +258,9 @@ while now && [ "$REPLY" -lt "$deadline" ] &&
 		case $out in file) exec >"$run/out" ;; null) exec >/dev/null ;;
 		full) exec >/dev/full ;; closed) exec >&- ;; esac
 		if [ "$err" = closed ]; then exec 2>&-; else exec 2>"$run/err"; fi
-		SHM_STATE_DIR=$statedir exec timeout -s KILL 10 "$argv0" "${words[@]}"
+		# PATH: lock's COMMAND can only be shm itself (a shm-CMD link).
+		SHM_STATE_DIR=$statedir PATH=$root/bin exec "$timeout_bin" \
+		    -s KILL "$limit" "$argv0" "${words[@]}"
 	) } 2>/dev/null	# and so does the shell's "Aborted" notice
 	status=$? && now && took=$(((REPLY - start) / 100000))
 	[ -n "$helper" ] && { kill "$helper" 2>/dev/null; wait "$helper"; }
@@ -259,8 +270,12 @@ while now && [ "$REPLY" -lt "$deadline" ] &&
 	# "==PID==": not just "ERROR: ...", also "hard rss limit exhausted".
 	if grep -qE '^==[0-9]+==.*(Address|Leak)Sanitizer|runtime error:' "$run/err"
 	then kind=sanitizer
-	elif [ "$status" = 137 ]; then kind=hang
+	elif [ "$status" = 137 ] && [ -z "$waits" ]; then kind=hang
+	elif [ "$status" = 137 ]; then :
 	elif [ "$status" -ge 128 ]; then kind="signal $((status - 128))"
+	# lock passes on its COMMAND's status; 126, 127: could not run it.
+	elif [ "$cmd" = lock ] && { [ "$status" = 126 ] || [ "$status" = 127 ]; }
+	then :
 	elif [ "$status" -gt 2 ]; then kind="exit status $status"
 	fi
 	[ -z "$kind" ] && continue
