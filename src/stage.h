@@ -18,6 +18,7 @@ struct stage {
 	int		 fd;		/* a large one spills here; or -1 */
 	uint64_t	 len;		/* bytes read so far */
 	bool		 eof;		/* len is all the stream had */
+	bool		 no_splice;	/* the input is no pipe: read it */
 };
 
 void	stage_init(struct stage *);
