@@ -123,6 +123,12 @@ int	segment_shrank(struct segment *);
  */
 int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
 	    size_t len, const unsigned char **data, size_t *got);
+/*
+ * Whether off lies in a hole (a range never written, reading as zeros);
+ * if so, *data is where data starts again (or the end).  No message:
+ * false where the file system cannot tell.
+ */
+bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);

@@ -7,6 +7,12 @@
  * copies holes from the zero page instead.  Consecutive chunks overlap
  * by len - 1 bytes so a match straddling a chunk boundary is seen.
  *
+ * A forward search skips the holes of a sparse segment when the needle
+ * has a byte that is not zero: no match can lie inside a hole then, so
+ * once the bytes kept from one read lie in a hole too, they are taken
+ * to be the hole's last ones and reading goes on where its data does.
+ * A match that straddles either edge of the hole is still seen.
+ *
  * Forward searches use memmem (glibc's is linear: two-way, with a skip
  * table).  There is no memrmem, so backward searches run KMP over the
  * reversed needle, skipping with memrchr while nothing is matched.
@@ -44,6 +50,41 @@ min_size(uint64_t a, size_t b)
 	return a < b ? (size_t)a : b;
 }
 
+/* Whether a match could lie in zeros alone: an all-zero needle. */
+static bool
+all_zeros(const struct search *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->len; i++)
+		if (s->needle[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * The buffer starts in a hole that goes on past what it holds, so all
+ * it holds is zeros: let it hold the hole's last len - 1 zeros instead
+ * (a match may start there and end in the data), and go on reading
+ * where the data starts.
+ */
+static void
+skip_hole(const struct search *s, struct buffer *b)
+{
+	uint64_t data, zeros;
+
+	if (all_zeros(s) || !segment_in_hole(s->seg, b->base, &data))
+		return;
+	if (data > s->end)
+		data = s->end;
+	zeros = data - b->base < s->len - 1 ? data - b->base : s->len - 1;
+	if (data - zeros <= b->base || data - b->base <= b->len)
+		return;
+	memset(b->data, 0, (size_t)zeros);
+	b->len = (size_t)zeros;
+	b->base = data - zeros;
+}
+
 /* Keep the last `keep` bytes, then append what follows them. */
 static int
 slide_forward(const struct search *s, struct buffer *b, size_t keep)
@@ -53,6 +94,7 @@ slide_forward(const struct search *s, struct buffer *b, size_t keep)
 	memmove(b->data, b->data + b->len - keep, keep);
 	b->base += b->len - keep;
 	b->len = keep;
+	skip_hole(s, b);
 	want = min_size(s->end - (b->base + keep), b->cap - keep);
 	if (segment_read_all(s->seg, b->base + keep, b->data + keep, want) !=
 	    SHM_OK)

@@ -180,6 +180,27 @@ find_extent(struct segment *seg, uint64_t off)
 	return SHM_OK;
 }
 
+bool
+segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
+{
+#ifdef SEEK_DATA
+	off_t d = lseek(seg->fd, (off_t)off, SEEK_DATA);
+
+	/* ENXIO: no data from off on; any other error: no telling. */
+	if (d < 0 && errno == ENXIO) {
+		*data = seg->size;
+		return off < seg->size;
+	}
+	if (d < 0 || (uint64_t)d <= off)
+		return false;
+	*data = (uint64_t)d;
+	return true;
+#else
+	(void)seg, (void)off, (void)data;
+	return false;
+#endif
+}
+
 int
 segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
     size_t len, const unsigned char **data, size_t *got)

@@ -201,3 +201,34 @@ PY
 	chmod 444 "/dev/shm/${P}a"
 	assert_equal "$(shm find "${P}a" XYZ)" 6
 }
+
+@test "find skips holes, but sees matches across their edges and zeros in them" {
+	# Pages 0-15 are a hole, page 16 data, then a hole to 64 MiB, data.
+	shm create "${P}s" 64M
+	shm write "${P}s" -o 65536 -s 'left'
+	shm write "${P}s" -o 69628 -s 'right'		# ends at 69633: page 17
+	shm write "${P}s" -o 67108860 -s 'end!'
+	assert_equal "$(shm find "${P}s" left)" 65536
+	assert_equal "$(shm find "${P}s" 'end!')" 67108860
+	# Straddling a data/hole edge, either side.
+	assert_equal "$(shm find "${P}s" -x '00 00 6c 65 66 74')" 65534
+	assert_equal "$(shm find "${P}s" -x '72 69 67 68 74 00 00')" 69628
+	assert_equal "$(shm find "${P}s" -x '00 65 6e 64 21')" 67108859
+	# A needle of zeros matches inside a hole; -a counts only real ones.
+	assert_equal "$(shm find "${P}s" -x '00 00 00 00')" 0
+	assert_equal "$(shm find "${P}s" -x '00 00 00 00' --start 65536)" 65540
+	assert_equal "$(shm find -a "${P}s" e | xargs)" "65537 67108860"
+	run shm find "${P}s" absent
+	assert_equal "$status" 1
+	# Only a few pages were ever allocated: nothing was touched.
+	[ "$(stat -c %b "/dev/shm/${P}s")" -le 64 ]
+}
+
+@test "find in a 100 GiB sparse file is quick" {
+	truncate -s 100G sparse || skip "no room for a sparse file here"
+	printf needle | dd of=sparse bs=1 seek=53687091200 conv=notrunc status=none
+	run timeout 20 "$SHM" find ./sparse needle
+	assert_equal "$output" 53687091200
+	run timeout 20 "$SHM" find ./sparse absent
+	assert_equal "$status" 1
+}
