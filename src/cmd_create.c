@@ -68,15 +68,15 @@ fill_from(struct segment *seg, const struct create_args *a,
 		    "(%llu); nothing created", src->name,
 		    (unsigned long long)src->len, (unsigned long long)a->size);
 	/*
-	 * Claim the space first.  Not for atomicity (a failed copy into
-	 * the unpublished temporary leaves nothing behind anyway) but for
-	 * speed: tmpfs allocates a fallocate'd range in one go, measurably
-	 * faster and steadier than page by page as the copy goes.
+	 * The copy claims the space of the source's data first: not for
+	 * atomicity (a failed copy into the unpublished file leaves nothing
+	 * behind anyway) but for speed, as tmpfs allocates a fallocate'd
+	 * range in one go, faster and steadier than page by page.  Holes
+	 * are not claimed, and stay holes.
 	 */
-	if ((rc = segment_reserve(seg, 0, src->len)) != SHM_OK ||
-	    (rc = segment_resize(seg, size)) != SHM_OK)
+	if ((rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
-	return segment_copy_in(seg, 0, src->fd, src->name, src->len);
+	return segment_copy_in_sparse(seg, 0, src->fd, src->name, src->len);
 }
 
 static int

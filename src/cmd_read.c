@@ -124,8 +124,8 @@ copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
 	if (a->output == NULL) {
 		if ((rc = check_terminal(seg, off, len)) != SHM_OK)
 			return rc;
-		return segment_copy_out(seg, off, len, fd, "standard output",
-		    copied);
+		return segment_copy_out_sparse(seg, off, len, fd,
+		    "standard output", copied);
 	}
 	/* Truncated only once known not to be the segment itself. */
 	fd = open(a->output, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
@@ -138,7 +138,8 @@ copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
 	if (ftruncate(fd, 0) != 0 && errno != EINVAL)
 		rc = shm_perror(a->output);
 	if (rc == SHM_OK)
-		rc = segment_copy_out(seg, off, len, fd, a->output, copied);
+		rc = segment_copy_out_sparse(seg, off, len, fd, a->output,
+		    copied);
 	if (close(fd) != 0 && rc == SHM_OK)
 		rc = shm_perror(a->output);
 	return rc;

@@ -132,6 +132,16 @@ bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
+/*
+ * The same two copies, keeping holes (sparse.c): only the source's data
+ * is copied, and its holes are holes in the copy, read as zeros.  In,
+ * the data's space is claimed first; out, holes are left only in a
+ * regular file being written past its end.
+ */
+int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
+	    const char *fdname, uint64_t len);
+int	segment_copy_out_sparse(struct segment *, uint64_t off, uint64_t len,
+	    int fd, const char *fdname, uint64_t *copied);
 /* Copy len bytes from fd (a regular file at its offset) into the segment. */
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);

@@ -68,16 +68,19 @@ payload_store(struct payload *pl, struct segment *seg, uint64_t off)
 	uint64_t old = seg->size;
 	int rc;
 
-	/* Claim the space first: a full tmpfs then fails before any byte. */
-	if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
-		goto out;
-	if (is_stream(pl))
-		rc = stage_write(seg, &pl->stream, off);
-	else if (pl->buf != NULL || pl->len == 0)
-		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
-	else
-		rc = segment_copy_in(seg, off, pl->in.fd, pl->in.name,
+	/*
+	 * Claim the space first: a full tmpfs then fails before any byte.
+	 * A file claims that of its data only, as its holes stay holes.
+	 */
+	if (pl->buf == NULL && !is_stream(pl) && pl->len > 0) {
+		rc = segment_copy_in_sparse(seg, off, pl->in.fd, pl->in.name,
 		    pl->len);
+	} else if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
+		goto out;
+	else if (is_stream(pl))
+		rc = stage_write(seg, &pl->stream, off);
+	else
+		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
 	if (rc == SHM_OK && off + pl->len > seg->size)
 		rc = segment_resize(seg, off + pl->len);
 out:
