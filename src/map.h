@@ -129,6 +129,8 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
+/* Where the data that off lies in ends: the next hole, or the end. */
+uint64_t segment_data_end(const struct segment *, uint64_t off);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);

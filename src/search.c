@@ -13,6 +13,12 @@
  * to be the hole's last ones and reading goes on where its data does.
  * A match that straddles either edge of the hole is still seen.
  *
+ * Where the range to search is all data (no hole in it), a forward
+ * search runs memmem over a mapping of it instead, a window at a time:
+ * no copy into a buffer, which made find on 1 GiB of dense data take
+ * 0.70 of grep -caF's time.  A mapping is never used where there are
+ * holes: touching a hole of tmpfs through one allocates a page.
+ *
  * Forward searches use memmem (glibc's is linear: two-way, with a skip
  * table).  There is no memrmem, so backward searches run KMP over the
  * reversed needle, skipping with memrchr while nothing is matched.
@@ -26,6 +32,8 @@
 
 /* New bytes per read: large enough to amortise the call, fits in L2. */
 #define CHUNK	(256U * 1024)
+/* Bytes per mapped window, and so per munmap: the page tables' cost. */
+#define WINDOW	(8U << 20)
 
 struct buffer {
 	unsigned char	*data;
@@ -222,6 +230,75 @@ search_backward(const struct search *s, struct buffer *b, bool *found)
 	return rc;
 }
 
+/* One mapped window of a dense range, searched under segment_guard. */
+struct mapped {
+	const struct search	*s;
+	struct window		 w;
+	uint64_t		 base;		/* offset of w.data[0] */
+	uint64_t		 next;		/* where a match may start */
+	bool			*found;
+	bool			 stop;
+};
+
+static int
+search_window(void *arg)
+{
+	struct mapped *m = arg;
+	const struct search *s = m->s;
+	const unsigned char *p;
+	size_t from;
+
+	while (m->next + s->len <= m->base + m->w.len) {
+		from = (size_t)(m->next - m->base);
+		p = memmem(m->w.data + from, m->w.len - from, s->needle,
+		    s->len);
+		if (p == NULL)
+			break;
+		*m->found = true;
+		m->next = m->base + (uint64_t)(p - m->w.data) + s->len;
+		if (s->emit(s->ctx, m->next - s->len) != 0 ||
+		    s->mode != SEARCH_ALL) {
+			m->stop = true;
+			break;
+		}
+	}
+	return SHM_OK;
+}
+
+/* Whether [start, end) is all data: SEEK_HOLE finds none before end. */
+static bool
+is_dense(const struct search *s)
+{
+	uint64_t data;
+
+	return !segment_in_hole(s->seg, s->start, &data) &&
+	    segment_data_end(s->seg, s->start) >= s->end;
+}
+
+static int
+search_mapped(const struct search *s, bool *found)
+{
+	struct mapped m = { s, { NULL, 0, NULL, 0 }, s->start, s->start,
+	    found, false };
+	uint64_t len;
+	int rc = SHM_OK;
+
+	while (!m.stop && m.base + s->len <= s->end) {
+		len = s->end - m.base < WINDOW ? s->end - m.base : WINDOW;
+		if ((rc = segment_map(s->seg, m.base, len, &m.w)) != SHM_OK)
+			break;
+		rc = segment_guard(s->seg, search_window, &m);
+		window_unmap(&m.w);
+		if (rc != SHM_OK || m.base + len >= s->end)
+			break;
+		/* The next window overlaps this one by len - 1 bytes. */
+		m.base += len - (s->len - 1);
+		if (m.next < m.base)
+			m.next = m.base;
+	}
+	return rc;
+}
+
 int
 search_run(const struct search *s, bool *found)
 {
@@ -236,6 +313,8 @@ search_run(const struct search *s, bool *found)
 		s->emit(s->ctx, s->mode == SEARCH_LAST ? s->end : s->start);
 		return SHM_OK;
 	}
+	if (s->mode != SEARCH_LAST && s->len < WINDOW / 2 && is_dense(s))
+		return search_mapped(s, found);
 	if ((rc = buffer_init(&b, s)) != SHM_OK)
 		return rc;
 	if (s->mode == SEARCH_LAST)

@@ -201,6 +201,19 @@ segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 #endif
 }
 
+uint64_t
+segment_data_end(const struct segment *seg, uint64_t off)
+{
+#ifdef SEEK_HOLE
+	off_t h = lseek(seg->fd, (off_t)off, SEEK_HOLE);
+
+	return h < 0 ? seg->size : (uint64_t)h;
+#else
+	(void)off;
+	return seg->size;
+#endif
+}
+
 int
 segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
     size_t len, const unsigned char **data, size_t *got)

@@ -57,6 +57,11 @@ make_seg() {
 	shm resize "${P}a" 64K
 	run_cut pread find -r "${P}a" nothere
 	assert_fails 2 "shm: find: ${P}a: segment shrank to 0 bytes while in use"
+	# All data: searched through a mapping, cut short under it.
+	shm resize "${P}a" 64K
+	head -c 65536 /dev/urandom | shm write "${P}a" -o 0
+	run_cut mmap find "${P}a" nothere-at-all
+	assert_fails 2 "shm: find: ${P}a: segment shrank to 0 bytes while in use"
 }
 
 @test "dump: a segment cut short while dumping is an error" {
