@@ -57,11 +57,17 @@ struct wait_args {
 	const char	*as, *until;
 };
 
-/* Whether NAME is there now (as a regular file), and which file. */
+/*
+ * Whether NAME is there now, as a segment (a regular file; for an
+ * object, not a symlink, as shm_open does not follow one).
+ */
 static bool
 present(const struct segment *seg, struct stat *st)
 {
-	return stat(seg->path, st) == 0 && S_ISREG(st->st_mode);
+	int rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
+	    stat(seg->path, st);
+
+	return rc == 0 && S_ISREG(st->st_mode);
 }
 
 static int
