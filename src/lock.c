@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "facts.h"
 #include "interrupt.h"
 #include "lock.h"
 #include "number.h"
@@ -173,28 +174,6 @@ lock_env_timeout(double *timeout)
 	return SHM_OK;
 }
 
-/* The command line of pid, its words joined by spaces, or its comm. */
-static void
-describe_pid(long pid, char *buf, size_t size)
-{
-	char path[64];
-	size_t n, i;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	buf[0] = '\0';
-	if ((fp = fopen(path, "re")) == NULL)
-		return;
-	n = fread(buf, 1, size - 1, fp);
-	fclose(fp);
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-}
-
 /* One line of /proc/locks that holds (not waits for) an flock on st. */
 static long
 holder_in(const char *line, const struct stat *st)
@@ -233,7 +212,7 @@ lock_holders(const struct stat *st, char *buf, size_t size)
 			snprintf(buf + len, size - len, ", ...");
 			break;
 		}
-		describe_pid(pid, cmd, sizeof(cmd));
+		facts_command(cmd, sizeof(cmd), pid);
 		len += (size_t)snprintf(buf + len, size - len, "%spid %ld%s%s%s",
 		    len > 0 ? ", " : "", pid, cmd[0] ? " (" : "", cmd,
 		    cmd[0] ? ")" : "");
