@@ -7,7 +7,7 @@
 
 # The commands, as in src/main.c's table.
 _shm_commands="create write read seek find flush resize move dump stat list rm lock
-    wait help"
+    wait who help"
 
 # The options of a command, as its --help lists them.
 _shm_options() {
@@ -28,6 +28,7 @@ _shm_options() {
 	list)	echo "-H --header -j --json" ;;
 	rm)	echo "-f --force" ;;
 	lock)	echo "-s --shared -w --timeout" ;;
+	who)	echo "-H --header -j --json" ;;
 	wait)	echo "-o --offset -n --length -t --timeout --change --as" \
 		    "--until --exists --gone" ;;
 	esac
@@ -74,7 +75,7 @@ _shm_value_option() {
 _shm_argument_kind() {
 	case $1:$2 in
 	create:1 | write:1 | read:1 | seek:1 | find:1 | flush:1 | \
-	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1 | wait:1) echo name ;;
+	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1 | wait:1 | who:1) echo name ;;
 	seek:2) echo position ;;
 	lock:2) echo program ;;
 	lock:*) echo file ;;

@@ -20,6 +20,7 @@ set -l __shm_commands \
     rm 'remove segments' \
     lock "run a command holding a segment's lock" \
     wait 'wait until a segment changes or a value holds' \
+    who 'show the processes that map, open or lock one' \
     help 'show help for a command'
 
 # The options that take the next word as their value, by command.
@@ -133,7 +134,7 @@ if not set -q __shm_completions_loaded
     end
 
     # The segment each command takes first; stat and rm take several.
-    for cmd in create write read seek find flush resize move dump lock wait
+    for cmd in create write read seek find flush resize move dump lock wait who
         __shm_complete $cmd -n '__shm_is_argument 1' -a '(__shm_segments)'
     end
     for cmd in stat rm
@@ -207,6 +208,9 @@ if not set -q __shm_completions_loaded
     __shm_complete wait -l until -x -d 'the test: OP VALUE'
     __shm_complete wait -l exists -d 'until NAME exists'
     __shm_complete wait -l gone -d 'until NAME is removed or replaced'
+
+    __shm_complete who -s H -l header -d 'print the header line'
+    __shm_complete who -s j -l json -d 'print JSON'
 
     __shm_complete lock -s s -l shared -d 'share the lock with other readers'
     __shm_complete lock -s w -l timeout -x -d 'wait at most this many seconds'

@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "rm", cmd_rm, "remove segments" },
 	{ "lock", cmd_lock, "run a command holding a segment's lock" },
 	{ "wait", cmd_wait, "wait until a segment changes or a value holds" },
+	{ "who", cmd_who, "show the processes that map, open or lock one" },
 	{ "help", cmd_help, "show help for a command" },
 	{ NULL, NULL, NULL },
 };

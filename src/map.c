@@ -164,6 +164,23 @@ check_before_open(const struct segment *seg)
 }
 
 int
+segment_lookup(struct segment *seg, const char *name)
+{
+	int rc;
+
+	if ((rc = segment_resolve(seg, name)) != SHM_OK)
+		return rc;
+	rc = seg->object[0] != '\0' ? lstat(seg->path, &seg->st) :
+	    stat(seg->path, &seg->st);
+	if (rc != 0)
+		return report_open_error(seg);
+	if ((rc = check_kind(seg->name, &seg->st)) != SHM_OK)
+		return rc;
+	seg->size = (uint64_t)seg->st.st_size;
+	return SHM_OK;
+}
+
+int
 segment_distinct(const struct segment *seg, int fd, const char *fdname)
 {
 	struct stat st;

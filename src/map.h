@@ -46,6 +46,8 @@ enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 int	segment_resolve(struct segment *, const char *name);
 int	segment_open(struct segment *, const char *name,
 	    enum segment_access);
+/* What NAME is (seg->st), without opening it: for who, as root or not. */
+int	segment_lookup(struct segment *, const char *name);
 void	segment_close(struct segment *);
 
 /*

@@ -104,6 +104,7 @@ int	cmd_rm(int, char **);
 int	cmd_seek(int, char **);
 int	cmd_stat(int, char **);
 int	cmd_wait(int, char **);
+int	cmd_who(int, char **);
 int	cmd_write(int, char **);
 
 #endif
