@@ -8,6 +8,7 @@
 #include "map.h"
 #include "shm.h"
 #include "text.h"
+#include "users.h"
 
 static const char usage[] =
 "usage: shm stat [--json | -f FIELD[,FIELD...]] NAME...\n"
@@ -15,7 +16,9 @@ static const char usage[] =
 "Show what is known of each NAME, one 'field value' pair a line:\n"
 "name, kind (object or file), path, size, cursor, owner, group, mode,\n"
 "modified, changed, born (UTC, ISO 8601; born is empty where the file\n"
-"system does not keep it).\n"
+"system does not keep it); what it costs: allocated (bytes of memory or\n"
+"disk it holds), resident (bytes in memory now), filesystem, and users\n"
+"(processes that map, open or lock it, as 'shm who' lists them).\n"
 "\n"
 "A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n"
 "\n"
@@ -40,10 +43,11 @@ static struct {
 } opts;
 
 enum { NAME, KIND, PATH, SIZE, CURSOR, OWNER, GROUP, MODE, MODIFIED,
-    CHANGED, BORN, NFIELDS };
+    CHANGED, BORN, ALLOCATED, RESIDENT, FILESYSTEM, USERS, NFIELDS };
 
 static const char *const keys[NFIELDS] = { "name", "kind", "path", "size",
-    "cursor", "owner", "group", "mode", "modified", "changed", "born" };
+    "cursor", "owner", "group", "mode", "modified", "changed", "born",
+    "allocated", "resident", "filesystem", "users" };
 
 struct field {
 	const char	*key;
@@ -83,6 +87,34 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	facts_time(f[MODIFIED].value, n, st->st_mtime);
 	facts_time(f[CHANGED].value, n, st->st_ctime);
 	format_birth(f[BORN].value, n, seg->birth);
+	snprintf(f[ALLOCATED].value, n, "%llu",
+	    (unsigned long long)st->st_blocks * 512);
+	f[ALLOCATED].number = f[RESIDENT].number = f[USERS].number = true;
+	segment_filesystem(seg, f[FILESYSTEM].value, n);
+}
+
+static int
+count_user(void *ctx, const struct user *u)
+{
+	(void)u;
+	++*(int *)ctx;
+	return SHM_OK;
+}
+
+/* What it costs now: the pages in memory, the processes using it. */
+static int
+collect_cost(const struct segment *seg, struct field *f)
+{
+	uint64_t resident;
+	int users = 0, hidden, rc;
+
+	if ((rc = segment_resident(seg, &resident)) != SHM_OK ||
+	    (rc = users_scan(&seg->st, count_user, &users, &hidden)) != SHM_OK)
+		return rc;
+	snprintf(f[RESIDENT].value, sizeof(f->value), "%llu",
+	    (unsigned long long)resident);
+	snprintf(f[USERS].value, sizeof(f->value), "%d", users);
+	return SHM_OK;
 }
 
 /* A named cursor: "cursor.NAME POS", or in JSON "NAME": POS. */
@@ -106,7 +138,7 @@ print_text(const struct segment *seg, const struct field *f)
 	int i, count = 0;
 
 	for (i = 0; i < NFIELDS; i++) {
-		printf("%-9s", f[i].key);
+		printf("%-11s", f[i].key);
 		text_print(stdout, f[i].value);
 		putchar('\n');
 	}
@@ -187,12 +219,15 @@ stat_one(const char *name)
 	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
 	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
 		collect(&seg, cur.pos, f);
+		if ((rc = collect_cost(&seg, f)) != SHM_OK)
+			goto out;
 		if (opts.fields != NULL)
 			print_selected(f, opts.fields);
 		else
 			rc = opts.json ? print_json(&seg, f) :
 			    print_text(&seg, f);
 	}
+out:
 	segment_close(&seg);
 	return rc;
 }

@@ -131,6 +131,10 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
+/* Bytes of the segment in memory now (cost.c); no page is touched. */
+int	segment_resident(const struct segment *, uint64_t *bytes);
+/* The type of file system it lives on ("tmpfs", "ext4"), or "". */
+void	segment_filesystem(const struct segment *, char *buf, size_t size);
 /* Where the data that off lies in ends: the next hole, or the end. */
 uint64_t segment_data_end(const struct segment *, uint64_t off);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */

@@ -32,7 +32,7 @@ line 2
 	shm seek --cursor one "${P}q" 3 >/dev/null
 	shm seek --cursor two "${P}q" 7 >/dev/null
 	shm seek "${P}q" 1 >/dev/null
-	assert_equal "$(shm stat "${P}q" | grep '^cursor' | sort)" "cursor   1
+	assert_equal "$(shm stat "${P}q" | grep '^cursor' | sort)" "cursor     1
 cursor.one 3
 cursor.two 7"
 	shm stat --json "${P}q" | python3 -c '

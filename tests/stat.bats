@@ -11,17 +11,21 @@ load helpers
 	local mtime born
 	mtime=$(date -u -d "@$(stat -c %Y "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
 	born=$(date -u -d "@$(stat -c %W "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
-	assert_equal "$output" "name     ${P}a
-kind     object
-path     /dev/shm/${P}a
-size     300
-cursor   7
-owner    $(id -un)
-group    $(id -gn)
-mode     0640
-modified $mtime
-changed  $mtime
-born     $born"
+	assert_equal "$output" "name       ${P}a
+kind       object
+path       /dev/shm/${P}a
+size       300
+cursor     7
+owner      $(id -un)
+group      $(id -gn)
+mode       0640
+modified   $mtime
+changed    $mtime
+born       $born
+allocated  0
+resident   0
+filesystem tmpfs
+users      0"
 }
 
 @test "stat -f prints the values asked for" {
@@ -98,4 +102,35 @@ object"
 @test "rm needs a NAME" {
 	run --separate-stderr shm rm
 	assert_fails 2 "shm: rm: missing NAME (see 'shm rm --help')"
+}
+
+@test "stat says what a segment costs: allocated, resident, users" {
+	shm create "${P}a" 64M
+	assert_equal "$(shm stat -f allocated,resident,filesystem,users "${P}a")" "0
+0
+tmpfs
+0"
+	shm write "${P}a" -o 1M -s x
+	head -c 1048576 /dev/zero | tr '\0' y | shm write "${P}a" -o 32M
+	assert_equal "$(shm stat -f allocated "${P}a")" $((4096 + 1048576))
+	assert_equal "$(shm stat -f resident "${P}a")" $((4096 + 1048576))
+	assert_equal "$(stat -c %s "/dev/shm/${P}a")" 67108864
+	# Someone holding it open counts as a user.
+	sleep 3 < "/dev/shm/${P}a" &
+	local holder=$!
+	sleep 0.3
+	assert_equal "$(shm stat -f users "${P}a")" 1
+	kill "$holder"; wait "$holder" || true
+}
+
+@test "stat resident of a file follows the page cache" {
+	head -c 4194304 /dev/urandom > f
+	python3 -c 'import os; fd = os.open("f", os.O_RDONLY); os.fsync(os.open("f", os.O_RDWR)); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)'
+	local before
+	before=$(shm stat -f resident ./f)
+	[ "$before" -lt 4194304 ]
+	cat f > /dev/null
+	assert_equal "$(shm stat -f resident ./f)" 4194304
+	# The type /proc/self/mountinfo gives this directory's mount.
+	[ -n "$(shm stat -f filesystem ./f)" ]
 }
