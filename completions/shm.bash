@@ -25,7 +25,7 @@ _shm_options() {
 	dump)	echo "-o --offset -n --length -v --no-squeeze -f --format" \
 		    "--color" ;;
 	stat)	echo "-f --field -j --json --cursor" ;;
-	list)	echo "-H --header -j --json" ;;
+	list)	echo "-a --all -l --long -H --header -j --json --total" ;;
 	rm)	echo "-f --force" ;;
 	lock)	echo "-s --shared -w --timeout" ;;
 	who)	echo "-H --header -j --json" ;;

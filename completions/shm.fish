@@ -192,6 +192,9 @@ if not set -q __shm_completions_loaded
         -a '(__fish_append , name kind path size cursor owner group mode modified changed born)'
     __shm_complete stat -s j -l json -d 'print JSON'
 
+    __shm_complete list -s a -l all -d 'hidden names and semaphores too'
+    __shm_complete list -s l -l long -d 'add allocated bytes and users'
+    __shm_complete list -l total -d 'end with the file system figures'
     __shm_complete list -s H -l header -d 'print the header line'
     __shm_complete list -s j -l json -d 'print JSON'
 

@@ -1,5 +1,6 @@
 /* cmd_list.c - the POSIX shared-memory objects there are */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,23 +15,38 @@
 #include "map.h"
 #include "shm.h"
 #include "text.h"
+#include "users.h"
 
 static const char usage[] =
-"usage: shm list [-H] [--json]\n"
+"usage: shm list [-a] [-l] [-H] [--json] [--total]\n"
 "\n"
 "List the POSIX shared-memory objects, sorted by name, one a line:\n"
 "name, size, owner, mode and modification time (UTC), separated by tabs\n"
 "for cut and awk.  A header comes first on a terminal, or with -H.\n"
-"POSIX semaphores (sem.*) and hidden names are left out, as lsipc does.\n"
+"POSIX semaphores (sem.*) and hidden names (a create's unfinished\n"
+"temporaries among them) are left out, as lsipc does, unless -a.\n"
 "\n"
+"  -a, --all      list hidden names and semaphores too\n"
+"  -l, --long     add the bytes each holds (allocated) and its users\n"
 "  -H, --header   print the header line even into a pipe\n"
-"  -j, --json     print a JSON array of objects instead\n";
+"  -j, --json     print a JSON array of objects instead\n"
+"      --total    end with the file system's size, used and free bytes\n";
+
+enum { OPT_TOTAL = OPT_LONG };
 
 static const struct opt options[] = {
+	{ 'a', "all", false },
+	{ 'l', "long", false },
 	{ 'H', "header", false },
 	{ 'j', "json", false },
+	{ OPT_TOTAL, "total", false },
 	{ 0, NULL, false },
 };
+
+/* The options, set once by cmd_list. */
+static struct {
+	bool	 all, lng, header, json, total;
+} opts;
 
 struct entry {
 	char		*name;
@@ -45,7 +61,27 @@ struct listing {
 static bool
 is_listed(const char *name)
 {
-	return name[0] != '.' && strncmp(name, "sem.", 4) != 0;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	return opts.all || (name[0] != '.' && strncmp(name, "sem.", 4) != 0);
+}
+
+static int
+count_user(void *ctx, const struct user *u)
+{
+	(void)u;
+	++*(int *)ctx;
+	return SHM_OK;
+}
+
+/* -l: how many processes use it (a scan of /proc per object). */
+static int
+users_of(const struct entry *e)
+{
+	int users = 0, hidden;
+
+	return users_scan(&e->st, count_user, &users, &hidden) == SHM_OK ?
+	    users : -1;
 }
 
 static int
@@ -97,59 +133,98 @@ by_name(const void *a, const void *b)
 }
 
 static void
-print_entry(const struct entry *e, bool json, bool first)
+print_entry(const struct entry *e, bool first)
 {
+	long long allocated = (long long)e->st.st_blocks * 512;
 	char owner[64], when[32];
 
 	facts_user(owner, sizeof(owner), e->st.st_uid);
 	facts_time(when, sizeof(when), e->st.st_mtime);
-	if (!json) {
+	if (!opts.json) {
 		/* Escaped: a name holding a tab or newline forges no row. */
 		text_print(stdout, e->name);
 		printf("\t%lld\t", (long long)e->st.st_size);
 		text_print(stdout, owner);
-		printf("\t%04o\t%s\n", (unsigned)(e->st.st_mode & 07777),
-		    when);
+		printf("\t%04o\t%s", (unsigned)(e->st.st_mode & 07777), when);
+		if (opts.lng)
+			printf("\t%lld\t%d", allocated, users_of(e));
+		putchar('\n');
 		return;
 	}
 	printf("%s\n  {\"name\": ", first ? "[" : ",");
 	json_string(stdout, e->name);
 	printf(", \"size\": %lld, \"owner\": ", (long long)e->st.st_size);
 	json_string(stdout, owner);
-	printf(", \"mode\": \"%04o\", \"modified\": \"%s\"}",
+	printf(", \"mode\": \"%04o\", \"modified\": \"%s\"",
 	    (unsigned)(e->st.st_mode & 07777), when);
+	if (opts.lng)
+		printf(", \"allocated\": %lld, \"users\": %d", allocated,
+		    users_of(e));
+	putchar('}');
 }
 
-static void
-print_listing(const struct listing *l, bool json, bool header)
+/* --total: the file system's own figures, whatever is listed. */
+static int
+print_total(void)
+{
+	struct statvfs fs;
+	unsigned long long size, free_bytes;
+
+	if (statvfs(SEGMENT_DIR, &fs) != 0)
+		return shm_perror(SEGMENT_DIR);
+	size = (unsigned long long)fs.f_blocks * fs.f_frsize;
+	free_bytes = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	if (opts.json)
+		printf(", \"total\": {\"size\": %llu, \"used\": %llu, "
+		    "\"free\": %llu}}\n", size,
+		    (unsigned long long)(fs.f_blocks - fs.f_bfree) *
+		    fs.f_frsize, free_bytes);
+	else
+		printf("total\tsize %llu\tused %llu\tfree %llu\n", size,
+		    (unsigned long long)(fs.f_blocks - fs.f_bfree) *
+		    fs.f_frsize, free_bytes);
+	return SHM_OK;
+}
+
+static int
+print_listing(const struct listing *l)
 {
 	size_t i;
 
-	if (header && !json)
-		printf("NAME\tSIZE\tOWNER\tMODE\tMODIFIED\n");
+	if (opts.header && !opts.json)
+		printf("NAME\tSIZE\tOWNER\tMODE\tMODIFIED%s\n",
+		    opts.lng ? "\tALLOCATED\tUSERS" : "");
+	/* With --total, JSON is one object: the array, then the total. */
+	if (opts.json && opts.total)
+		fputs("{\"objects\": ", stdout);
 	for (i = 0; i < l->n; i++)
-		print_entry(&l->v[i], json, i == 0);
-	if (json)
-		printf(l->n == 0 ? "[]\n" : "\n]\n");
+		print_entry(&l->v[i], i == 0);
+	if (opts.json)
+		fputs(l->n == 0 ? "[]" : "\n]", stdout);
+	if (opts.json && !opts.total)
+		putchar('\n');
+	return opts.total ? print_total() : SHM_OK;
 }
 
 int
 cmd_list(int argc, char **argv)
 {
 	struct listing l = { NULL, 0, 0 };
-	bool json = false, header = isatty(STDOUT_FILENO);
 	struct opt_parser p;
 	size_t i;
 	int c, rc;
 
+	opts.header = isatty(STDOUT_FILENO);
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
-		if (c == 'H')
-			header = true;
-		else if (c == 'j')
-			json = true;
-		else
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		switch (c) {
+		case 'a': opts.all = true; break;
+		case 'l': opts.lng = true; break;
+		case 'H': opts.header = true; break;
+		case 'j': opts.json = true; break;
+		case OPT_TOTAL: opts.total = true; break;
+		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		}
 	}
 	if (p.npos != 0)
 		return shm_usage_error("list takes no arguments");
@@ -157,7 +232,7 @@ cmd_list(int argc, char **argv)
 		/* qsort's array may not be NULL, even with nothing in it. */
 		if (l.n > 0)
 			qsort(l.v, l.n, sizeof(*l.v), by_name);
-		print_listing(&l, json, header);
+		rc = print_listing(&l);
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.v[i].name);

@@ -66,3 +66,34 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 	assert_equal "$stderr" ""
 	assert_equal "$output" "[]"
 }
+
+@test "list -a shows hidden names and semaphores that list hides" {
+	shm create "/.${P}hidden" 4096
+	shm create "/sem.${P}s" 32
+	shm create "${P}plain" 1
+	assert_equal "$(shm list | grep -c "${P}")" 1
+	assert_equal "$(shm list -a | cut -f1 | grep "${P}" | sort | xargs)" \
+		"$(printf '%s\n' ".${P}hidden" "${P}plain" "sem.${P}s" | sort | xargs)"
+	shm rm "/.${P}hidden" "/sem.${P}s"
+}
+
+@test "list -l adds allocated bytes and users; --total the file system" {
+	shm create "${P}big" 64M
+	head -c 1048576 /dev/zero | tr '\0' z | shm write "${P}big" -o 0
+	sleep 3 < "/dev/shm/${P}big" &
+	local holder=$!
+	sleep 0.3
+	assert_equal "$(shm list -l | grep "^${P}big	" | cut -f2,6,7)" "67108864	1048576	1"
+	kill "$holder"; wait "$holder" || true
+	shm list -l --json | python3 -c '
+import json, sys
+o = [x for x in json.load(sys.stdin) if x["name"] == sys.argv[1]][0]
+assert o["allocated"] == 1048576 and o["users"] == 0, o' "${P}big"
+	local line re=$'^total\tsize [0-9]+\tused [0-9]+\tfree [0-9]+$'
+	line=$(shm list --total | tail -n 1)
+	[[ "$line" =~ $re ]]
+	shm list --json --total | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert isinstance(d["objects"], list) and d["total"]["size"] >= d["total"]["used"], d'
+}
