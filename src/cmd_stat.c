@@ -18,7 +18,8 @@ static const char usage[] =
 "modified, changed, born (UTC, ISO 8601; born is empty where the file\n"
 "system does not keep it); what it costs: allocated (bytes of memory or\n"
 "disk it holds), resident (bytes in memory now), filesystem, and users\n"
-"(processes that map, open or lock it, as 'shm who' lists them).\n"
+"(processes that map, open or lock it, as 'shm who' lists them); for a\n"
+"memfd (kind memfd, reached as /proc/PID/fd/N), its seals.\n"
 "\n"
 "A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n"
 "\n"
@@ -43,11 +44,11 @@ static struct {
 } opts;
 
 enum { NAME, KIND, PATH, SIZE, CURSOR, OWNER, GROUP, MODE, MODIFIED,
-    CHANGED, BORN, ALLOCATED, RESIDENT, FILESYSTEM, USERS, NFIELDS };
+    CHANGED, BORN, ALLOCATED, RESIDENT, FILESYSTEM, USERS, SEALS, NFIELDS };
 
 static const char *const keys[NFIELDS] = { "name", "kind", "path", "size",
     "cursor", "owner", "group", "mode", "modified", "changed", "born",
-    "allocated", "resident", "filesystem", "users" };
+    "allocated", "resident", "filesystem", "users", "seals" };
 
 struct field {
 	const char	*key;
@@ -76,7 +77,8 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	for (i = 0; i < NFIELDS; i++)
 		f[i].key = keys[i];
 	snprintf(f[NAME].value, n, "%s", seg->name);
-	snprintf(f[KIND].value, n, "%s", seg->object[0] ? "object" : "file");
+	snprintf(f[KIND].value, n, "%s", segment_kind(seg));
+	segment_seals(seg, f[SEALS].value, n);
 	snprintf(f[PATH].value, n, "%s", seg->path);
 	snprintf(f[SIZE].value, n, "%llu", (unsigned long long)seg->size);
 	snprintf(f[CURSOR].value, n, "%llu", (unsigned long long)cursor);
@@ -138,7 +140,8 @@ print_text(const struct segment *seg, const struct field *f)
 	int i, count = 0;
 
 	for (i = 0; i < NFIELDS; i++) {
-		printf("%-11s", f[i].key);
+		/* No padding after a key with no value: no trailing blanks. */
+		printf(f[i].value[0] != '\0' ? "%-11s" : "%s", f[i].key);
 		text_print(stdout, f[i].value);
 		putchar('\n');
 	}

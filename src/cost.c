@@ -13,6 +13,7 @@
 #ifdef __linux__
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #endif
 
 #include <errno.h>
@@ -90,6 +91,23 @@ segment_resident(const struct segment *seg, uint64_t *bytes)
 	return resident_by_mincore(seg, bytes);
 }
 
+static void
+filesystem_by_magic(const struct segment *seg, char *buf, size_t size)
+{
+#ifdef __linux__
+	struct statfs fs;
+
+	if (seg->fd < 0 || fstatfs(seg->fd, &fs) != 0)
+		return;
+	if (fs.f_type == 0x01021994)
+		snprintf(buf, size, "tmpfs");
+	else if (fs.f_type == (long)0x958458f6)
+		snprintf(buf, size, "hugetlbfs");
+#else
+	(void)seg, (void)buf, (void)size;
+#endif
+}
+
 void
 segment_filesystem(const struct segment *seg, char *buf, size_t size)
 {
@@ -113,4 +131,7 @@ segment_filesystem(const struct segment *seg, char *buf, size_t size)
 		break;
 	}
 	fclose(fp);
+	/* Not mounted anywhere (a memfd's internal tmpfs): by its magic. */
+	if (buf[0] == '\0')
+		filesystem_by_magic(seg, buf, size);
 }

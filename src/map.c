@@ -163,6 +163,49 @@ check_before_open(const struct segment *seg)
 	return check_kind(seg->name, &st);
 }
 
+const char *
+segment_kind(const struct segment *seg)
+{
+	char proc[64], target[32];
+	ssize_t n;
+
+	if (seg->object[0] != '\0')
+		return "object";
+	/* A memfd, reached through /proc/PID/fd/N, names itself so. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", seg->fd);
+	if (seg->fd >= 0 &&
+	    (n = readlink(proc, target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		if (strncmp(target, "/memfd:", 7) == 0)
+			return "memfd";
+	}
+	return "file";
+}
+
+#ifndef F_GET_SEALS
+#define F_GET_SEALS	1034	/* Linux's, where libc's headers lack it */
+#endif
+
+void
+segment_seals(const struct segment *seg, char *buf, size_t size)
+{
+	static const struct { int bit; const char *name; } seals[] = {
+		{ 0x0001, "seal" }, { 0x0002, "shrink" }, { 0x0004, "grow" },
+		{ 0x0008, "write" }, { 0x0010, "future-write" },
+	};
+	size_t i, len = 0;
+	int got;
+
+	buf[0] = '\0';
+	if (strcmp(segment_kind(seg), "memfd") != 0 ||
+	    (got = fcntl(seg->fd, F_GET_SEALS)) < 0)
+		return;
+	for (i = 0; i < sizeof(seals) / sizeof(seals[0]); i++)
+		if ((got & seals[i].bit) && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			    len > 0 ? "," : "", seals[i].name);
+}
+
 int
 segment_lookup(struct segment *seg, const char *name)
 {

@@ -46,6 +46,10 @@ enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 int	segment_resolve(struct segment *, const char *name);
 int	segment_open(struct segment *, const char *name,
 	    enum segment_access);
+/* "object", "file", or "memfd" for one reached through /proc/PID/fd. */
+const char *segment_kind(const struct segment *);
+/* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
+void	segment_seals(const struct segment *, char *buf, size_t size);
 /* What NAME is (seg->st), without opening it: for who, as root or not. */
 int	segment_lookup(struct segment *, const char *name);
 void	segment_close(struct segment *);

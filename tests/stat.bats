@@ -25,7 +25,8 @@ born       $born
 allocated  0
 resident   0
 filesystem tmpfs
-users      0"
+users      0
+seals"
 }
 
 @test "stat -f prints the values asked for" {
@@ -133,4 +134,28 @@ tmpfs
 	assert_equal "$(shm stat -f resident ./f)" 4194304
 	# The type /proc/self/mountinfo gives this directory's mount.
 	[ -n "$(shm stat -f filesystem ./f)" ]
+}
+
+@test "a memfd reached through /proc/PID/fd: kind memfd, its seals, its bytes" {
+	python3 -c 'import os; os.memfd_create' 2>/dev/null || skip "no memfd in this Python"
+	run python3 -c '
+import fcntl, os, subprocess, sys
+shm = sys.argv[1]
+fd = os.memfd_create("demo", os.MFD_ALLOW_SEALING)
+os.write(fd, b"hello memfd")
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+p = "/proc/%d/fd/%d" % (os.getpid(), fd)
+def run(*args):
+    r = subprocess.run([shm] + list(args), capture_output=True, text=True)
+    return r.stdout + r.stderr
+print(run("stat", "-f", "kind,size,seals,filesystem", p), end="")
+print(run("write", p, "-o", "0", "-s", "HELLO"), end="")
+print(run("read", p, "-o", "0"))
+print(run("write", "--grow", p, "-o", "11", "-s", "!"), end="")' "$SHM"
+	assert_equal "${lines[0]}" memfd
+	assert_equal "${lines[1]}" 11
+	assert_equal "${lines[2]}" shrink,grow
+	assert_equal "${lines[3]}" tmpfs
+	assert_equal "${lines[4]}" "HELLO memfd"
+	[[ "${lines[5]}" == "shm: write: /proc/"*": Operation not permitted" ]]
 }
