@@ -19,7 +19,10 @@ vg() {
 	    "$shm" "$@" >/dev/null 2>"$work/err" </dev/null
 	local status=$?
 	runs=$((runs + 1))
-	if [ "$status" != "$want" ] || [ -s "$work/vg.log" ]; then
+	# "==PID==" lines are errors; "--PID--" ones are valgrind's own
+	# notes, such as a system call it does not know (cachestat, whose
+	# ENOSYS then takes shm down its mincore path: tested too).
+	if [ "$status" != "$want" ] || grep -q '^==' "$work/vg.log"; then
 		failed=$((failed + 1))
 		echo "FAIL (status $status, want $want): shm $*" >&2
 		cat "$work/vg.log" "$work/err" >&2
@@ -66,6 +69,9 @@ vg 1 wait "$n" -n 16 --change -t 0.1
 vg 0 wait "$n.none" --gone
 vg 1 read "$n" -o -10 --follow --timeout 0.1
 vg 2 wait "$n" --as '2I' --until '== 1'
+vg 1 who "$n"
+vg 0 list -a -l --total
+vg 0 list --json -l --total
 vg 0 write "$n" --grow -o 0 -i <(head -c 2000000 /dev/zero)
 vg 2 read "$n.none"
 vg 2 write "$n" -x 1
