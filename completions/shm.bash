@@ -25,7 +25,7 @@ _shm_options() {
 	dump)	echo "-o --offset -n --length -v --no-squeeze -f --format" \
 		    "--color" ;;
 	stat)	echo "-f --field -j --json --cursor" ;;
-	list)	echo "-a --all -l --long -H --header -j --json --total" ;;
+	list)	echo "-a --all -l --long -H --header -j --json --total --sysv" ;;
 	rm)	echo "-f --force" ;;
 	lock)	echo "-s --shared -w --timeout" ;;
 	who)	echo "-H --header -j --json" ;;
@@ -103,6 +103,12 @@ _shm_segments() {
 	local cur=$1 f n
 	if [[ $cur == */* ]]; then
 		_shm_files "$cur"
+		return 0
+	fi
+	# SysV segments, by id: sysvid:ID, from what the kernel lists.
+	if [[ $cur == sysv* ]]; then
+		_shm_add "$(awk 'NR > 1 { print "sysvid:" $2 }' \
+		    /proc/sysvipc/shm 2>/dev/null)" "$cur"
 		return 0
 	fi
 	for f in /dev/shm/"$cur"*; do

@@ -195,6 +195,7 @@ if not set -q __shm_completions_loaded
     __shm_complete list -s a -l all -d 'hidden names and semaphores too'
     __shm_complete list -s l -l long -d 'add allocated bytes and users'
     __shm_complete list -l total -d 'end with the file system figures'
+    __shm_complete list -l sysv -d 'list the SysV segments instead'
     __shm_complete list -s H -l header -d 'print the header line'
     __shm_complete list -s j -l json -d 'print JSON'
 

@@ -14,11 +14,13 @@
 #include "json.h"
 #include "map.h"
 #include "shm.h"
+#include "sysv.h"
 #include "text.h"
 #include "users.h"
 
 static const char usage[] =
 "usage: shm list [-a] [-l] [-H] [--json] [--total]\n"
+"       shm list --sysv [-H] [--json]\n"
 "\n"
 "List the POSIX shared-memory objects, sorted by name, one a line:\n"
 "name, size, owner, mode and modification time (UTC), separated by tabs\n"
@@ -30,9 +32,11 @@ static const char usage[] =
 "  -l, --long     add the bytes each holds (allocated) and its users\n"
 "  -H, --header   print the header line even into a pipe\n"
 "  -j, --json     print a JSON array of objects instead\n"
-"      --total    end with the file system's size, used and free bytes\n";
+"      --total    end with the file system's size, used and free bytes\n"
+"      --sysv     list the SysV segments instead, as ipcs -m: key, id,\n"
+"                 size, owner, mode and the processes attached\n";
 
-enum { OPT_TOTAL = OPT_LONG };
+enum { OPT_TOTAL = OPT_LONG, OPT_SYSV };
 
 static const struct opt options[] = {
 	{ 'a', "all", false },
@@ -40,12 +44,13 @@ static const struct opt options[] = {
 	{ 'H', "header", false },
 	{ 'j', "json", false },
 	{ OPT_TOTAL, "total", false },
+	{ OPT_SYSV, "sysv", false },
 	{ 0, NULL, false },
 };
 
 /* The options, set once by cmd_list. */
 static struct {
-	bool	 all, lng, header, json, total;
+	bool	 all, lng, header, json, total, sysv;
 } opts;
 
 struct entry {
@@ -223,11 +228,16 @@ cmd_list(int argc, char **argv)
 		case 'H': opts.header = true; break;
 		case 'j': opts.json = true; break;
 		case OPT_TOTAL: opts.total = true; break;
+		case OPT_SYSV: opts.sysv = true; break;
 		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
 		}
 	}
 	if (p.npos != 0)
 		return shm_usage_error("list takes no arguments");
+	if (opts.sysv && (opts.all || opts.lng || opts.total))
+		return shm_usage_error("--sysv takes no -a, -l or --total");
+	if (opts.sysv)
+		return sysv_list(opts.json, opts.header);
 	if ((rc = read_listing(&l)) == SHM_OK) {
 		/* qsort's array may not be NULL, even with nothing in it. */
 		if (l.n > 0)

@@ -135,6 +135,11 @@ cmd_lock(int argc, char **argv)
 	/* Read access is enough for flock, and all a reader may have. */
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
+	if (seg.sysv) {
+		segment_close(&seg);
+		return shm_error(a.name, "a SysV segment has no descriptor to "
+		    "flock, so no lock");
+	}
 	if ((rc = take(&seg, &a)) == SHM_OK)
 		rc = run(a.command);
 	segment_close(&seg);

@@ -125,7 +125,9 @@ cmd_who(int argc, char **argv)
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK ||
 	    (rc = segment_lookup(&seg, p.argv[0])) != SHM_OK)
 		return SHM_FAIL;
-	if ((rc = users_scan(&seg.st, show_user, &sh, &hidden)) != SHM_OK)
+	rc = users_scan(&seg.st, show_user, &sh, &hidden);
+	segment_close(&seg);
+	if (rc != SHM_OK)
 		return rc;
 	if (sh.json)
 		puts(sh.shown == 0 ? "[]" : "\n]");

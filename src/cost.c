@@ -83,9 +83,34 @@ resident_by_mincore(const struct segment *seg, uint64_t *bytes)
 	return SHM_OK;
 }
 
+/* A SysV segment is attached already: mincore over that memory. */
+static int
+resident_attached(const struct segment *seg, uint64_t *bytes)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), i, n;
+	unsigned char *vec;
+
+	*bytes = 0;
+	n = (seg->size + page - 1) / page;
+	if ((vec = malloc(n + 1)) == NULL)
+		return shm_perror(seg->name);
+	if (mincore(seg->mem, (size_t)seg->size, vec) != 0) {
+		free(vec);
+		return shm_errno(seg->name, "cannot tell what is in memory");
+	}
+	for (i = 0; i < n; i++)
+		*bytes += (vec[i] & 1) ? page : 0;
+	free(vec);
+	if (*bytes > seg->size)
+		*bytes = seg->size;
+	return SHM_OK;
+}
+
 int
 segment_resident(const struct segment *seg, uint64_t *bytes)
 {
+	if (seg->sysv)
+		return resident_attached(seg, bytes);
 	if (resident_by_cachestat(seg, bytes))
 		return SHM_OK;
 	return resident_by_mincore(seg, bytes);
@@ -117,6 +142,10 @@ segment_filesystem(const struct segment *seg, char *buf, size_t size)
 	FILE *fp;
 
 	buf[0] = '\0';
+	if (seg->sysv) {
+		snprintf(buf, size, "sysvipc");
+		return;
+	}
 	/* "36 35 0:27 / /dev/shm rw,nosuid - tmpfs tmpfs rw": 0:27 is st_dev. */
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return;

@@ -26,6 +26,7 @@
 #include "lock.h"
 #include "map.h"
 #include "number.h"
+#include "sysv.h"
 #include "shm.h"
 
 int
@@ -38,6 +39,9 @@ segment_resolve(struct segment *seg, const char *name)
 	seg->fd = -1;
 	if (name[0] == '\0')
 		return shm_error(NULL, "'': empty segment name");
+	/* "sysv:KEY", "sysvid:ID"; "/sysv:1" is still a POSIX object. */
+	if (sysv_is_name(name))
+		return sysv_resolve(seg, name);
 	if (strchr(obj, '/') != NULL) {
 		if (strlen(name) >= sizeof(seg->path))
 			return shm_error(name, "file name too long");
@@ -169,6 +173,8 @@ segment_kind(const struct segment *seg)
 	char proc[64], target[32];
 	ssize_t n;
 
+	if (seg->sysv)
+		return "sysv";
 	if (seg->object[0] != '\0')
 		return "object";
 	/* A memfd, reached through /proc/PID/fd/N, names itself so. */
@@ -213,6 +219,8 @@ segment_lookup(struct segment *seg, const char *name)
 
 	if ((rc = segment_resolve(seg, name)) != SHM_OK)
 		return rc;
+	if (seg->sysv)
+		return sysv_lookup(seg);
 	rc = seg->object[0] != '\0' ? lstat(seg->path, &seg->st) :
 	    stat(seg->path, &seg->st);
 	if (rc != 0)
@@ -228,8 +236,9 @@ segment_distinct(const struct segment *seg, int fd, const char *fdname)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) != 0 || st.st_dev != seg->st.st_dev ||
-	    st.st_ino != seg->st.st_ino)
+	/* A SysV segment is no file that a descriptor could be open on. */
+	if (seg->sysv || fstat(fd, &st) != 0 ||
+	    st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
 		return SHM_OK;
 	return shm_error(seg->name, "%s and the segment are the same file; "
 	    "nothing copied ('shm move' copies within a segment)", fdname);
@@ -241,8 +250,11 @@ segment_open(struct segment *seg, const char *name, enum segment_access acc)
 	int flags = acc == SEGMENT_WRITE ? O_RDWR : O_RDONLY;
 	int rc;
 
-	if ((rc = segment_resolve(seg, name)) != SHM_OK ||
-	    (rc = check_before_open(seg)) != SHM_OK)
+	if ((rc = segment_resolve(seg, name)) != SHM_OK)
+		return rc;
+	if (seg->sysv)
+		return sysv_open(seg, acc);
+	if ((rc = check_before_open(seg)) != SHM_OK)
 		return rc;
 	/* O_NONBLOCK: opening a FIFO must not hang before we refuse it. */
 	seg->fd = open_descriptor(seg->object, seg->path,
@@ -289,6 +301,7 @@ forget_temp(struct segment *seg)
 void
 segment_close(struct segment *seg)
 {
+	sysv_close(seg);
 	if (seg->temp != NULL) {
 		if (unlink(seg->temp) != 0 && errno != ENOENT)
 			shm_errno(seg->temp, "cannot remove");
@@ -417,6 +430,9 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 
 	if ((rc = segment_resolve(seg, name)) != SHM_OK)
 		return rc;
+	if (seg->sysv)
+		return shm_error(name, "SysV segments are made with ipcmk -M "
+		    "SIZE or shmget(2); create makes POSIX objects and files");
 	if (!create_unnamed(seg, mode) &&
 	    (rc = create_named(seg, mode)) != SHM_OK)
 		return rc;
@@ -572,6 +588,8 @@ segment_remove(const char *name, bool missing_ok, struct stat *gone)
 	memset(gone, 0, sizeof(*gone));
 	if ((rc = segment_resolve(&seg, name)) != SHM_OK)
 		return rc;
+	if (seg.sysv)
+		return sysv_remove(name, missing_ok);
 	if (lstat(seg.path, &st) != 0) {
 		if (errno == ENOENT && missing_ok)
 			return SHM_OK;
@@ -624,9 +642,13 @@ report_lock_timeout(const struct segment *seg, double timeout)
 int
 segment_lock(struct segment *seg, bool exclusive)
 {
-	int held = lock_inherited(&seg->st, NULL), rc;
+	int held, rc;
 	double timeout;
 
+	/* No descriptor, no flock: see shm(1) on SysV segments. */
+	if (seg->sysv)
+		return sysv_refresh(seg);
+	held = lock_inherited(&seg->st, NULL);
 	/* Inside 'shm lock' on this segment: its lock is ours. */
 	if (held == 's' && exclusive)
 		return shm_error(seg->name, "under a shared 'shm lock -s', "
@@ -646,6 +668,9 @@ segment_lock(struct segment *seg, bool exclusive)
 int
 segment_resize(struct segment *seg, uint64_t size)
 {
+	if (seg->sysv)
+		return shm_error(seg->name, "a SysV segment keeps the size it "
+		    "was made with; it cannot be resized");
 	if (size > INT64_MAX || ftruncate(seg->fd, (off_t)size) != 0)
 		return shm_errno(seg->name, "cannot resize to %llu bytes",
 		    (unsigned long long)size);
@@ -657,7 +682,7 @@ int
 segment_unlock(struct segment *seg)
 {
 	/* An enclosing 'shm lock' keeps its lock: it was never ours. */
-	if (lock_inherited(&seg->st, NULL) == 0 &&
+	if (!seg->sysv && lock_inherited(&seg->st, NULL) == 0 &&
 	    flock(seg->fd, LOCK_UN) != 0)
 		return shm_errno(seg->name, "cannot unlock");
 	return SHM_OK;
@@ -666,6 +691,8 @@ segment_unlock(struct segment *seg)
 int
 segment_refresh(struct segment *seg)
 {
+	if (seg->sysv)
+		return sysv_refresh(seg);
 	if (fstat(seg->fd, &seg->st) != 0)
 		return shm_perror(seg->name);
 	seg->size = (uint64_t)seg->st.st_size;
@@ -677,7 +704,8 @@ segment_restore_size(struct segment *seg, uint64_t size)
 {
 	struct stat st;
 
-	if (fstat(seg->fd, &st) != 0 || (uint64_t)st.st_size <= size)
+	if (seg->sysv || fstat(seg->fd, &st) != 0 ||
+	    (uint64_t)st.st_size <= size)
 		return;
 	if (ftruncate(seg->fd, (off_t)size) != 0)
 		shm_errno(seg->name, "cannot restore its size of %llu bytes",
@@ -689,7 +717,8 @@ int
 segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
 {
 #ifdef __linux__
-	if (len == 0 || fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0)
+	if (seg->sysv || len == 0 ||
+	    fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0)
 		return SHM_OK;
 	/* A file system without fallocate gets no guarantee, not an error. */
 	if (errno == EOPNOTSUPP || errno == ENOSYS)
@@ -712,6 +741,12 @@ segment_map(struct segment *seg, uint64_t off, uint64_t len,
 	memset(w, 0, sizeof(*w));
 	if (len == 0)
 		return SHM_OK;
+	/* Attached already: the window is the memory itself, no munmap. */
+	if (seg->sysv) {
+		w->data = seg->mem + off;
+		w->len = (size_t)len;
+		return SHM_OK;
+	}
 	start = off - off % (uint64_t)page;
 	if (len > SIZE_MAX - (off - start))
 		return shm_error(seg->name, "window too large to map");
@@ -741,6 +776,9 @@ segment_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 	struct window w;
 	int rc;
 
+	/* Memory with no file behind it: nothing to write back. */
+	if (seg->sysv)
+		return SHM_OK;
 	if ((rc = segment_map(seg, off, len, &w)) != SHM_OK || w.base == NULL)
 		return rc;
 	if (msync(w.base, w.map_len, async ? MS_ASYNC : MS_SYNC) != 0)

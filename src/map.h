@@ -35,6 +35,11 @@ struct segment {
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct progress	*progress;	/* bulk copies count here, if set */
 	const char	*cursor;	/* --cursor NAME; NULL: SHM_CURSOR */
+	/* A SysV segment (sysv.c): attached memory, and no descriptor. */
+	bool		 sysv;
+	long		 sysv_key;
+	int		 sysv_id;	/* -1 until known */
+	unsigned char	*mem;
 	/* segment_read_sparse's last answer: [start, end) is data or hole. */
 	uint64_t	 extent_start, extent_end;
 	bool		 extent_hole;

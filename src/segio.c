@@ -17,10 +17,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "interrupt.h"
 #include "map.h"
+#include "sysv.h"
 #include "shm.h"
 
 /* Large enough to amortise the system call, small enough for cache. */
@@ -57,6 +59,12 @@ segment_write(struct segment *seg, uint64_t off, const void *buf,
 	size_t done = 0;
 	ssize_t n;
 
+	if (seg->sysv) {
+		memcpy(seg->mem + off, buf, len);
+		if (seg->progress != NULL)
+			progress_add(seg->progress, len);
+		return SHM_OK;
+	}
 	while (done < len) {
 		if (interrupt_caught())
 			return stopped(seg, done, len);
@@ -82,6 +90,12 @@ segment_read(struct segment *seg, uint64_t off, void *buf, size_t len,
 	ssize_t n;
 
 	*got = 0;
+	if (seg->sysv) {
+		*got = off < seg->size ? (size_t)min_u64(len, seg->size - off) :
+		    0;
+		memcpy(buf, seg->mem + off, *got);
+		return SHM_OK;
+	}
 	while (*got < len) {
 		n = pread(seg->fd, p + *got, len - *got, (off_t)(off + *got));
 		if (n < 0 && errno == EINTR)
@@ -184,8 +198,11 @@ bool
 segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 {
 #ifdef SEEK_DATA
-	off_t d = lseek(seg->fd, (off_t)off, SEEK_DATA);
+	off_t d;
 
+	if (seg->sysv)
+		return false;
+	d = lseek(seg->fd, (off_t)off, SEEK_DATA);
 	/* ENXIO: no data from off on; any other error: no telling. */
 	if (d < 0 && errno == ENXIO) {
 		*data = seg->size;
@@ -205,7 +222,7 @@ uint64_t
 segment_data_end(const struct segment *seg, uint64_t off)
 {
 #ifdef SEEK_HOLE
-	off_t h = lseek(seg->fd, (off_t)off, SEEK_HOLE);
+	off_t h = seg->sysv ? -1 : lseek(seg->fd, (off_t)off, SEEK_HOLE);
 
 	return h < 0 ? seg->size : (uint64_t)h;
 #else
@@ -220,6 +237,12 @@ segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
 {
 	int rc;
 
+	/* Attached memory: all of it is there to be read in place. */
+	if (seg->sysv) {
+		*data = seg->mem + off;
+		*got = len;
+		return SHM_OK;
+	}
 	if ((off < seg->extent_start || off >= seg->extent_end) &&
 	    (rc = find_extent(seg, off)) != SHM_OK)
 		return rc;
@@ -274,6 +297,8 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	ssize_t n;
 
 	*copied = 0;
+	if (seg->sysv)
+		return sysv_copy_out(seg, off, len, fd, fdname, copied);
 	if (fstat(fd, &st) != 0 || S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode))
 		return copy_out_buffered(seg, off, len, fd, fdname, copied);
@@ -386,10 +411,13 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 	uint64_t copied = 0;
 	int rc;
 
+	/* Attached memory: read straight into it. */
+	if (seg->sysv)
+		rc = sysv_copy_in(seg, off, fd, fdname, len, &copied);
 	/* copy_file_range between files of one file system type, ... */
-	rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
-	    kernel_copy_range);
-	if (rc == TRY_NEXT && lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
+	else if ((rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
+	    kernel_copy_range)) == TRY_NEXT &&
+	    lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
 		return shm_perror(seg->name);
 	/* ... sendfile across them (ext4 into tmpfs), ... */
 	if (rc == TRY_NEXT)
@@ -411,6 +439,9 @@ segment_copy_stream(struct segment *seg, uint64_t off, int fd,
     const char *fdname, uint64_t limit, uint64_t *copied)
 {
 	*copied = 0;
+	if (seg->sysv)
+		return sysv_copy_in(seg, off, fd, fdname, limit < seg->size -
+		    off ? limit + 1 : seg->size - off, copied);
 	return copy_in_buffered(seg, off, fd, fdname,
 	    limit < UINT64_MAX ? limit + 1 : limit, true, copied);
 }
