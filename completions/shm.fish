@@ -98,6 +98,10 @@ function __shm_segments
         __fish_complete_path $word
         return
     end
+    # SysV segments by id, from what the kernel lists.
+    if test -r /proc/sysvipc/shm
+        awk 'NR > 1 { printf "sysvid:%s\tSysV segment\n", $2 }' /proc/sysvipc/shm
+    end
     for f in /dev/shm/*
         set -l name (string replace /dev/shm/ '' -- $f)
         if test -f $f; and not test -L $f
