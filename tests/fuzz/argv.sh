@@ -14,20 +14,22 @@ export LC_ALL=C		# byte semantics for ${s:i:1}, sort and comm
 secs=${1:?usage: argv.sh SECONDS SHM_BINARY}
 shm=${2:?usage: argv.sh SECONDS SHM_BINARY}
 cmds=(create write read seek find flush resize move dump stat list rm lock wait
-	help)
+	who help)
 timeout_bin=$(command -v timeout)
 
 if [ "${FUZZ_ARGV_INNER:-}" != 1 ]; then
 	skip() { echo "fuzz-argv: skipped: needs root and unshare ($1)"; exit 0; }
 	[ "$(id -u)" = 0 ] || skip "not root"
 	command -v unshare >/dev/null || skip "no unshare"
-	unshare -m --propagation private true 2>/dev/null ||
-		skip "unshare -m not permitted here"
+	unshare -m -i --propagation private true 2>/dev/null ||
+		skip "unshare -m -i not permitted here"
 	bin=$(realpath -e "$shm") || exit 2
 	before=$(ls -A /dev/shm)
 	# Not exec: this shell stays outside, so that the inner one can see
 	# the real tree through /proc/$PPID/root, and to check it afterwards.
-	FUZZ_ARGV_INNER=1 unshare -m --propagation private -- \
+	# -i too: a random "rm sysvid:0" must not reach the machine's own
+	# SysV segments, which no mount namespace keeps apart.
+	FUZZ_ARGV_INNER=1 unshare -m -i --propagation private -- \
 		"$BASH" "$0" "$secs" "$bin"
 	rc=$?
 	[ "$(stat -c %F:%t:%T /dev/null)" = "character special file:1:3" ] ||
@@ -43,6 +45,8 @@ fi
 refuse() { echo "fuzz-argv: $*; refusing to run" >&2; exit 2; }
 [ "$(readlink /proc/self/ns/mnt)" != "$(readlink "/proc/$PPID/ns/mnt")" ] ||
 	refuse "not in a new mount namespace"
+[ "$(readlink /proc/self/ns/ipc)" != "$(readlink "/proc/$PPID/ns/ipc")" ] ||
+	refuse "not in a new IPC namespace"
 # A shared mount would carry our mounts back to the real namespace.
 ! grep -q ' shared:' /proc/self/mountinfo || refuse "mounts still shared"
 words_file=${0%/*}/argv-words.txt
@@ -195,6 +199,11 @@ reset_state() {
 		if [ $((RANDOM % 3)) = 0 ]; then truncate -s "$n" "$f"
 		else pick strs; yes "$REPLY" | head -c "$n" >"$f"; fi
 	done
+	# SysV segments, in this IPC namespace only: ids 0 and 1, or none.
+	ipcrm -a 2>/dev/null
+	if command -v ipcmk >/dev/null && [ $((RANDOM % 2)) = 0 ]; then
+		ipcmk -M 4096 >/dev/null 2>&1; ipcmk -M 65536 >/dev/null 2>&1
+	fi
 	pick strs; printf '%s' "$REPLY" >"$run/in"
 	statedir=$root/state
 	case $((RANDOM % 16)) in	# the state directory is input too
