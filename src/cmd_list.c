@@ -71,22 +71,13 @@ is_listed(const char *name)
 	return opts.all || (name[0] != '.' && strncmp(name, "sem.", 4) != 0);
 }
 
-static int
-count_user(void *ctx, const struct user *u)
-{
-	(void)u;
-	++*(int *)ctx;
-	return SHM_OK;
-}
-
 /* -l: how many processes use it (a scan of /proc per object). */
 static int
 users_of(const struct entry *e)
 {
-	int users = 0, hidden;
+	int users;
 
-	return users_scan(&e->st, count_user, &users, &hidden) == SHM_OK ?
-	    users : -1;
+	return users_count(&e->st, &users) == SHM_OK ? users : -1;
 }
 
 static int

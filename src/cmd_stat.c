@@ -95,23 +95,15 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	segment_filesystem(seg, f[FILESYSTEM].value, n);
 }
 
-static int
-count_user(void *ctx, const struct user *u)
-{
-	(void)u;
-	++*(int *)ctx;
-	return SHM_OK;
-}
-
 /* What it costs now: the pages in memory, the processes using it. */
 static int
 collect_cost(const struct segment *seg, struct field *f)
 {
 	uint64_t resident;
-	int users = 0, hidden, rc;
+	int users, rc;
 
 	if ((rc = segment_resident(seg, &resident)) != SHM_OK ||
-	    (rc = users_scan(&seg->st, count_user, &users, &hidden)) != SHM_OK)
+	    (rc = users_count(&seg->st, &users)) != SHM_OK)
 		return rc;
 	snprintf(f[RESIDENT].value, sizeof(f->value), "%llu",
 	    (unsigned long long)resident);

@@ -142,6 +142,23 @@ look_at(struct scan *sc, long pid, int (*fn)(void *, const struct user *),
 	return fn(ctx, &u);
 }
 
+static int
+count_user(void *ctx, const struct user *u)
+{
+	(void)u;
+	++*(int *)ctx;
+	return SHM_OK;
+}
+
+int
+users_count(const struct stat *st, int *count)
+{
+	int hidden;
+
+	*count = 0;
+	return users_scan(st, count_user, count, &hidden);
+}
+
 int
 users_scan(const struct stat *st, int (*fn)(void *, const struct user *),
     void *ctx, int *hidden)

@@ -36,4 +36,7 @@ struct user {
 int	users_scan(const struct stat *st, int (*fn)(void *,
 	    const struct user *), void *ctx, int *hidden);
 
+/* How many processes use it (those that may be inspected). */
+int	users_count(const struct stat *st, int *count);
+
 #endif
