@@ -103,6 +103,7 @@ slide_forward(const struct search *s, struct buffer *b, size_t keep)
 	b->base += b->len - keep;
 	b->len = keep;
 	skip_hole(s, b);
+	keep = b->len;		/* the hole's zeros, if it skipped one */
 	want = min_size(s->end - (b->base + keep), b->cap - keep);
 	if (segment_read_all(s->seg, b->base + keep, b->data + keep, want) !=
 	    SHM_OK)
