@@ -183,6 +183,28 @@ print_selected(const struct field *f, const char *list)
 	}
 }
 
+/*
+ * Whether resident or users will be shown: counting them scans /proc
+ * and the pages, which "shm stat -f size" in a script should not pay.
+ */
+static bool
+wants_cost(void)
+{
+	const char *list = opts.fields;
+	size_t len;
+	int i;
+
+	if (list == NULL)
+		return true;
+	for (; *list != '\0'; list += len + (list[len] == ',')) {
+		len = strcspn(list, ",");
+		i = field_index(list, len);
+		if (i == RESIDENT || i == USERS)
+			return true;
+	}
+	return false;
+}
+
 /* Checked before any segment is opened, so a typo prints nothing. */
 static int
 check_fields(const char *list)
@@ -214,7 +236,7 @@ stat_one(const char *name)
 	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
 	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
 		collect(&seg, cur.pos, f);
-		if ((rc = collect_cost(&seg, f)) != SHM_OK)
+		if (wants_cost() && (rc = collect_cost(&seg, f)) != SHM_OK)
 			goto out;
 		if (opts.fields != NULL)
 			print_selected(f, opts.fields);

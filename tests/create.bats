@@ -185,9 +185,13 @@ load helpers
 # Starts a create from a slow pipe into own/ and waits until it is
 # filling its new file (unnamed: an fd on own/#INODE (deleted)).
 start_slow_create() {
+	# A feeder that never ends, stopped by stop_feeder: a pipeline's
+	# sleep would hold the test up after shm was killed.
+	rm -f feed && mkfifo feed
+	sleep 30 > feed &
+	feeder=$!
 	# --default-signal: a background job would start with SIGINT ignored.
-	(sleep 3; echo late) |
-		env --default-signal=INT "$@" "$SHM" create own/seg --from - &
+	env --default-signal=INT "$@" "$SHM" create own/seg --from - < feed &
 	pid=$!
 	local i
 	for i in $(seq 100); do
@@ -205,6 +209,7 @@ start_slow_create() {
 		assert_equal "$(ls -A own)" ""
 		kill -"$sig" "$pid"
 		wait "$pid" || true
+		kill "$feeder"; wait "$feeder" || true
 		assert_equal "$(ls -A own)" ""
 	done
 }
@@ -221,6 +226,7 @@ start_slow_create() {
 		[[ "$(ls -A own)" == .shm-create-* ]]
 		kill -"$sig" "$pid"
 		wait "$pid" || true
+		kill "$feeder"; wait "$feeder" || true
 		assert_equal "$(ls -A own)" ""
 	done
 	# And it still creates.
