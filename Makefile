@@ -11,7 +11,7 @@ CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wvla $(if $(WERROR),-Werror)
 STD	 = -std=c11 -D_POSIX_C_SOURCE=200809L
-LDLIBS	?= -lrt
+LDLIBS	?= -lrt -pthread
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 

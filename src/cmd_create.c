@@ -54,9 +54,15 @@ fill_from(struct segment *seg, const struct create_args *a,
 	int rc;
 
 	if (!src->sized) {
+		/* One byte more than SIZE is enough to know it is too long. */
+		copied = 0;
 		if ((rc = segment_copy_stream(seg, 0, src->fd, src->name,
-		    a->sized ? a->size : UINT64_MAX, &copied)) != SHM_OK)
+		    a->sized ? a->size + 1 : UINT64_MAX, &copied)) != SHM_OK)
 			return rc;
+		if (interrupt_caught())
+			return shm_error(a->name, "interrupted by %s after %llu "
+			    "bytes", interrupt_name(),
+			    (unsigned long long)copied);
 		if (a->sized && copied > a->size)
 			return shm_error(a->name, "%s has more than SIZE (%llu "
 			    "bytes); nothing created", src->name,

@@ -82,23 +82,6 @@ load_payload(struct segment *seg, const struct write_args *a,
 	return SHM_OK;
 }
 
-static int
-check_fit(struct segment *seg, const struct write_args *a,
-    const struct payload *pl, uint64_t off)
-{
-	bool more = payload_has_more(pl);
-
-	if ((pl->len <= seg->size - off && !more) || a->grow)
-		return pl->len <= INT64_MAX - off ? SHM_OK :
-		    shm_error(seg->name, "data too large");
-	/* A stream is read only until it is known not to fit. */
-	return shm_error(seg->name, "%s%llu bytes at offset %llu do not fit "
-	    "in %llu bytes; nothing written (--grow extends it)",
-	    more ? "more than " : "", (unsigned long long)(more ?
-	    seg->size - off : pl->len), (unsigned long long)off,
-	    (unsigned long long)seg->size);
-}
-
 /* Where the data goes, under the lock: the end, -o, or the cursor. */
 static int
 place(struct segment *seg, const struct write_args *a, struct cursor *cur,
@@ -120,12 +103,10 @@ write_locked(const struct write_args *a, struct segment *seg,
 
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
 	    (rc = place(seg, a, cur, &off)) != SHM_OK ||
-	    /* Grown since the stream was read: read on, not a prefix. */
-	    (rc = payload_read_on(pl, seg, seg->size - off)) != SHM_OK ||
-	    (rc = check_fit(seg, a, pl, off)) != SHM_OK)
+	    (rc = payload_fits(pl, seg, off, a->grow)) != SHM_OK)
 		return rc;
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
-	rc = payload_store(pl, seg, off);
+	rc = payload_store(pl, seg, off, a->grow);
 	progress_finish(seg->progress);
 	seg->progress = NULL;
 	if (rc != SHM_OK)

@@ -10,6 +10,7 @@
  * 130 for ^C, as it would have, and stops as it would have.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@
 
 /* The one thing a handler may safely touch. */
 static volatile sig_atomic_t caught;
+/* While set, copies do not see the signal: see interrupt_hold. */
+static bool held;
 
 static void
 note(int sig)
@@ -47,7 +50,13 @@ interrupt_catch(void)
 int
 interrupt_caught(void)
 {
-	return caught;
+	return held ? 0 : caught;
+}
+
+void
+interrupt_hold(bool hold)
+{
+	held = hold;
 }
 
 const char *

@@ -6,6 +6,8 @@
 #ifndef SHM_INTERRUPT_H
 #define SHM_INTERRUPT_H
 
+#include <stdbool.h>
+
 /* Catch HUP, INT, PIPE and TERM from now on (not those ignored). */
 void	interrupt_catch(void);
 /*
@@ -13,6 +15,12 @@ void	interrupt_catch(void);
  * only while this is 0.
  */
 int	interrupt_caught(void);
+/*
+ * While held, interrupt_caught() answers 0 (the signal is still
+ * noted): for undoing a change, which must finish.  Only for copies
+ * that cannot block on another process.
+ */
+void	interrupt_hold(bool);
 /* "SIGINT", for messages ("" if none was caught). */
 const char *interrupt_name(void);
 /* Dies of the signal caught, if any, with its default action. */

@@ -669,8 +669,7 @@ int
 segment_resize(struct segment *seg, uint64_t size)
 {
 	if (seg->sysv)
-		return shm_error(seg->name, "a SysV segment keeps the size it "
-		    "was made with; it cannot be resized");
+		return sysv_fixed_size(seg, "be resized");
 	if (size > INT64_MAX || ftruncate(seg->fd, (off_t)size) != 0)
 		return shm_errno(seg->name, "cannot resize to %llu bytes",
 		    (unsigned long long)size);
@@ -717,6 +716,8 @@ int
 segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
 {
 #ifdef __linux__
+	if (seg->sysv && (off > seg->size || len > seg->size - off))
+		return sysv_fixed_size(seg, "grow");
 	if (seg->sysv || len == 0 ||
 	    fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0)
 		return SHM_OK;

@@ -163,11 +163,12 @@ int	segment_copy_out_sparse(struct segment *, uint64_t off, uint64_t len,
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);
 /*
- * Copy what fd has until its end, for pipes; but no more than limit + 1
- * bytes, which is enough to know it has more than limit.
+ * Copy a stream (a pipe) into the segment, its byte 0 at off: on from
+ * *copied, until *copied is len or the stream ends.  An interrupt stops
+ * it quietly, short of len: interrupt_caught() tells the two apart.
  */
 int	segment_copy_stream(struct segment *, uint64_t off, int fd,
-	    const char *fdname, uint64_t limit, uint64_t *copied);
+	    const char *fdname, uint64_t len, uint64_t *copied);
 
 /* A mapped window of a segment. */
 struct window {

@@ -9,7 +9,7 @@ payload_init(struct payload *pl)
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->in.fd = -1;
-	stage_init(&pl->stream);
+	stream_init(&pl->stream);
 }
 
 void
@@ -39,47 +39,74 @@ payload_open(struct payload *pl, struct segment *seg, const char *path,
 	pl->len = pl->in.len;
 	if (pl->in.sized)
 		return SHM_OK;
-	rc = stage_read(seg, &pl->stream, &pl->in, limit);
+	rc = stream_read(&pl->stream, &pl->in, limit);
 	pl->len = pl->stream.len;
 	return rc;
 }
 
-int
-payload_read_on(struct payload *pl, struct segment *seg, uint64_t room)
+/* How much may go at off: up to the end, or as far as a file grows. */
+static uint64_t
+room_at(const struct segment *seg, uint64_t off, bool grow)
 {
+	return grow ? INT64_MAX - off : seg->size - off;
+}
+
+/* A stream is read only until it is known not to fit. */
+static int
+does_not_fit(const struct payload *pl, const struct segment *seg,
+    uint64_t off, bool grow)
+{
+	bool more = is_stream(pl) && !pl->stream.eof;
+
+	if (grow)
+		return shm_error(seg->name, "data too large");
+	return shm_error(seg->name, "%s%llu bytes at offset %llu do not fit "
+	    "in %llu bytes; nothing written (--grow extends it)",
+	    more ? "more than " : "", (unsigned long long)(more ?
+	    seg->size - off : pl->len), (unsigned long long)off,
+	    (unsigned long long)seg->size);
+}
+
+int
+payload_fits(struct payload *pl, struct segment *seg, uint64_t off,
+    bool grow)
+{
+	uint64_t room = room_at(seg, off, grow);
 	int rc;
 
-	if (!payload_has_more(pl) || pl->stream.len > room)
-		return SHM_OK;
-	rc = stage_read(seg, &pl->stream, &pl->in, room);
-	pl->len = pl->stream.len;
-	return rc;
-}
-
-bool
-payload_has_more(const struct payload *pl)
-{
-	return is_stream(pl) && !pl->stream.eof;
+	/* Grown since the stream was opened: read on, not a prefix. */
+	if (is_stream(pl) && pl->len <= room &&
+	    (rc = stream_read(&pl->stream, &pl->in, room)) != SHM_OK)
+		return rc;
+	if (is_stream(pl))
+		pl->len = pl->stream.len;
+	return pl->len <= room ? SHM_OK : does_not_fit(pl, seg, off, grow);
 }
 
 int
-payload_store(struct payload *pl, struct segment *seg, uint64_t off)
+payload_store(struct payload *pl, struct segment *seg, uint64_t off,
+    bool grow)
 {
 	uint64_t old = seg->size;
 	int rc;
 
 	/*
 	 * Claim the space first: a full tmpfs then fails before any byte.
-	 * A file claims that of its data only, as its holes stay holes.
+	 * A file claims that of its data only, as its holes stay holes;
+	 * a stream, what it has read so far.
 	 */
 	if (pl->buf == NULL && !is_stream(pl) && pl->len > 0) {
 		rc = segment_copy_in_sparse(seg, off, pl->in.fd, pl->in.name,
 		    pl->len);
 	} else if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
 		goto out;
-	else if (is_stream(pl))
-		rc = stage_write(seg, &pl->stream, off);
-	else
+	else if (is_stream(pl)) {
+		rc = stream_write(seg, &pl->stream, &pl->in, off,
+		    room_at(seg, off, grow));
+		pl->len = pl->stream.len;
+		if (pl->stream.too_long)
+			return does_not_fit(pl, seg, off, grow);
+	} else
 		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
 	if (rc == SHM_OK && off + pl->len > seg->size)
 		rc = segment_resize(seg, off + pl->len);
@@ -93,6 +120,6 @@ out:
 void
 payload_free(struct payload *pl)
 {
-	stage_free(&pl->stream);
+	stream_free(&pl->stream);
 	input_close(&pl->in);
 }

@@ -1,7 +1,6 @@
 /*
  * payload.h - the bytes one write puts into a segment: in memory (-s,
- * -x), a regular file whose length is known, or a stream read whole
- * before the segment is locked.
+ * -x), a regular file whose length is known, or a stream (stream.h).
  */
 #ifndef SHM_PAYLOAD_H
 #define SHM_PAYLOAD_H
@@ -12,32 +11,38 @@
 
 #include "input.h"
 #include "map.h"
-#include "stage.h"
+#include "stream.h"
 
 struct payload {
 	const unsigned char	*buf;	/* in memory; NULL otherwise */
 	uint64_t		 len;	/* all of it, or what was read */
 	struct input		 in;	/* -i FILE or standard input */
-	struct stage		 stream;
+	struct stream		 stream;
 };
 
 /* Bytes in memory, which must outlive the payload. */
 void	payload_bytes(struct payload *, const void *buf, size_t len);
 /*
  * FILE (NULL or "-": standard input), never the segment itself.  A
- * stream is read now, up to limit + 1 bytes: more can never fit.
+ * stream's first bytes are read now, up to limit + 1: more can never
+ * fit.
  */
 int	payload_open(struct payload *, struct segment *, const char *path,
 	    uint64_t limit);
-/* Under the lock: the segment grew, so read a stream on up to room. */
-int	payload_read_on(struct payload *, struct segment *, uint64_t room);
-/* A stream whose end was not reached: it holds more than len. */
-bool	payload_has_more(const struct payload *);
+/*
+ * Under the lock: an error unless what is known of the payload fits at
+ * off (with grow, as far as a file can grow).  A stream is read on if
+ * the segment grew since it was opened.
+ */
+int	payload_fits(struct payload *, struct segment *, uint64_t off,
+	    bool grow);
 /*
  * Claims the space and writes all of it at off, growing the segment if
- * it runs past the end; a failure leaves the size as it was.
+ * it runs past the end and grow allows; a failure (a stream found too
+ * long, too) leaves every byte and the size as they were.
  */
-int	payload_store(struct payload *, struct segment *, uint64_t off);
+int	payload_store(struct payload *, struct segment *, uint64_t off,
+	    bool grow);
 void	payload_free(struct payload *);
 
 #endif

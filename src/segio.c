@@ -7,7 +7,7 @@
  * mapping paid some 530,000 faults, 7 s of system time; pwrite of the
  * same bytes ran at 3.5 GB/s).  Mappings are for random access.
  */
-#define _GNU_SOURCE		/* copy_file_range */
+#define _GNU_SOURCE		/* copy_file_range, splice */
 #ifdef __linux__
 #include <sys/sendfile.h>
 #endif
@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,8 @@ segment_write(struct segment *seg, uint64_t off, const void *buf,
 	ssize_t n;
 
 	if (seg->sysv) {
+		if (off > seg->size || len > seg->size - off)
+			return sysv_fixed_size(seg, "grow");
 		memcpy(seg->mem + off, buf, len);
 		if (seg->progress != NULL)
 			progress_add(seg->progress, len);
@@ -320,7 +323,11 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	return SHM_OK;
 }
 
-/* Reads up to len bytes of fd (until its end, for a stream). */
+/*
+ * Reads fd on from *copied until len bytes or its end.  An interrupt
+ * stops a stream quietly (its caller knows what it was doing), a file
+ * with a message.
+ */
 static int
 copy_in_buffered(struct segment *seg, uint64_t off, int fd,
     const char *fdname, uint64_t len, bool stream, uint64_t *copied)
@@ -333,7 +340,7 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 		return shm_perror(seg->name);
 	while (*copied < len) {
 		if (interrupt_caught()) {
-			rc = stopped(seg, *copied, stream ? UINT64_MAX : len);
+			rc = stream ? SHM_OK : stopped(seg, *copied, len);
 			break;
 		}
 		n = read(fd, buf, (size_t)min_u64(COPY_CHUNK, len - *copied));
@@ -379,21 +386,40 @@ sendfile_step(int in, int out, off_t *pos, size_t len)
 	return kernel_sendfile(out, in, NULL, len);
 }
 
+/* splice from a pipe: one copy, where read and write would make two. */
+static ssize_t
+splice_step(int in, int out, off_t *pos, size_t len)
+{
+#ifdef __linux__
+	loff_t at = *pos;
+	ssize_t n = splice(in, NULL, out, &at, len, SPLICE_F_MOVE);
+
+	*pos = (off_t)at;
+	return n;
+#else
+	(void)in, (void)out, (void)pos, (void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* As copy_in_buffered, by the kernel; TRY_NEXT if it cannot here. */
 static int
 copy_in_kernel(struct segment *seg, uint64_t off, int fd, const char *fdname,
-    uint64_t len, uint64_t *copied, copy_step *step)
+    uint64_t len, bool stream, uint64_t *copied, copy_step *step)
 {
-	off_t pos = (off_t)off;
+	off_t pos = (off_t)(off + *copied);
+	uint64_t first = *copied;
 	ssize_t n;
 
 	while (*copied < len) {
 		if (interrupt_caught())
-			return stopped(seg, *copied, len);
+			return stream ? SHM_OK : stopped(seg, *copied, len);
 		n = step(fd, seg->fd, &pos,
 		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && *copied == 0 && unsupported(errno))
+		if (n < 0 && *copied == first && unsupported(errno))
 			return TRY_NEXT;
 		if (n < 0)
 			return shm_perror(blame(seg, fdname));
@@ -409,21 +435,20 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
     const char *fdname, uint64_t len)
 {
 	uint64_t copied = 0;
-	int rc;
+	int rc = TRY_NEXT;
 
-	/* Attached memory: read straight into it. */
-	if (seg->sysv)
-		rc = sysv_copy_in(seg, off, fd, fdname, len, &copied);
-	/* copy_file_range between files of one file system type, ... */
-	else if ((rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
-	    kernel_copy_range)) == TRY_NEXT &&
-	    lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
-		return shm_perror(seg->name);
-	/* ... sendfile across them (ext4 into tmpfs), ... */
-	if (rc == TRY_NEXT)
-		rc = copy_in_kernel(seg, off, fd, fdname, len, &copied,
+	/*
+	 * copy_file_range between files of one file system type, sendfile
+	 * across them (ext4 into tmpfs), read and write where neither
+	 * works, or into attached memory, which has no descriptor.
+	 */
+	if (!seg->sysv && (rc = copy_in_kernel(seg, off, fd, fdname, len,
+	    false, &copied, kernel_copy_range)) == TRY_NEXT) {
+		if (lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
+			return shm_perror(seg->name);
+		rc = copy_in_kernel(seg, off, fd, fdname, len, false, &copied,
 		    sendfile_step);
-	/* ... and read/write where neither works. */
+	}
 	if (rc == TRY_NEXT)
 		rc = copy_in_buffered(seg, off, fd, fdname, len, false,
 		    &copied);
@@ -436,12 +461,11 @@ segment_copy_in(struct segment *seg, uint64_t off, int fd,
 
 int
 segment_copy_stream(struct segment *seg, uint64_t off, int fd,
-    const char *fdname, uint64_t limit, uint64_t *copied)
+    const char *fdname, uint64_t len, uint64_t *copied)
 {
-	*copied = 0;
-	if (seg->sysv)
-		return sysv_copy_in(seg, off, fd, fdname, limit < seg->size -
-		    off ? limit + 1 : seg->size - off, copied);
-	return copy_in_buffered(seg, off, fd, fdname,
-	    limit < UINT64_MAX ? limit + 1 : limit, true, copied);
+	int rc = seg->sysv ? TRY_NEXT : copy_in_kernel(seg, off, fd, fdname,
+	    len, true, copied, splice_step);
+
+	return rc != TRY_NEXT ? rc :
+	    copy_in_buffered(seg, off, fd, fdname, len, true, copied);
 }

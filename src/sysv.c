@@ -198,27 +198,11 @@ sysv_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 }
 
 int
-sysv_copy_in(struct segment *seg, uint64_t off, int fd, const char *fdname,
-    uint64_t len, uint64_t *copied)
+sysv_fixed_size(const struct segment *seg, const char *what)
 {
-	ssize_t n;
-
-	for (*copied = 0; *copied < len; *copied += (uint64_t)n) {
-		n = read(fd, seg->mem + off + *copied,
-		    len - *copied < (1U << 20) ? (size_t)(len - *copied) :
-		    (1U << 20));
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n < 0)
-			return shm_perror(fdname);
-		if (n == 0)
-			break;
-		if (seg->progress != NULL)
-			progress_add(seg->progress, (uint64_t)n);
-	}
-	return SHM_OK;
+	return shm_error(seg->name, "a SysV segment keeps the size it was "
+	    "made with (%llu bytes); it cannot %s",
+	    (unsigned long long)seg->size, what);
 }
 
 /* One line of /proc/sysvipc/shm, as list --sysv prints it. */

@@ -32,10 +32,10 @@ int	sysv_remove(const char *name, bool missing_ok);
 /* The lines of list --sysv, as ipcs -m shows them. */
 int	sysv_list(bool json, bool header);
 
-/* Copies between the attached memory and a descriptor. */
+/* Copies from the attached memory to a descriptor. */
 int	sysv_copy_out(struct segment *, uint64_t off, uint64_t len, int fd,
 	    const char *fdname, uint64_t *copied);
-int	sysv_copy_in(struct segment *, uint64_t off, int fd,
-	    const char *fdname, uint64_t len, uint64_t *copied);
+/* The error for a change of size: "be resized", "grow". */
+int	sysv_fixed_size(const struct segment *, const char *what);
 
 #endif

@@ -47,6 +47,38 @@ exec(sys.argv[2])' "$ID" "$1"
 	assert_equal "$(shm read "sysvid:$ID" -o 300 -n 5)" hello
 }
 
+@test "a SysV segment cannot grow: --grow past its end changes no byte" {
+	shm write "sysvid:$ID" -o 8180 -s 'last bytes!!'
+	for src in "-s 0123456789abcdef" "-i big"; do
+		head -c 3000000 /dev/urandom > big
+		run --separate-stderr "$SHM" write "sysvid:$ID" --grow -o 8180 $src
+		assert_fails 2 "shm: write: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot grow"
+		assert_equal "$(shm read "sysvid:$ID" -o 8180)" 'last bytes!!'
+	done
+	# A stream larger than memory: written as it comes, then put back.
+	run --separate-stderr bash -c 'cat big | "$0" write "$1" --grow -o 0' "$SHM" "sysvid:$ID"
+	assert_fails 2 "shm: write: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot grow"
+	assert_equal "$(shm read "sysvid:$ID" -o 8180)" 'last bytes!!'
+	# --grow that fits is a plain write.
+	shm write "sysvid:$ID" --grow -o 0 -s fits
+	assert_equal "$(shm read "sysvid:$ID" -n 4)" fits
+}
+
+@test "a stream larger than memory into a SysV segment: whole, or put back" {
+	local out big
+	out=$(ipcmk -M 3145728) || skip "cannot make a 3 MiB SysV segment"
+	big=${out##* }
+	head -c 3145728 /dev/urandom > data
+	cat data | shm write "sysvid:$big" -o 0
+	cmp data <(shm read "sysvid:$big" -o 0)
+	run --separate-stderr bash -c '{ head -c 3145728 /dev/zero; printf x; } |
+		"$0" write "$1" -o 0' "$SHM" "sysvid:$big"
+	shm read "sysvid:$big" -o 0 > after
+	ipcrm -m "$big"
+	assert_fails 2 "shm: write: sysvid:$big: more than 3145728 bytes at offset 0 do not fit in 3145728 bytes; nothing written (--grow extends it)"
+	cmp data after
+}
+
 @test "a SysV segment dumps as hexdump -C shows the same bytes, and is found" {
 	python_attached 'import os; m[0:4096] = os.urandom(4096); m[5000:5006] = b"needle"'
 	python_attached 'sys.stdout.buffer.write(m.raw)' > bytes
@@ -73,7 +105,7 @@ assert any(s["id"] == int(sys.argv[1]) and s["size"] == 8192 for s in json.load(
 
 @test "SysV: what cannot apply says so; a missing key; who sees an attacher" {
 	run --separate-stderr "$SHM" resize "sysvid:$ID" 16K
-	assert_fails 2 "shm: resize: sysvid:$ID: a SysV segment keeps the size it was made with; it cannot be resized"
+	assert_fails 2 "shm: resize: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot be resized"
 	run --separate-stderr "$SHM" lock "sysvid:$ID" true
 	assert_fails 2 "shm: lock: sysvid:$ID: a SysV segment has no descriptor to flock, so no lock"
 	run --separate-stderr "$SHM" create "sysv:0x5eed" 16

@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# Streams larger than shm's 1 MiB of memory are written as they come,
+# with an undo copy of what they overwrite: every way a stream can fail
+# after bytes went in must still leave every byte, hole and size as it
+# was, and the undo copy must be gone.
+
+load helpers
+
+blocks() {
+	stat -c %b "$1"
+}
+
+# An 8 MiB segment: 3 MiB of 'a', a 3 MiB hole, 2 MiB of 'z'.
+make_mixed() {
+	truncate -s 8M mixed
+	head -c 3M /dev/zero | tr '\0' a | dd of=mixed conv=notrunc status=none
+	head -c 2M /dev/zero | tr '\0' z |
+		dd of=mixed bs=1M seek=6 conv=notrunc status=none
+	shm create "$1" --from ./mixed
+	cp "/dev/shm/$1" before
+}
+
+@test "a large stream over data and holes writes exactly and keeps the cursor rule" {
+	make_mixed "${P}a"
+	head -c 5000000 /dev/urandom > data
+	cat data | shm write "${P}a"
+	cmp data <(head -c 5000000 "/dev/shm/${P}a")
+	cmp <(tail -c +5000001 before) <(tail -c +5000001 "/dev/shm/${P}a")
+	assert_equal "$(shm seek "${P}a")" 5000000
+	assert_equal "$(stat -c %s "/dev/shm/${P}a")" 8388608
+}
+
+@test "a large stream one byte too long puts back every byte and hole" {
+	make_mixed "${P}a"
+	local was
+	was=$(blocks "/dev/shm/${P}a")
+	run --separate-stderr bash -c '{ head -c 8388608 /dev/urandom; printf x; } |
+		"$0" write "$1" -o 0' "$SHM" "${P}a"
+	assert_fails 2 "shm: write: ${P}a: more than 8388608 bytes at offset 0 do not fit in 8388608 bytes; nothing written (--grow extends it)"
+	cmp before "/dev/shm/${P}a"
+	# The hole is a hole again: no more blocks than before.
+	[ "$(blocks "/dev/shm/${P}a")" -le "$was" ]
+	# At an offset, too long by one for what is left.
+	run --separate-stderr bash -c 'head -c 6000001 /dev/urandom |
+		"$0" write "$1" -o 2388608' "$SHM" "${P}a"
+	assert_fails 2 "shm: write: ${P}a: more than 6000000 bytes at offset 2388608 do not fit in 8388608 bytes; nothing written (--grow extends it)"
+	cmp before "/dev/shm/${P}a"
+	assert_equal "$(shm seek "${P}a")" 0
+}
+
+@test "a large stream interrupted part way puts everything back and dies of the signal" {
+	local sig
+	for sig in INT TERM; do
+		make_mixed "${P}$sig"
+		mkfifo "fifo$sig"
+		env --default-signal=INT "$SHM" write "${P}$sig" --grow -o 4M \
+			-i "fifo$sig" 2>err &
+		local pid=$!
+		exec 4>"fifo$sig"
+		# 6 MiB are in the segment, and 2 MiB past its old end.
+		head -c 6M /dev/urandom >&4
+		sleep 0.5
+		kill -"$sig" "$pid"
+		wait "$pid" && status=0 || status=$?
+		exec 4>&-
+		assert_equal "$status" $((128 + $(kill -l "$sig")))
+		assert_equal "$(cat err)" "shm: write: fifo$sig: interrupted by SIG$sig after reading 6291456 bytes; nothing written"
+		cmp before "/dev/shm/${P}$sig"
+		assert_equal "$(stat -c %s "/dev/shm/${P}$sig")" 8388608
+	done
+}
+
+@test "a full file system part way through a stream puts back bytes, size and space" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir small
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o size=4m tmpfs small || exit 99
+		head -c 65536 /dev/urandom > small/seg
+		cp small/seg before
+		free=$(stat -f -c %f small)
+		head -c 8M /dev/urandom | "$0" write small/seg --grow -o 0
+		s=$?
+		cmp -s before small/seg || exit 97
+		[ "$(stat -c %s small/seg)" = 65536 ] || exit 96
+		# The undo copy and the grown part are freed.
+		[ "$(stat -f -c %f small)" = "$free" ] || exit 95
+		exit $s' "$SHM"
+	[ "$status" != 99 ] || skip "cannot mount tmpfs here"
+	assert_fails 2 "shm: write: small/seg: No space left on device"
+}
+
+@test "--append of a large stream goes on at the end, whole, or not at all" {
+	shm create "${P}a" 3
+	shm write "${P}a" -o 0 -s abc
+	head -c 3000000 /dev/urandom > data
+	cat data | shm write "${P}a" --append
+	cmp <({ printf abc; cat data; }) "/dev/shm/${P}a"
+	# Nothing was overwritten, so nothing was kept; a failure cuts it back.
+	cp "/dev/shm/${P}a" before
+	mkfifo fifo
+	"$SHM" write "${P}a" --append -i fifo 2>err &
+	local pid=$!
+	exec 4>fifo
+	head -c 2M /dev/urandom >&4
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || true
+	exec 4>&-
+	cmp before "/dev/shm/${P}a"
+}
