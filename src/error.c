@@ -15,6 +15,9 @@ const char *shm_cmd = "shm";
 /* Room for a full path and its reason, before escaping. */
 #define MESSAGE_MAX	(PATH_MAX + 512)
 
+/* Where this thread's error lines go, if not to standard error. */
+static _Thread_local struct error_line *held;
+
 /*
  * Prints "shm: CMD: NAME: " + fmt + tail as one line and one write(2):
  * names and values are the user's bytes, and a name holding a newline
@@ -42,10 +45,33 @@ report(const char *name, const char *tail, const char *fmt, va_list ap)
 		snprintf(raw + len, sizeof(raw) - len, "%s", tail);
 	n = text_escape(line, sizeof(line) - 1, raw, strlen(raw), false);
 	line[n++] = '\n';
+	if (held != NULL) {
+		if (held->len == 0 && n <= sizeof(held->text)) {
+			memcpy(held->text, line, n);
+			held->len = n;
+		}
+		return;
+	}
 	progress_break();
 	fflush(stderr);
 	/* Nothing to be done if standard error is gone: the line is lost. */
 	(void)shm_write_all(STDERR_FILENO, line, n);
+}
+
+void
+shm_error_hold(struct error_line *line)
+{
+	held = line;
+}
+
+void
+shm_error_print(const struct error_line *line)
+{
+	if (line->len == 0)
+		return;
+	progress_break();
+	fflush(stderr);
+	(void)shm_write_all(STDERR_FILENO, line->text, line->len);
 }
 
 int

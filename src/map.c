@@ -790,11 +790,12 @@ segment_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 
 /*
  * SIGBUS is delivered to the thread touching a page the file no longer
- * has.  The handler can only jump back to segment_guard(), so the jump
- * buffer is the one piece of global state the layer keeps.
+ * has.  The handler can only jump back to segment_guard(), in that
+ * thread: each thread has its own jump buffer, the one piece of state
+ * the layer keeps outside a segment.
  */
-static sigjmp_buf fault_jump;
-static volatile sig_atomic_t fault_armed;
+static _Thread_local sigjmp_buf fault_jump;
+static _Thread_local volatile sig_atomic_t fault_armed;
 
 static void
 on_fault(int sig)
@@ -830,22 +831,25 @@ report_fault(struct segment *seg)
 int
 segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
 {
-	struct sigaction sa, old;
+	struct sigaction sa;
 	int rc;
 
+	/*
+	 * Installed and left: unarmed, the handler does what the default
+	 * would, and two threads restoring each other's old handler could
+	 * leave one of them unguarded.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fault;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &old) != 0)
+	if (sigaction(SIGBUS, &sa, NULL) != 0)
 		return shm_perror("sigaction");
 	if (sigsetjmp(fault_jump, 1) != 0) {
 		fault_armed = 0;
-		sigaction(SIGBUS, &old, NULL);
 		return report_fault(seg);
 	}
 	fault_armed = 1;
 	rc = fn(arg);
 	fault_armed = 0;
-	sigaction(SIGBUS, &old, NULL);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef SHM_SHM_H
 #define SHM_SHM_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,19 @@ int	shm_errno(const char *name, const char *fmt, ...)
 /* A usage mistake: the message, then where to find the usage. */
 int	shm_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * A worker thread's first error line, held for the main thread to
+ * print or drop: two threads failing at one cause say it once.
+ */
+struct error_line {
+	char	text[4 * (PATH_MAX + 512) + 2];	/* as error.c builds it */
+	size_t	len;
+};
+/* This thread's error lines go to line (the first is kept); NULL: stderr. */
+void	shm_error_hold(struct error_line *);
+/* Prints a held line, if one was. */
+void	shm_error_print(const struct error_line *);
 
 /*
  * Flushes standard output: SHM_OK, or SHM_FAIL after the message.  A

@@ -12,13 +12,11 @@
  * GiB from a pipe into an existing object, against cat > /dev/shm/x:
  * 1.8 times its time when the writer kept each piece itself, 1.3 times
  * with the keeper.  Where no thread can be had, the writer keeps.
- * The keeper takes no signal (they go to the writer, whose reads they
- * must interrupt) and prints nothing: it only reads the segment and
+ * The keeper (worker.h) prints nothing: it only reads the segment and
  * writes the copy, and leaves any error for the writer to report.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +25,7 @@
 #include "interrupt.h"
 #include "shm.h"
 #include "undo.h"
+#include "worker.h"
 
 /* Read and written to the copy at a time: the size of a cache. */
 #define UNDO_CHUNK	(256U << 10)
@@ -160,7 +159,6 @@ struct undo *
 undo_begin(struct segment *seg, uint64_t off)
 {
 	struct undo *u = calloc(1, sizeof(*u));
-	sigset_t all, old;
 
 	if (u == NULL || (u->buf = malloc(UNDO_CHUNK)) == NULL) {
 		free(u);
@@ -175,10 +173,7 @@ undo_begin(struct segment *seg, uint64_t off)
 		return u;	/* past the end: nothing there to keep */
 	pthread_mutex_init(&u->mu, NULL);
 	pthread_cond_init(&u->cv, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	u->threaded = pthread_create(&u->thread, NULL, keeper, u) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	u->threaded = worker_useful() && worker_start(&u->thread, keeper, u);
 	return u;
 }
 

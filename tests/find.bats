@@ -232,3 +232,31 @@ PY
 	run timeout 20 "$SHM" find ./sparse absent
 	assert_equal "$status" 1
 }
+
+@test "find over 100 MiB of data, split between two threads, reports the first match" {
+	# 100 MiB of data and no hole: each half is searched by a thread.
+	shm create "${P}a" --from <(head -c 104857600 /dev/zero | tr '\0' a)
+	run --separate-stderr "$SHM" find "${P}a" NEEDLE
+	assert_equal "$status" 1
+	shm write "${P}a" -o 80000000 -s NEEDLE
+	assert_equal "$(shm find "${P}a" NEEDLE)" 80000000
+	# One in each half: the first half's.
+	shm write "${P}a" -o 1000 -s NEEDLE
+	assert_equal "$(shm find "${P}a" NEEDLE)" 1000
+	# Straddling the middle (52428800), and starting just before it.
+	shm write "${P}a" -o 52428798 -s STRADDLE
+	assert_equal "$(shm find "${P}a" STRADDLE)" 52428798
+	shm write "${P}a" -o 52428799 -s Q
+	assert_equal "$(shm find "${P}a" Q)" 52428799
+	# --start moves the middle; --end bounds the second half.
+	assert_equal "$(shm find "${P}a" NEEDLE --start 2000)" 80000000
+	run --separate-stderr "$SHM" find "${P}a" NEEDLE --start 2000 --end 80000005
+	assert_equal "$status" 1
+	assert_equal "$(shm find "${P}a" NEEDLE --start 2000 --end 80000006)" 80000000
+	# -a and -r are not split, and agree.
+	assert_equal "$(shm find -a "${P}a" NEEDLE | tr '\n' ' ')" "1000 80000000 "
+	assert_equal "$(shm find -r "${P}a" NEEDLE)" 80000000
+	# From the cursor, as mmap.find does.
+	shm seek "${P}a" 40000000 >/dev/null
+	assert_equal "$(shm find --from-cursor "${P}a" NEEDLE)" 80000000
+}
