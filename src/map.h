@@ -116,6 +116,9 @@ void	segment_restore_size(struct segment *, uint64_t size);
 /* Allocate [off, off+len) now, so a write cannot run out of space. */
 int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
 
+/* Zero bytes to copy from, *len of them; never written. */
+const unsigned char *segment_zeros(size_t *len);
+
 /* Descriptor I/O: faster than a fresh mapping for one pass of bulk data. */
 int	segment_write(struct segment *, uint64_t off, const void *buf,
 	    size_t len);

@@ -160,8 +160,19 @@ count(struct segment *seg, uint64_t *copied, uint64_t n)
 		progress_add(seg->progress, n);
 }
 
-/* Never written: reading it maps the kernel's zero page, nothing more. */
-static const unsigned char zeros[COPY_CHUNK];
+/*
+ * Never written, and not const: in .bss it costs the binary nothing,
+ * and reading it maps the kernel's zero page, no memory of ours.  (As
+ * a const array it was 1 MiB of .rodata, most of the binary.)
+ */
+static unsigned char zeros[COPY_CHUNK];
+
+const unsigned char *
+segment_zeros(size_t *len)
+{
+	*len = sizeof(zeros);
+	return zeros;
+}
 
 /*
  * Finds the extent (data or hole) that holds off.  Asking once per

@@ -49,8 +49,8 @@ next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 static int
 punch(struct segment *seg, uint64_t off, uint64_t len)
 {
-	static const unsigned char zeros[65536];
-	size_t n;
+	const unsigned char *zeros;
+	size_t n, most;
 	int rc;
 
 	if (off >= seg->size || len == 0)
@@ -66,8 +66,9 @@ punch(struct segment *seg, uint64_t off, uint64_t len)
 		    "%llu", (unsigned long long)len, (unsigned long long)off);
 #endif
 	/* No holes to be had: zeros, as the hole reads. */
+	zeros = segment_zeros(&most);
 	for (; len > 0; off += n, len -= n) {
-		n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		n = len < most ? (size_t)len : most;
 		if ((rc = segment_write(seg, off, zeros, n)) != SHM_OK)
 			return rc;
 	}
