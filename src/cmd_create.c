@@ -60,8 +60,8 @@ fill_from(struct segment *seg, const struct create_args *a,
 		    a->sized ? a->size + 1 : UINT64_MAX, &copied)) != SHM_OK)
 			return rc;
 		if (interrupt_caught())
-			return shm_error(a->name, "interrupted by %s after %llu "
-			    "bytes", interrupt_name(),
+			return shm_error(a->name, "interrupted by %s after "
+			    "%llu bytes", interrupt_name(),
 			    (unsigned long long)copied);
 		if (a->sized && copied > a->size)
 			return shm_error(a->name, "%s has more than SIZE (%llu "

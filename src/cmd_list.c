@@ -1,10 +1,4 @@
 /* cmd_list.c - the POSIX shared-memory objects there are */
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,83 +47,17 @@ static struct {
 	bool	 all, lng, header, json, total, sysv;
 } opts;
 
-struct entry {
-	char		*name;
-	struct stat	 st;
-};
-
-struct listing {
-	struct entry	*v;
-	size_t		 n, cap;
-};
-
-static bool
-is_listed(const char *name)
-{
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	return opts.all || (name[0] != '.' && strncmp(name, "sem.", 4) != 0);
-}
-
 /* -l: how many processes use it (a scan of /proc per object). */
 static int
-users_of(const struct entry *e)
+users_of(const struct segment_entry *e)
 {
 	int users;
 
 	return users_count(&e->st, &users) == SHM_OK ? users : -1;
 }
 
-static int
-add_entry(struct listing *l, int dfd, const char *name)
-{
-	struct entry *e;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		if ((e = realloc(l->v, l->cap * sizeof(*e))) == NULL)
-			return shm_perror(SEGMENT_DIR);
-		l->v = e;
-	}
-	e = &l->v[l->n];
-	/* Gone between readdir and now: not an error, just not there. */
-	if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? SHM_OK : shm_perror(name);
-	if (!S_ISREG(e->st.st_mode))
-		return SHM_OK;
-	if ((e->name = strdup(name)) == NULL)
-		return shm_perror(SEGMENT_DIR);
-	l->n++;
-	return SHM_OK;
-}
-
-static int
-read_listing(struct listing *l)
-{
-	struct dirent *d;
-	DIR *dir;
-	int rc = SHM_OK;
-
-	if ((dir = opendir(SEGMENT_DIR)) == NULL)
-		return shm_perror(SEGMENT_DIR);
-	while (rc == SHM_OK && (errno = 0, d = readdir(dir)) != NULL)
-		if (is_listed(d->d_name))
-			rc = add_entry(l, dirfd(dir), d->d_name);
-	if (rc == SHM_OK && errno != 0)
-		rc = shm_perror(SEGMENT_DIR);
-	closedir(dir);
-	return rc;
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->name,
-	    ((const struct entry *)b)->name);
-}
-
 static void
-print_entry(const struct entry *e, bool first)
+print_entry(const struct segment_entry *e, bool first)
 {
 	long long allocated = (long long)e->st.st_blocks * 512;
 	char owner[64], when[32];
@@ -163,27 +91,23 @@ print_entry(const struct entry *e, bool first)
 static int
 print_total(void)
 {
-	struct statvfs fs;
-	unsigned long long size, free_bytes;
+	struct segment_space sp;
 
-	if (statvfs(SEGMENT_DIR, &fs) != 0)
-		return shm_perror(SEGMENT_DIR);
-	size = (unsigned long long)fs.f_blocks * fs.f_frsize;
-	free_bytes = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	if (segment_space(&sp) != SHM_OK)
+		return SHM_FAIL;
 	if (opts.json)
 		printf(", \"total\": {\"size\": %llu, \"used\": %llu, "
-		    "\"free\": %llu}}\n", size,
-		    (unsigned long long)(fs.f_blocks - fs.f_bfree) *
-		    fs.f_frsize, free_bytes);
+		    "\"free\": %llu}}\n", (unsigned long long)sp.size,
+		    (unsigned long long)sp.used, (unsigned long long)sp.avail);
 	else
-		printf("total\tsize %llu\tused %llu\tfree %llu\n", size,
-		    (unsigned long long)(fs.f_blocks - fs.f_bfree) *
-		    fs.f_frsize, free_bytes);
+		printf("total\tsize %llu\tused %llu\tfree %llu\n",
+		    (unsigned long long)sp.size, (unsigned long long)sp.used,
+		    (unsigned long long)sp.avail);
 	return SHM_OK;
 }
 
 static int
-print_listing(const struct listing *l)
+print_listing(const struct segment_listing *l)
 {
 	size_t i;
 
@@ -205,9 +129,8 @@ print_listing(const struct listing *l)
 int
 cmd_list(int argc, char **argv)
 {
-	struct listing l = { NULL, 0, 0 };
+	struct segment_listing l;
 	struct opt_parser p;
-	size_t i;
 	int c, rc;
 
 	opts.header = isatty(STDOUT_FILENO);
@@ -229,14 +152,9 @@ cmd_list(int argc, char **argv)
 		return shm_usage_error("--sysv takes no -a, -l or --total");
 	if (opts.sysv)
 		return sysv_list(opts.json, opts.header);
-	if ((rc = read_listing(&l)) == SHM_OK) {
-		/* qsort's array may not be NULL, even with nothing in it. */
-		if (l.n > 0)
-			qsort(l.v, l.n, sizeof(*l.v), by_name);
-		rc = print_listing(&l);
-	}
-	for (i = 0; i < l.n; i++)
-		free(l.v[i].name);
-	free(l.v);
+	if ((rc = segment_list(&l, opts.all)) != SHM_OK)
+		return rc;
+	rc = print_listing(&l);
+	segment_list_free(&l);
 	return rc;
 }

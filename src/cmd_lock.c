@@ -66,30 +66,19 @@ run(char **command)
 static int
 take(struct segment *seg, const struct lock_args *a)
 {
-	int fd = -1, held = lock_inherited(&seg->st, &fd), rc;
 	double timeout = a->timeout;
 	char who[512];
+	int rc;
 
-	if (held == 's' && a->shared)
-		return SHM_OK;
-	/* Shared inside exclusive: no new lock, but no change under it. */
-	if (held == 'x')
-		return a->shared ? lock_pass_on(fd, &seg->st, false) : SHM_OK;
-	if (held == 's')
-		return shm_error(seg->name, "already under a shared 'shm lock "
-		    "-s', which cannot become exclusive");
 	if (!a->timed && lock_env_timeout(&timeout) != SHM_OK)
 		return SHM_FAIL;
-	if ((rc = lock_take(seg->fd, seg->name, !a->shared, timeout)) ==
-	    LOCK_TIMEOUT) {
-		lock_holders(&seg->st, who, sizeof(who));
-		shm_error(seg->name, "lock not had within %g s%s%s", timeout,
-		    who[0] ? ": held by " : "", who);
-		return a->timed ? SHM_NOMATCH : SHM_FAIL;
-	}
-	if (rc != SHM_OK)
+	if ((rc = segment_hold_lock(seg, !a->shared, timeout)) !=
+	    LOCK_TIMEOUT)
 		return rc;
-	return lock_pass_on(seg->fd, &seg->st, !a->shared);
+	lock_holders(&seg->st, who, sizeof(who));
+	shm_error(seg->name, "lock not had within %g s%s%s", timeout,
+	    who[0] ? ": held by " : "", who);
+	return a->timed ? SHM_NOMATCH : SHM_FAIL;
 }
 
 static int
@@ -135,11 +124,6 @@ cmd_lock(int argc, char **argv)
 	/* Read access is enough for flock, and all a reader may have. */
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	if (seg.sysv) {
-		segment_close(&seg);
-		return shm_error(a.name, "a SysV segment has no descriptor to "
-		    "flock, so no lock");
-	}
 	if ((rc = take(&seg, &a)) == SHM_OK)
 		rc = run(a.command);
 	segment_close(&seg);

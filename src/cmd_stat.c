@@ -57,17 +57,6 @@ struct field {
 };
 
 static void
-format_birth(char *buf, size_t size, const char *birth)
-{
-	long long sec;
-
-	if (sscanf(birth, "%lld", &sec) == 1)
-		facts_time(buf, size, (time_t)sec);
-	else
-		buf[0] = '\0';
-}
-
-static void
 collect(const struct segment *seg, uint64_t cursor, struct field *f)
 {
 	const struct stat *st = &seg->st;
@@ -88,7 +77,8 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	snprintf(f[MODE].value, n, "%04o", (unsigned)(st->st_mode & 07777));
 	facts_time(f[MODIFIED].value, n, st->st_mtime);
 	facts_time(f[CHANGED].value, n, st->st_ctime);
-	format_birth(f[BORN].value, n, seg->birth);
+	if (seg->has_born)
+		facts_time(f[BORN].value, n, seg->born.tv_sec);
 	snprintf(f[ALLOCATED].value, n, "%llu",
 	    (unsigned long long)st->st_blocks * 512);
 	f[ALLOCATED].number = f[RESIDENT].number = f[USERS].number = true;

@@ -57,19 +57,6 @@ struct wait_args {
 	const char	*as, *until;
 };
 
-/*
- * Whether NAME is there now, as a segment (a regular file; for an
- * object, not a symlink, as shm_open does not follow one).
- */
-static bool
-present(const struct segment *seg, struct stat *st)
-{
-	int rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
-	    stat(seg->path, st);
-
-	return rc == 0 && S_ISREG(st->st_mode);
-}
-
 static int
 wait_name(const struct wait_args *a, bool gone)
 {
@@ -81,12 +68,12 @@ wait_name(const struct wait_args *a, bool gone)
 
 	if ((rc = segment_resolve(&seg, a->name)) != SHM_OK)
 		return rc;
-	was = present(&seg, &first);
+	was = segment_present(&seg, &first);
 	watch_start(&w, a->timeout);
 	do {
-		if (!gone && present(&seg, &now))
+		if (!gone && segment_present(&seg, &now))
 			return SHM_OK;
-		if (gone && (!was || !present(&seg, &now) ||
+		if (gone && (!was || !segment_present(&seg, &now) ||
 		    now.st_ino != first.st_ino || now.st_dev != first.st_dev))
 			return SHM_OK;
 	} while (watch_sleep(&w));

@@ -4,14 +4,13 @@
  * One small file per segment, named after its device and inode so that
  * every path to the same segment shares one cursor, and holding the
  * position and whose position it is: a segment removed and made again
- * may get the same inode back, but not the same identity (identify()),
- * and then starts at 0 as a fresh Python mmap would.
+ * may get the same inode back, but not the same identity
+ * (segment_identity), and then starts at 0 as a fresh Python mmap would.
  *
  * The directory is $SHM_STATE_DIR, else $XDG_RUNTIME_DIR/shm, else
- * /tmp/shm-UID.  A cursor decides where a write lands, so a directory
+ * ${TMPDIR:-/tmp}/shm-UID.  A cursor decides where a write lands, so a directory
  * that someone else could plant files in is refused, not used.
  */
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -152,49 +151,6 @@ cursor_check_name(const char *name)
 	return NULL;
 }
 
-/* Linux's FS_IOC_GETVERSION, spelled out: <linux/fs.h> is not libc's. */
-#if defined(__linux__) && !defined(FS_IOC_GETVERSION)
-#define FS_IOC_GETVERSION	_IOR('v', 1, long)
-#endif
-
-/*
- * What tells this file from a later one on the same inode: its birth
- * time where the file system keeps one (tmpfs, ext4 with large inodes,
- * btrfs, xfs), else the inode's generation number (ext2-4 with small
- * inodes), which the file system changes when it reuses an inode.
- * Without either, the file's ctime: a record is then trusted only
- * while the file is unchanged since it was saved (ident_is_ctime).
- */
-static void
-identify(const struct segment *seg, char *buf, size_t size)
-{
-#ifdef FS_IOC_GETVERSION
-	int gen[2] = { 0, 0 };	/* the kernel writes an int; room for long */
-#endif
-	struct stat st;
-
-	if (seg->birth[0] != '\0') {
-		snprintf(buf, size, "%s", seg->birth);
-		return;
-	}
-#ifdef FS_IOC_GETVERSION
-	if (ioctl(seg->fd, FS_IOC_GETVERSION, gen) == 0) {
-		snprintf(buf, size, "g%u", (unsigned)gen[0]);
-		return;
-	}
-#endif
-	if (fstat(seg->fd, &st) != 0)
-		st = seg->st;
-	snprintf(buf, size, "c%lld.%09ld", (long long)st.st_ctim.tv_sec,
-	    (long)st.st_ctim.tv_nsec);
-}
-
-static bool
-ident_is_ctime(const char *ident)
-{
-	return ident[0] == 'c';
-}
-
 /*
  * "POS IDENT\n": the position, and whose position it is.  Returns
  * false if the record is not for this file.
@@ -282,7 +238,7 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 
 	memset(cur, 0, sizeof(*cur));
 	cur->seg = seg;
-	identify(seg, cur->ident, sizeof(cur->ident));
+	segment_identity(seg, cur->ident, sizeof(cur->ident));
 	if ((rc = open_record(seg, use, &cur->fd)) != SHM_OK ||
 	    cur->fd < 0 || (rc = read_record(cur, text, sizeof(text), &n)) !=
 	    SHM_OK)
@@ -290,7 +246,8 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 	ours = parse_record(text, cur->ident, &cur->pos);
 	cur->found = ours;
 	/* Without an identity, a changed file might be another file. */
-	if (!ours && n > 0 && ident_is_ctime(cur->ident) && use != CURSOR_SET)
+	if (!ours && n > 0 && segment_identity_weak(cur->ident) &&
+	    use != CURSOR_SET)
 		return shm_error(seg->name, "cursor not trusted: the file "
 		    "changed since it was saved, and its file system keeps "
 		    "no birth time or generation to tell whether it is the "
@@ -311,8 +268,8 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 int
 cursor_save(struct cursor *cur, uint64_t pos)
 {
-	if (ident_is_ctime(cur->ident))
-		identify(cur->seg, cur->ident, sizeof(cur->ident));
+	if (segment_identity_weak(cur->ident))
+		segment_identity(cur->seg, cur->ident, sizeof(cur->ident));
 	return write_record(cur, pos, false);
 }
 

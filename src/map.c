@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE		/* statx, fallocate, MAP_POPULATE */
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 
 #include "facts.h"
 #include "interrupt.h"
+#include "layer.h"
 #include "lock.h"
 #include "map.h"
 #include "number.h"
@@ -91,9 +93,11 @@ read_birth(struct segment *seg)
 	struct statx stx;
 
 	if (statx(seg->fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) == 0 &&
-	    (stx.stx_mask & STATX_BTIME))
-		snprintf(seg->birth, sizeof(seg->birth), "%lld.%09u",
-		    (long long)stx.stx_btime.tv_sec, stx.stx_btime.tv_nsec);
+	    (stx.stx_mask & STATX_BTIME)) {
+		seg->born.tv_sec = (time_t)stx.stx_btime.tv_sec;
+		seg->born.tv_nsec = (long)stx.stx_btime.tv_nsec;
+		seg->has_born = true;
+	}
 #elif defined(SYS_statx)
 	/*
 	 * A libc without statx() (musl before 1.2.5): the system call,
@@ -108,13 +112,59 @@ read_birth(struct segment *seg)
 		memcpy(&mask, stx, sizeof(mask));
 		memcpy(&sec, stx + 80, sizeof(sec));
 		memcpy(&nsec, stx + 88, sizeof(nsec));
-		if (mask & 0x800u)
-			snprintf(seg->birth, sizeof(seg->birth), "%lld.%09u",
-			    (long long)sec, (unsigned)nsec);
+		if (mask & 0x800u) {
+			seg->born.tv_sec = (time_t)sec;
+			seg->born.tv_nsec = (long)nsec;
+			seg->has_born = true;
+		}
 	}
 #else
 	(void)seg;
 #endif
+}
+
+/* Linux's FS_IOC_GETVERSION, spelled out: <linux/fs.h> is not libc's. */
+#if defined(__linux__) && !defined(FS_IOC_GETVERSION)
+#define FS_IOC_GETVERSION	_IOR('v', 1, long)
+#endif
+
+/*
+ * What tells this file from a later one on the same inode: its birth
+ * time where the file system keeps one (tmpfs, ext4 with large inodes,
+ * btrfs, xfs), else the inode's generation number (ext2-4 with small
+ * inodes), which the file system changes when it reuses an inode.
+ * Without either, the file's ctime: a record is then trusted only
+ * while the file is unchanged since it was saved (ident_is_ctime).
+ */
+void
+segment_identity(const struct segment *seg, char *buf, size_t size)
+{
+#ifdef FS_IOC_GETVERSION
+	int gen[2] = { 0, 0 };	/* the kernel writes an int; room for long */
+#endif
+	struct stat st;
+
+	if (seg->has_born) {
+		snprintf(buf, size, "%lld.%09ld", (long long)seg->born.tv_sec,
+		    seg->born.tv_nsec);
+		return;
+	}
+#ifdef FS_IOC_GETVERSION
+	if (ioctl(seg->fd, FS_IOC_GETVERSION, gen) == 0) {
+		snprintf(buf, size, "g%u", (unsigned)gen[0]);
+		return;
+	}
+#endif
+	if (fstat(seg->fd, &st) != 0)
+		st = seg->st;
+	snprintf(buf, size, "c%lld.%09ld", (long long)st.st_ctim.tv_sec,
+	    (long)st.st_ctim.tv_nsec);
+}
+
+bool
+segment_identity_weak(const char *ident)
+{
+	return ident[0] == 'c';
 }
 
 /*
@@ -229,6 +279,15 @@ segment_lookup(struct segment *seg, const char *name)
 		return rc;
 	seg->size = (uint64_t)seg->st.st_size;
 	return SHM_OK;
+}
+
+bool
+segment_present(const struct segment *seg, struct stat *st)
+{
+	int rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
+	    stat(seg->path, st);
+
+	return rc == 0 && S_ISREG(st->st_mode);
 }
 
 int
@@ -663,6 +722,28 @@ segment_lock(struct segment *seg, bool exclusive)
 			return rc;
 	}
 	return segment_refresh(seg);
+}
+
+int
+segment_hold_lock(struct segment *seg, bool exclusive, double timeout)
+{
+	int fd = -1, held = lock_inherited(&seg->st, &fd), rc;
+
+	if (seg->sysv)
+		return shm_error(seg->name, "a SysV segment has no descriptor "
+		    "to flock, so no lock");
+	if (held == 's' && !exclusive)
+		return SHM_OK;
+	/* Shared inside exclusive: no new lock, but no change under it. */
+	if (held == 'x')
+		return exclusive ? SHM_OK : lock_pass_on(fd, &seg->st, false);
+	if (held == 's')
+		return shm_error(seg->name, "already under a shared 'shm lock "
+		    "-s', which cannot become exclusive");
+	if ((rc = lock_take(seg->fd, seg->name, exclusive, timeout)) !=
+	    SHM_OK)
+		return rc;
+	return lock_pass_on(seg->fd, &seg->st, exclusive);
 }
 
 int

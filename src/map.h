@@ -16,21 +16,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "progress.h"
 
-/* Where POSIX objects live as files; Linux and its tmpfs. */
-#define SEGMENT_DIR	"/dev/shm"
-
 struct segment {
 	const char	*name;		/* as the user wrote it */
-	char		 path[PATH_MAX];	/* file, or SEGMENT_DIR/NAME */
+	char		 path[PATH_MAX];	/* the file, or /dev/shm/NAME */
 	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
 	int		 fd;
 	bool		 writable;
 	uint64_t	 size;		/* as of open, lock or resize */
 	struct stat	 st;
-	char		 birth[40];	/* creation time, "" if unknown */
+	struct timespec	 born;		/* creation time, if has_born */
+	bool		 has_born;
 	char		*temp;		/* create: the unpublished copy */
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct progress	*progress;	/* bulk copies count here, if set */
@@ -55,8 +54,42 @@ int	segment_open(struct segment *, const char *name,
 const char *segment_kind(const struct segment *);
 /* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
 void	segment_seals(const struct segment *, char *buf, size_t size);
+/*
+ * What tells this file from a later one on the same inode, as text
+ * for a record (a cursor's): its birth time, else the inode's
+ * generation, else ("c...") its ctime, which changes with every write.
+ */
+void	segment_identity(const struct segment *, char *buf, size_t size);
+/* Whether an identity is only the ctime: then trusted while unchanged. */
+bool	segment_identity_weak(const char *ident);
 /* What NAME is (seg->st), without opening it: for who, as root or not. */
 int	segment_lookup(struct segment *, const char *name);
+/*
+ * Whether the segment's name is there now, as a segment (a regular
+ * file; for an object, not a symlink): *st, and no message.
+ */
+bool	segment_present(const struct segment *, struct stat *st);
+
+/* The POSIX objects there are, sorted by name (segment_list). */
+struct segment_entry {
+	char		*name;
+	struct stat	 st;
+};
+struct segment_listing {
+	struct segment_entry	*v;
+	size_t			 n, cap;
+};
+/*
+ * Lists the objects: regular files only; with all, hidden names too
+ * (a create's unfinished temporaries, POSIX semaphores, dot files).
+ */
+int	segment_list(struct segment_listing *, bool all);
+void	segment_list_free(struct segment_listing *);
+/* The objects' file system, in bytes. */
+struct segment_space {
+	uint64_t	 size, used, avail;
+};
+int	segment_space(struct segment_space *);
 void	segment_close(struct segment *);
 
 /*
@@ -105,6 +138,13 @@ int	segment_unlock(struct segment *);
 int	segment_refresh(struct segment *);
 /* flock(2) the segment and re-read its size, which may have changed. */
 int	segment_lock(struct segment *, bool exclusive);
+/*
+ * For 'shm lock': takes the lock within timeout seconds (negative: as
+ * long as it takes), unless an enclosing 'shm lock' holds it as needed,
+ * and hands it down to the commands about to be run (lock.h).
+ * LOCK_TIMEOUT, with no message, if the time ran out.
+ */
+int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
 /* Set the size; new bytes read as zero. */
 int	segment_resize(struct segment *, uint64_t size);
 /*

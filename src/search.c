@@ -244,7 +244,7 @@ struct mapped {
 	uint64_t		 next;		/* where a match may start */
 	bool			*found;
 	bool			 stop;
-	atomic_bool		*cancel;	/* set by another thread, or NULL */
+	atomic_bool		*cancel;	/* another thread stops us */
 };
 
 static int
@@ -316,7 +316,7 @@ struct half {
 	bool		 found;
 	uint64_t	 at;
 	int		 rc;
-	struct error_line err;		/* said only if the first half is fine */
+	struct error_line err;		/* said if the first half is fine */
 	atomic_bool	 cancel;	/* the first half found one */
 };
 
