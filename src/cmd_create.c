@@ -1,11 +1,13 @@
 /* cmd_create.c - make a new segment, zero-filled or from a file */
 #include <stdio.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "input.h"
 #include "interrupt.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -160,7 +162,7 @@ parse_args(int argc, char **argv, struct create_args *a)
 			a->progress = true;
 			break;
 		default:
-			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+			return opt_stop(c);
 		}
 	}
 	if (a->force && a->exist_ok)
@@ -186,7 +188,7 @@ cmd_create(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
+		return rc;
 	interrupt_catch();
 	return create(&a);
 }

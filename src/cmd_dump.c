@@ -3,9 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "hexdump.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -136,7 +138,7 @@ parse_option(struct dump_args *a, int c, const char *arg)
 	case OPT_COLOR:
 		return parse_color(arg != NULL ? arg : "always", &a->hex.color);
 	default:
-		return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		return opt_stop(c);
 	}
 }
 
@@ -154,7 +156,7 @@ cmd_dump(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END)
 		if ((rc = parse_option(&a, c, p.arg)) != SHM_OK)
-			return rc == SHM_DONE ? SHM_OK : rc;
+			return rc;
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
 		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)

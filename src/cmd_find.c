@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "hex.h"
 #include "map.h"
 #include "search.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -157,7 +159,7 @@ parse_args(int argc, char **argv, struct find_args *a)
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
 				return SHM_FAIL;
 			break;
-		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 2, 2, "NAME PATTERN") != SHM_OK)
@@ -191,5 +193,5 @@ cmd_find(int argc, char **argv)
 		segment_close(&seg);
 	}
 	free(a.decoded);
-	return rc == SHM_DONE ? SHM_OK : rc;
+	return rc;
 }

@@ -1,6 +1,8 @@
 /* cmd_flush.c - write a segment's changes to its file (Python's flush) */
+#include "commands.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -56,7 +58,7 @@ cmd_flush(int argc, char **argv)
 		case 'o': a.offset = p.arg; break;
 		case 'n': a.length = p.arg; break;
 		case 'a': a.async = true; break;
-		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)

@@ -4,9 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "facts.h"
 #include "json.h"
 #include "map.h"
+#include "opt.h"
 #include "shm.h"
 #include "sysv.h"
 #include "text.h"
@@ -143,7 +145,7 @@ cmd_list(int argc, char **argv)
 		case 'j': opts.json = true; break;
 		case OPT_TOTAL: opts.total = true; break;
 		case OPT_SYSV: opts.sysv = true; break;
-		default: return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		default: return opt_stop(c);
 		}
 	}
 	if (p.npos != 0)

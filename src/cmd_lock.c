@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "lock.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -101,7 +103,7 @@ parse_args(int argc, char **argv, struct lock_args *a)
 			a->timed = true;
 			break;
 		default:
-			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+			return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 2, p.npos, "NAME COMMAND") != SHM_OK)
@@ -120,7 +122,7 @@ cmd_lock(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
+		return rc;
 	/* Read access is enough for flock, and all a reader may have. */
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;

@@ -1,8 +1,10 @@
 /* cmd_move.c - copy bytes within a segment, overlap-safe (Python's move) */
 #include <string.h>
 
+#include "commands.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -85,7 +87,7 @@ cmd_move(int argc, char **argv)
 
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END)
-		return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+		return opt_stop(c);
 	if (opt_operands(&p, 4, 4, "NAME DST SRC COUNT") != SHM_OK)
 		return SHM_FAIL;
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)

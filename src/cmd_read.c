@@ -4,10 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "follow.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 #include "typed.h"
 
@@ -246,7 +248,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 				    p.arg, err != NULL ? err : "not positive");
 			break;
 		default:
-			return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+			return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
@@ -275,7 +277,7 @@ cmd_read(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
+		return rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
 	seg.cursor = a.cursor;

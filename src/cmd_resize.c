@@ -1,7 +1,9 @@
 /* cmd_resize.c - change a segment's size (Python's resize) */
+#include "commands.h"
 #include "cursor.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -87,7 +89,7 @@ cmd_resize(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		if (c != 's')
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+			return opt_stop(c);
 		shrink = true;
 	}
 	if (opt_operands(&p, 2, 2, "NAME SIZE") != SHM_OK)

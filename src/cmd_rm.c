@@ -1,8 +1,10 @@
 /* cmd_rm.c - remove segments (shm_unlink, or unlink for files) */
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "map.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -29,7 +31,7 @@ cmd_rm(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		if (c != 'f')
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+			return opt_stop(c);
 		force = true;
 	}
 	if (p.npos == 0 && !force)

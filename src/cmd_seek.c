@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static const char usage[] =
@@ -104,7 +106,7 @@ cmd_seek(int argc, char **argv)
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		if (c != OPT_CURSOR)
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+			return opt_stop(c);
 		if (cursor_option(p.arg, &cursor) != SHM_OK)
 			return SHM_FAIL;
 	}

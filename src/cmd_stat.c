@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "facts.h"
 #include "json.h"
 #include "map.h"
+#include "opt.h"
 #include "shm.h"
 #include "text.h"
 #include "users.h"
@@ -252,7 +254,7 @@ cmd_stat(int argc, char **argv)
 		else if (c == 'j')
 			opts.json = true;
 		else if (c != OPT_CURSOR)
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+			return opt_stop(c);
 		else if (cursor_option(p.arg, &opts.cursor) != SHM_OK)
 			return SHM_FAIL;
 	}

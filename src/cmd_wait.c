@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 #include "until.h"
 #include "watch.h"
@@ -200,7 +202,7 @@ parse_option(struct wait_args *a, int c, const char *arg)
 	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
 		return set_condition(a, c);
 	default:
-		return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		return opt_stop(c);
 	}
 }
 
@@ -236,7 +238,7 @@ cmd_wait(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
-		return rc == SHM_DONE ? SHM_OK : rc;
+		return rc;
 	if (a.condition == OPT_EXISTS || a.condition == OPT_GONE)
 		return wait_name(&a, a.condition == OPT_GONE);
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "facts.h"
 #include "json.h"
 #include "map.h"
+#include "opt.h"
 #include "shm.h"
 #include "text.h"
 #include "users.h"
@@ -120,7 +122,7 @@ cmd_who(int argc, char **argv)
 		else if (c == 'j')
 			sh.json = true;
 		else
-			return c == OPT_HELP ? SHM_OK : SHM_FAIL;
+			return opt_stop(c);
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK ||
 	    (rc = segment_lookup(&seg, p.argv[0])) != SHM_OK)

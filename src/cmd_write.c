@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "cursor.h"
 #include "interrupt.h"
 #include "hex.h"
 #include "map.h"
 #include "payload.h"
+#include "opt.h"
 #include "shm.h"
 #include "typed.h"
 
@@ -152,7 +154,7 @@ parse_args(int argc, char **argv, struct write_args *a)
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
 				return SHM_FAIL;
 			break;
-		default: return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+		default: return opt_stop(c);
 		}
 	}
 	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
@@ -198,5 +200,5 @@ cmd_write(int argc, char **argv)
 		segment_close(&seg);
 	}
 	free(a.hex_bytes);
-	return rc == SHM_DONE ? SHM_OK : rc;
+	return rc;
 }

@@ -26,8 +26,6 @@
 #include "number.h"
 #include "shm.h"
 
-#define STATE_MISSING	(-1)	/* no directory yet: nothing kept */
-
 static void
 state_dir_path(char *buf, size_t size)
 {
@@ -44,8 +42,6 @@ state_dir_path(char *buf, size_t size)
 		    tmp != NULL && *tmp != '\0' ? tmp : "/tmp",
 		    (unsigned long)geteuid());
 }
-
-#define STATE_REFUSED	(-2)	/* unsafe, and the caller asked for quiet */
 
 static int
 check_state_dir(int dfd, const char *path, bool quiet)

@@ -11,11 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shm.h"		/* LOCK_TIMEOUT */
+
 /* The environment variable that carries held locks to child commands. */
 #define LOCK_ENV	"SHM_LOCKED"
-
-/* lock_take's answer when the time ran out; no message printed. */
-#define LOCK_TIMEOUT	(-3)
 
 /*
  * How an enclosing 'shm lock' holds the file st describes, through a

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "interrupt.h"
 #include "shm.h"
 
@@ -79,6 +80,7 @@ static int
 run_command(const char *name, int argc, char **argv)
 {
 	const struct command *c = find_command(name);
+	int rc;
 
 	if (c == NULL) {
 		shm_error(NULL, "'%s' is not a command; see 'shm --help'",
@@ -86,7 +88,8 @@ run_command(const char *name, int argc, char **argv)
 		return SHM_FAIL;
 	}
 	shm_cmd = c->name;
-	return c->run(argc, argv);
+	rc = c->run(argc, argv);
+	return rc == SHM_DONE ? SHM_OK : rc;
 }
 
 /* "shm help CMD" is "shm CMD --help", as in git. */

@@ -581,16 +581,13 @@ replace_with_unnamed(struct segment *seg)
 	return SHM_OK;
 }
 
-/* publish_new's answer when NAME is taken. */
-#define TAKEN	(-1)
-
-/* Links the new segment in as NAME: SHM_OK, TAKEN or SHM_FAIL. */
+/* Links the new segment in as NAME: SHM_OK, NAME_TAKEN or SHM_FAIL. */
 static int
 publish_new(struct segment *seg)
 {
 	if ((seg->unnamed ? link_unnamed(seg, seg->path) :
 	    link(seg->temp, seg->path)) != 0)
-		return errno == EEXIST ? TAKEN : shm_perror(seg->name);
+		return errno == EEXIST ? NAME_TAKEN : shm_perror(seg->name);
 	if (seg->temp != NULL && unlink(seg->temp) != 0)
 		return shm_errno(seg->temp, "cannot remove");
 	forget_temp(seg);
@@ -605,7 +602,7 @@ publish_replacing(struct segment *seg)
 	if ((rc = check_replaceable(seg)) != SHM_OK)
 		return rc;
 	if (seg->unnamed)
-		return (rc = publish_new(seg)) == TAKEN ?
+		return (rc = publish_new(seg)) == NAME_TAKEN ?
 		    replace_with_unnamed(seg) : rc;
 	if (rename(seg->temp, seg->path) != 0)
 		return shm_perror(seg->name);
@@ -621,10 +618,10 @@ segment_publish(struct segment *seg, enum segment_publish how)
 
 	rc = how == PUBLISH_REPLACE ? publish_replacing(seg) :
 	    publish_new(seg);
-	if (rc == TAKEN && how == PUBLISH_NEW)
+	if (rc == NAME_TAKEN && how == PUBLISH_NEW)
 		return shm_error(seg->name, "already exists (--force "
 		    "replaces it, --exist-ok keeps it)");
-	if (rc == TAKEN) {
+	if (rc == NAME_TAKEN) {
 		/* Made by a racing create since we looked: keep it if ours. */
 		if ((rc = segment_trust(seg->name, seg->st.st_mode & 07777,
 		    &exists)) != SHM_OK)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "opt.h"
 #include "shm.h"
 
 void
@@ -163,4 +164,10 @@ opt_operands(const struct opt_parser *p, int min, int max, const char *names)
 	for (i = 0; i < p->npos; i++)
 		name += strcspn(name, " ") + 1;
 	return shm_usage_error("missing %.*s", (int)strcspn(name, " "), name);
+}
+
+int
+opt_stop(int c)
+{
+	return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 }

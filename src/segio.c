@@ -30,8 +30,6 @@
 #define COPY_CHUNK	(1U << 20)
 /* Per sendfile or copy_file_range call: a progress line's granularity. */
 #define KERNEL_CHUNK	(64U << 20)
-/* A copy method's answer for "not on this file system; try the next". */
-#define TRY_NEXT	(-1)
 
 static uint64_t
 min_u64(uint64_t a, uint64_t b)

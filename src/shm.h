@@ -1,4 +1,4 @@
-/* shm.h - what every command shares: errors, options, the command table */
+/* shm.h - what every module shares: exit statuses and the one error helper */
 #ifndef SHM_SHM_H
 #define SHM_SHM_H
 
@@ -13,8 +13,19 @@
 #define SHM_OK		0
 #define SHM_NOMATCH	1
 #define SHM_FAIL	2
-/* Not an exit status: "all done, exit 0" (after --help). */
-#define SHM_DONE	(-1)
+/*
+ * Answers that are no exit status, each with a value of its own, so
+ * that one passed up too far can never pass for another, or for a
+ * status.  Each is said and handled where it is named.
+ */
+enum shm_sentinel {
+	SHM_DONE	= -1,	/* all done, exit 0 (after --help): main */
+	LOCK_TIMEOUT	= -2,	/* lock.c: time ran out, nothing said */
+	TRY_NEXT	= -3,	/* segio.c: not this way; try the next */
+	STATE_MISSING	= -4,	/* cursor.c: no state directory yet */
+	STATE_REFUSED	= -5,	/* cursor.c: unsafe, and quiet was asked */
+	NAME_TAKEN	= -6,	/* map.c: the name is someone else's */
+};
 
 /* The command being run, for messages; set once by main. */
 extern const char *shm_cmd;
@@ -57,68 +68,5 @@ int	shm_flush_output(void);
 
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
-
-/*
- * Options.  A command lists what it takes in a table; opt_next() walks
- * argv the way getopt_long does (clusters, --long=value, "--"), but an
- * argument that looks like a negative number is a value, not an option,
- * so "seek seg -16" and "write --as '<h' -2" work.
- */
-struct opt {
-	int		 key;	/* opt_next returns it; the short letter */
-	const char	*name;	/* long name, or NULL */
-	int		 arg;	/* takes a value: false, true or OPT_MAYBE */
-};
-
-/* A long option whose value is optional, given only as --name=value. */
-#define OPT_MAYBE	2
-
-#define OPT_END		0	/* no more options */
-#define OPT_HELP	1	/* --help: the usage was printed */
-#define OPT_ERROR	2	/* a usage message was printed */
-#define OPT_LONG	256	/* first key for long-only options */
-
-/*
- * Non-option arguments are moved, in order, to argv[0 .. npos): the
- * command name in argv[0] is not needed once parsing starts.
- */
-struct opt_parser {
-	int		 argc;
-	char		**argv;
-	int		 index;		/* next argv element to look at */
-	int		 npos;		/* positional arguments so far */
-	const char	*cluster;	/* rest of a "-abc" cluster */
-	bool		 options_done;	/* after "--" */
-	int		 stop_after;	/* operands after which all are; 0: none */
-	const char	*usage;
-	char		*arg;		/* value of the option just returned */
-};
-
-void	opt_init(struct opt_parser *, int argc, char **argv,
-	    const char *usage);
-int	opt_next(struct opt_parser *, const struct opt *opts);
-/*
- * Checks there are min to max operands, named by the words of names
- * ("NAME SIZE"): "missing SIZE", "too many arguments".
- */
-int	opt_operands(const struct opt_parser *, int min, int max,
-	    const char *names);
-
-/* Commands: each returns its exit status. */
-int	cmd_create(int, char **);
-int	cmd_dump(int, char **);
-int	cmd_find(int, char **);
-int	cmd_flush(int, char **);
-int	cmd_list(int, char **);
-int	cmd_lock(int, char **);
-int	cmd_move(int, char **);
-int	cmd_read(int, char **);
-int	cmd_resize(int, char **);
-int	cmd_rm(int, char **);
-int	cmd_seek(int, char **);
-int	cmd_stat(int, char **);
-int	cmd_wait(int, char **);
-int	cmd_who(int, char **);
-int	cmd_write(int, char **);
 
 #endif
