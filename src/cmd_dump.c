@@ -83,12 +83,10 @@ dump(struct segment *seg, const struct dump_args *a)
 	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
 		return rc;
 	len = seg->size - off < a->length ? seg->size - off : a->length;
-	/* A quarter of a megabyte of output buffer: not for the stack. */
-	if ((hd = malloc(sizeof(*hd))) == NULL)
+	if ((hd = hexdump_new(&a->hex, off, STDOUT_FILENO)) == NULL)
 		return shm_perror(seg->name);
-	hexdump_init(hd, &a->hex, off, STDOUT_FILENO);
 	rc = dump_range(seg, hd, off, len);
-	free(hd);
+	hexdump_free(hd);
 	return rc;
 }
 
@@ -146,7 +144,7 @@ int
 cmd_dump(int argc, char **argv)
 {
 	struct dump_args a = { NULL, UINT64_MAX,
-	    { HEXDUMP_CANONICAL, true, false } };
+	    { HEXDUMP_CANONICAL, true, false, false } };
 	struct opt_parser p;
 	struct segment seg;
 	int c, rc;

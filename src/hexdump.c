@@ -12,11 +12,27 @@
  * and "*" lines stay plain and no line leaves the terminal coloured.
  */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hexdump.h"
 #include "shm.h"
+
+/* Only this file touches the fields. */
+struct hexdump {
+	struct hexdump_options	 options;
+	int			 fd;
+	uint64_t		 off;		/* offset of the next line */
+	uint64_t		 run;		/* lines squeezed so far */
+	bool			 have_last;
+	unsigned char		 last[16];	/* last full line, to compare */
+	unsigned char		 line[16];	/* a line split across feeds */
+	size_t			 line_len;
+	bool			 vector;	/* the SSSE3 path: the CPU has it */
+	size_t			 out_len;
+	char			 out[HEXDUMP_BUFSIZE];
+};
 
 #define LINE_BYTES	16
 #define OFFSET_WIDTH	8	/* both tools pad offsets to 8 digits */
@@ -251,6 +267,7 @@ put_head(char *p, const struct layout *layout, uint64_t off)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <tmmintrin.h>
+
 #define HAVE_VECTOR	1
 
 /*
@@ -529,10 +546,13 @@ feed_lines(struct hexdump *h, char **p, const unsigned char *b,
 	return 0;
 }
 
-void
-hexdump_init(struct hexdump *h, const struct hexdump_options *options,
-    uint64_t start, int fd)
+struct hexdump *
+hexdump_new(const struct hexdump_options *options, uint64_t start, int fd)
 {
+	struct hexdump *h = malloc(sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
 	h->options = *options;
 	h->fd = fd;
 	h->off = start;
@@ -541,10 +561,17 @@ hexdump_init(struct hexdump *h, const struct hexdump_options *options,
 	h->line_len = 0;
 	h->out_len = 0;
 #ifdef HAVE_VECTOR
-	h->vector = __builtin_cpu_supports("ssse3");
+	h->vector = !options->scalar && __builtin_cpu_supports("ssse3");
 #else
 	h->vector = false;
 #endif
+	return h;
+}
+
+void
+hexdump_free(struct hexdump *h)
+{
+	free(h);
 }
 
 int

@@ -18,32 +18,19 @@ struct hexdump_options {
 	enum hexdump_format	 format;
 	bool			 squeeze;	/* hexdump -C sans -v; xxd -a */
 	bool			 color;		/* ANSI colours by byte class */
+	bool			 scalar;	/* never the SSSE3 path: tests */
 };
 
-/*
- * Public so that a caller can keep one on its stack (a little over
- * HEXDUMP_BUFSIZE bytes); only hexdump.c touches the fields.
- */
-struct hexdump {
-	struct hexdump_options	 options;
-	int			 fd;
-	uint64_t		 off;		/* offset of the next line */
-	uint64_t		 run;		/* lines squeezed so far */
-	bool			 have_last;
-	unsigned char		 last[16];	/* last full line, to compare */
-	unsigned char		 line[16];	/* a line split across feeds */
-	size_t			 line_len;
-	bool			 vector;	/* the CPU has SSSE3 */
-	size_t			 out_len;
-	char			 out[HEXDUMP_BUFSIZE];
-};
+/* A dump in progress; a quarter of a megabyte, so on the heap. */
+struct hexdump;
 
 /*
  * Lines are numbered from start, as by `hexdump -C -s start`; start
- * plus the bytes fed must stay below 2^64.
+ * plus the bytes fed must stay below 2^64.  NULL if out of memory.
  */
-void	hexdump_init(struct hexdump *, const struct hexdump_options *,
-	    uint64_t start, int fd);
+struct hexdump *hexdump_new(const struct hexdump_options *, uint64_t start,
+	    int fd);
+void	hexdump_free(struct hexdump *);
 
 /*
  * Any number of bytes, none included (buf may then be NULL); lines may

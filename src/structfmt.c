@@ -205,18 +205,6 @@ structfmt_parse(const char *fmt, struct structfmt *sf)
 	return err;
 }
 
-size_t
-structfmt_size(const struct structfmt *sf)
-{
-	return sf->size;
-}
-
-size_t
-structfmt_count(const struct structfmt *sf)
-{
-	return sf->count;
-}
-
 typedef int visit_fn(const struct run *, size_t offset, void *arg);
 
 /* Calls visit on each value's bytes in turn until one returns nonzero. */

@@ -31,15 +31,13 @@ typedef int structfmt_emit(void *ctx, const char *text, size_t len,
 
 /* NULL, or Python's message for a bad format, such as "bad char ...". */
 const char	*structfmt_parse(const char *fmt, struct structfmt *sf);
-size_t		 structfmt_size(const struct structfmt *sf);
-size_t		 structfmt_count(const struct structfmt *sf);
 
-/* Reads structfmt_size() bytes at buf; returns 0 or emit's nonzero. */
+/* Reads sf->size bytes at buf; returns 0 or emit's nonzero. */
 int		 structfmt_unpack(const struct structfmt *sf,
 		    const unsigned char *buf, structfmt_emit *emit, void *ctx);
 
 /*
- * Packs the values as typed into structfmt_size() bytes at out.
+ * Packs the values as typed into sf->size bytes at out.
  * Returns NULL, or err holding a message naming the bad value.  On
  * error out holds garbage, so callers copy it only on success.
  */

@@ -28,7 +28,6 @@ struct chunks {
 };
 
 /* A harness may keep state in statics; shm's code may not. */
-static struct hexdump dump;
 static struct chunks chunks;
 static unsigned char split_text[1 << 22], whole_text[1 << 22];
 
@@ -52,19 +51,22 @@ split(const uint8_t *in, size_t size)
 static void
 run(const struct hexdump_options *opt, uint64_t start, int fd, int whole)
 {
+	struct hexdump_options o = *opt;
+	struct hexdump *dump;
 	size_t i, pos = 0;
 
-	hexdump_init(&dump, opt, start, fd);
 	/* The whole run takes the plain path: the SSSE3 one must agree. */
-	if (whole)
-		dump.vector = false;
+	o.scalar = whole;
+	if ((dump = hexdump_new(&o, start, fd)) == NULL)
+		abort();
 	for (i = 0; i < chunks.n && !whole; pos += chunks.sizes[i++])
-		if (hexdump_feed(&dump, chunks.data + pos, chunks.sizes[i]))
+		if (hexdump_feed(dump, chunks.data + pos, chunks.sizes[i]))
 			abort();
-	if (whole && hexdump_feed(&dump, chunks.data, chunks.len))
+	if (whole && hexdump_feed(dump, chunks.data, chunks.len))
 		abort();
-	if (hexdump_finish(&dump) == -1)
+	if (hexdump_finish(dump) == -1)
 		abort();
+	hexdump_free(dump);
 }
 
 static void
