@@ -135,7 +135,9 @@ ZSHCOMPDIR	?= $(DATADIR)/zsh/site-functions
 FISHCOMPDIR	?= $(DATADIR)/fish/vendor_completions.d
 
 # bash-completion and fish load a completion by the name of the command
-# completed, so each shm-CMD gets a link to the one file.
+# completed, so each shm-CMD gets a link to the one file.  help has no
+# page of its own, as shm(1) describes "shm help CMD": its page is a
+# link to shm.1, so that man shm-help works as man shm-CMD does.
 install: $(SHM)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
@@ -144,6 +146,7 @@ install: $(SHM)
 	chmod 755 $(DESTDIR)$(BINDIR)/shm
 	cp $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 	cd $(DESTDIR)$(MANDIR)/man1 && chmod 644 $(notdir $(MANPAGES))
+	ln -sf shm.1 $(DESTDIR)$(MANDIR)/man1/shm-help.1
 	cp completions/shm.bash $(DESTDIR)$(BASHCOMPDIR)/shm
 	cp completions/_shm $(DESTDIR)$(ZSHCOMPDIR)/_shm
 	cp completions/shm.fish $(DESTDIR)$(FISHCOMPDIR)/shm.fish
@@ -158,7 +161,8 @@ install: $(SHM)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/shm $(DESTDIR)$(BASHCOMPDIR)/shm \
 	    $(DESTDIR)$(ZSHCOMPDIR)/_shm $(DESTDIR)$(FISHCOMPDIR)/shm.fish
-	cd $(DESTDIR)$(MANDIR)/man1 2>/dev/null && rm -f $(notdir $(MANPAGES)) || :
+	cd $(DESTDIR)$(MANDIR)/man1 2>/dev/null && \
+	    rm -f $(notdir $(MANPAGES)) shm-help.1 || :
 	for c in $(COMMANDS); do \
 		rm -f $(DESTDIR)$(BINDIR)/shm-$$c \
 		    $(DESTDIR)$(BASHCOMPDIR)/shm-$$c \

@@ -92,15 +92,56 @@ _shm_add() {
 	return 0
 }
 
+# Prints word $1 as the shell will read it, its quotes and backslashes
+# taken out: after a first Tab has put "a\ b." on the line, the word
+# must still match the files "a b.bin" and "a b.txt".  Nothing is
+# expanded: a Tab must not run what the word names.
+_shm_dequote() {
+	local w=$1 out='' q='' c i
+	for ((i = 0; i < ${#w}; i++)); do
+		c=${w:i:1}
+		if [[ $q != "'" && $c == "\\" ]]; then
+			# In "...", a backslash escapes only $ ` " \.
+			if [[ $q != '"' || ${w:i+1:1} == [\$\`\"\\] ]]; then
+				i=$((i + 1))
+				c=${w:i:1}
+			fi
+		elif [[ -z $q && ( $c == "'" || $c == '"' ) ]]; then
+			q=$c
+			continue
+		elif [[ $c == "$q" ]]; then
+			q=
+			continue
+		fi
+		out+=$c
+	done
+	printf '%s\n' "$out"
+}
+
+# Adds what compgen prints, one name a line, to COMPREPLY.  Split on
+# newlines only and not globbed, a name with a space, a tab or a "*"
+# stays one word.
+_shm_compgen() {
+	mapfile -t -O ${#COMPREPLY[@]} COMPREPLY < <(compgen "$@")
+}
+
+# -o filenames: bash quotes the names it puts on the line and adds a "/"
+# to a directory.
 _shm_files() {
 	compopt -o filenames 2>/dev/null || :
-	COMPREPLY+=($(compgen -f -- "$1"))
+	_shm_compgen -f -- "$(_shm_dequote "$1")"
+}
+
+# A command in $PATH, or with a "/" a path to one.
+_shm_programs() {
+	compopt -o filenames 2>/dev/null || :
+	_shm_compgen -c -- "$(_shm_dequote "$1")"
 }
 
 # The POSIX objects, as `shm list` shows them: the regular files in
 # /dev/shm but semaphores and hidden ones.  A word with a "/" is a path.
 _shm_segments() {
-	local cur=$1 f n
+	local cur=$1 f n q
 	if [[ $cur == */* ]]; then
 		_shm_files "$cur"
 		return 0
@@ -111,10 +152,15 @@ _shm_segments() {
 		    /proc/sysvipc/shm 2>/dev/null)" "$cur"
 		return 0
 	fi
-	for f in /dev/shm/"$cur"*; do
+	for f in /dev/shm/"$(_shm_dequote "$cur")"*; do
 		n=${f#/dev/shm/}
-		[[ -f $f && ! -L $f && $n != .* && $n != sem.* ]] &&
-		    COMPREPLY+=("$n")
+		[[ -f $f && ! -L $f && $n != .* && $n != sem.* ]] || continue
+		COMPREPLY+=("$n")
+		# Only -o filenames makes bash quote a name with a space, but it
+		# would also add a "/" to a name that is a directory here: ask
+		# for it only when a name needs quoting.
+		printf -v q %q "$n"
+		[[ $q == "$n" ]] || compopt -o filenames 2>/dev/null || :
 	done
 	return 0
 }
@@ -210,7 +256,7 @@ _shm() {
 	case $(_shm_argument_kind "$cmd" $((n + 1))) in
 	name)		_shm_segments "$cur" ;;
 	position)	_shm_add "end" "$cur" ;;
-	program)	COMPREPLY+=($(compgen -c -- "$cur")) ;;
+	program)	_shm_programs "$cur" ;;
 	file)		_shm_files "$cur" ;;
 	# Every command but help: there is no help for help.
 	command)	_shm_add "${_shm_commands/ help/}" "$cur" ;;

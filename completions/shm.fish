@@ -104,6 +104,10 @@ function __shm_segments
     end
     for f in /dev/shm/*
         set -l name (string replace /dev/shm/ '' -- $f)
+        # A tab would end the name and begin its description, and a
+        # newline end the line: offer such a name nowhere rather than
+        # offer the wrong one.
+        string match -qr '[\t\n]' -- $name; and continue
         if test -f $f; and not test -L $f
             and not string match -q 'sem.*' -- $name
             printf '%s\tsegment\n' $name

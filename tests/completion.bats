@@ -30,6 +30,12 @@ complete_bash() {
 	echo "${COMPREPLY[*]}"
 }
 
+# The same, one candidate a line, to count them.
+complete_bash_lines() {
+	complete_bash "$@" >/dev/null
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
 # The fish completion of a command line, first column only.
 # Its HOME is the test's own, away from the user's fish settings.
 complete_fish() {
@@ -76,6 +82,40 @@ complete_fish() {
 	assert_equal "$(complete_bash shm read "./${P}f")" "./${P}file"
 	# Only the first argument of read is a NAME.
 	assert_equal "$(complete_bash shm find "${P}comp" "${P}c")" ""
+}
+
+@test "bash completes a file name with a space, a tab or a * as one word" {
+	source "$ROOT/completions/shm.bash"
+	touch "a b.bin" $'t\tab.bin' "x*y.bin" "xzy.bin"
+	assert_equal "$(complete_bash_lines shm write "${P}s" -i a)" "a b.bin"
+	assert_equal "$(complete_bash_lines shm create "${P}s" --from=a)" \
+	    "--from=a b.bin"
+	# As a first Tab leaves it, and inside quotes.
+	assert_equal "$(complete_bash_lines shm write "${P}s" -i 'a\ b')" \
+	    "a b.bin"
+	assert_equal "$(complete_bash_lines shm read "${P}s" -O '"a b')" \
+	    "a b.bin"
+	assert_equal "$(complete_bash_lines shm write "${P}s" -i t)" \
+	    $'t\tab.bin'
+	# The "*" is not a glob: xzy.bin is not offered.
+	assert_equal "$(complete_bash_lines shm write "${P}s" -i 'x*')" \
+	    "x*y.bin"
+	assert_equal "$(complete_bash_lines shm read './a')" "./a b.bin"
+}
+
+@test "bash completes a program or segment name with a space as one word" {
+	source "$ROOT/completions/shm.bash"
+	mkdir bin
+	printf '#!/bin/sh\n' >"bin/${P}my prog"
+	chmod +x "bin/${P}my prog"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH"
+	assert_equal "$(complete_bash_lines shm lock "${P}s" "${P}my")" \
+	    "${P}my prog"
+	assert_equal "$(complete_bash_lines shm lock "${P}s" ./bin/)" \
+	    "./bin/${P}my prog"
+	shm create "${P}a b" 1
+	assert_equal "$(complete_bash_lines shm read "${P}a")" "${P}a b"
+	assert_equal "$(complete_bash_lines shm rm "${P}a\ ")" "${P}a b"
 }
 
 @test "bash completes help with the commands" {
@@ -146,6 +186,15 @@ complete_fish() {
 	assert_equal "$(complete_fish "shm read ${P}c")" "${P}comp"
 	assert_equal "$(complete_fish 'shm help ')" "$(commands | grep -vx help |
 	    sort | xargs)"
+}
+
+@test "fish completes a segment name with a space, and none with a tab" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	shm create "${P}a b" 1
+	shm create "${P}t"$'\t'"ab" 1
+	# A tab separates a candidate from its description: rather than
+	# offer "${P}t", fish offers no name with a tab.
+	assert_equal "$(complete_fish "shm read ${P}")" "${P}a b"
 }
 
 @test "fish offers every option --help lists" {

@@ -34,7 +34,7 @@ make_install() {
 		    "$r/share/bash-completion/completions/shm-$c")" shm
 		assert_equal "$(readlink \
 		    "$r/share/fish/vendor_completions.d/shm-$c.fish")" shm.fish
-		[ "$c" = help ] || [ -f "$r/share/man/man1/shm-$c.1" ]
+		[ -f "$r/share/man/man1/shm-$c.1" ]
 	done
 	for f in "$ROOT"/man/*.1; do
 		cmp "$f" "$r/share/man/man1/${f##*/}"
@@ -63,6 +63,30 @@ make_install() {
 	command -v man >/dev/null || skip "man is not installed"
 	assert_equal "$(man -M "$r/share/man" -w shm-seek)" \
 	    "$r/share/man/man1/shm-seek.1"
+}
+
+@test "every installed shm-CMD link has a man page; shm-help's is shm(1)" {
+	local r=$BATS_TEST_TMPDIR/root/usr f n=0 missing=
+	make_install install
+	for f in "$r"/bin/shm-*; do
+		[ -L "$f" ] || continue
+		n=$((n + 1))
+		[ -f "$r/share/man/man1/${f##*/}.1" ] || missing+=" ${f##*/}"
+	done
+	((n > 0))
+	assert_equal "$missing" ""
+	assert_equal "$(readlink "$r/share/man/man1/shm-help.1")" shm.1
+	command -v man >/dev/null || skip "man is not installed"
+	# man-db prints the page a link leads to, others the link.
+	f=$(man -M "$r/share/man" -w shm-help)
+	assert_equal "$(readlink -f "$f")" \
+	    "$(readlink -f "$r/share/man/man1/shm.1")"
+	run --separate-stderr env LC_ALL=C.UTF-8 MANWIDTH=80 \
+	    man --warnings -M "$r/share/man" shm-help
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	[[ $output == *"shm - shared memory from the shell"* ]]
+	[[ $output == *"shm help COMMAND"* ]]
 }
 
 @test "make uninstall removes all that make install put there" {
