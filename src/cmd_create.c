@@ -143,11 +143,11 @@ parse_args(int argc, char **argv, struct create_args *a)
 		switch (c) {
 		case 'm':
 			if ((err = number_mode(p.arg, &a->mode)) != NULL)
-				return shm_usage_error("-m %s: %s", p.arg, err);
+				return opt_bad_value("-m", p.arg, err);
 			if (a->mode & 07000)
-				return shm_usage_error("-m %s: setuid, setgid "
-				    "and sticky bits are not for segments",
-				    p.arg);
+				return opt_bad_value("-m", p.arg, "setuid, "
+				    "setgid and sticky bits are not for "
+				    "segments");
 			break;
 		case 'f':
 			a->force = true;
@@ -174,8 +174,7 @@ parse_args(int argc, char **argv, struct create_args *a)
 	a->name = p.argv[0];
 	if (p.npos == 2) {
 		if ((err = number_size(p.argv[1], &a->size)) != NULL)
-			return shm_usage_error("SIZE '%s': %s", p.argv[1],
-			    err);
+			return opt_bad_value("SIZE", p.argv[1], err);
 		a->sized = true;
 	}
 	return SHM_OK;

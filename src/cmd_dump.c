@@ -103,8 +103,8 @@ parse_color(const char *when, bool *color)
 	else if (strcmp(when, "never") == 0)
 		*color = false;
 	else
-		return shm_usage_error("--color=%s: not auto, always or never",
-		    when);
+		return opt_bad_value("--color", when, "not auto, always or "
+		    "never");
 	return SHM_OK;
 }
 
@@ -119,7 +119,7 @@ parse_option(struct dump_args *a, int c, const char *arg)
 		return SHM_OK;
 	case 'n':
 		if ((err = number_size(arg, &a->length)) != NULL)
-			return shm_usage_error("-n %s: %s", arg, err);
+			return opt_bad_value("-n", arg, err);
 		return SHM_OK;
 	case 'v':
 		a->hex.squeeze = false;
@@ -130,8 +130,8 @@ parse_option(struct dump_args *a, int c, const char *arg)
 		else if (strcmp(arg, "xxd") == 0)
 			a->hex.format = HEXDUMP_XXD;
 		else
-			return shm_usage_error("--format %s: not hexdump or "
-			    "xxd", arg);
+			return opt_bad_value("--format", arg, "not hexdump or "
+			    "xxd");
 		return SHM_OK;
 	case OPT_COLOR:
 		return parse_color(arg != NULL ? arg : "always", &a->hex.color);

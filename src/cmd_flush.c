@@ -25,20 +25,17 @@ static const struct opt options[] = {
 
 struct flush_args {
 	const char	*offset;
-	const char	*length;
+	uint64_t	 length;	/* UINT64_MAX: to the end */
 	bool		 async;
 };
 
 static int
 flush(struct segment *seg, const struct flush_args *a)
 {
-	uint64_t off = 0, len = UINT64_MAX;
-	const char *err;
+	uint64_t off = 0, len = a->length;
 
 	if (segment_offset(seg, "offset", a->offset, &off) != SHM_OK)
 		return SHM_FAIL;
-	if (a->length != NULL && (err = number_size(a->length, &len)) != NULL)
-		return shm_error(seg->name, "length %s: %s", a->length, err);
 	if (len > seg->size - off)
 		len = seg->size - off;
 	return segment_sync(seg, off, len, a->async);
@@ -47,16 +44,20 @@ flush(struct segment *seg, const struct flush_args *a)
 int
 cmd_flush(int argc, char **argv)
 {
-	struct flush_args a = { NULL, NULL, false };
+	struct flush_args a = { NULL, UINT64_MAX, false };
 	struct opt_parser p;
 	struct segment seg;
+	const char *err;
 	int c, rc;
 
 	opt_init(&p, argc, argv, usage);
 	while ((c = opt_next(&p, options)) != OPT_END) {
 		switch (c) {
 		case 'o': a.offset = p.arg; break;
-		case 'n': a.length = p.arg; break;
+		case 'n':
+			if ((err = number_size(p.arg, &a.length)) != NULL)
+				return opt_bad_value("-n", p.arg, err);
+			break;
 		case 'a': a.async = true; break;
 		default: return opt_stop(c);
 		}

@@ -99,7 +99,7 @@ parse_args(int argc, char **argv, struct lock_args *a)
 			break;
 		case 'w':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
-				return shm_usage_error("-w %s: %s", p.arg, err);
+				return opt_bad_value("-w", p.arg, err);
 			a->timed = true;
 			break;
 		default:

@@ -34,15 +34,11 @@ move_bytes(void *arg)
 
 static int
 parse_range(const struct segment *seg, char **argv, uint64_t *dst,
-    uint64_t *src, uint64_t *count)
+    uint64_t *src, const uint64_t *count)
 {
-	const char *err;
-
 	if (segment_offset(seg, "DST", argv[0], dst) != SHM_OK ||
 	    segment_offset(seg, "SRC", argv[1], src) != SHM_OK)
 		return SHM_FAIL;
-	if ((err = number_size(argv[2], count)) != NULL)
-		return shm_error(seg->name, "COUNT %s: %s", argv[2], err);
 	if (*count > seg->size - *src || *count > seg->size - *dst)
 		return shm_error(seg->name, "%llu bytes from %llu to %llu do "
 		    "not fit in %llu bytes; nothing moved",
@@ -52,9 +48,9 @@ parse_range(const struct segment *seg, char **argv, uint64_t *dst,
 }
 
 static int
-move(struct segment *seg, char **argv)
+move(struct segment *seg, char **argv, uint64_t count)
 {
-	uint64_t dst, src, count, lo;
+	uint64_t dst, src, lo;
 	struct move m;
 	int rc;
 
@@ -83,6 +79,8 @@ cmd_move(int argc, char **argv)
 {
 	struct opt_parser p;
 	struct segment seg;
+	const char *err;
+	uint64_t count;
 	int c, rc;
 
 	opt_init(&p, argc, argv, usage);
@@ -90,9 +88,12 @@ cmd_move(int argc, char **argv)
 		return opt_stop(c);
 	if (opt_operands(&p, 4, 4, "NAME DST SRC COUNT") != SHM_OK)
 		return SHM_FAIL;
+	/* The offsets need the size, so they wait for the lock; COUNT not. */
+	if ((err = number_size(p.argv[3], &count)) != NULL)
+		return opt_bad_value("COUNT", p.argv[3], err);
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
-	rc = move(&seg, p.argv + 1);
+	rc = move(&seg, p.argv + 1, count);
 	segment_close(&seg);
 	return rc;
 }

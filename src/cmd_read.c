@@ -215,7 +215,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 			break;
 		case 'n':
 			if ((err = number_size(p.arg, &a->length)) != NULL)
-				return shm_usage_error("-n %s: %s", p.arg, err);
+				return opt_bad_value("-n", p.arg, err);
 			break;
 		case 'l':
 			a->line = true;
@@ -238,14 +238,13 @@ parse_args(int argc, char **argv, struct read_args *a)
 			break;
 		case OPT_TIMEOUT:
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
-				return shm_usage_error("--timeout %s: %s", p.arg,
-				    err);
+				return opt_bad_value("--timeout", p.arg, err);
 			break;
 		case OPT_COLUMNS:
 			if ((err = number_size(p.arg, &a->columns)) != NULL ||
 			    a->columns == 0)
-				return shm_usage_error("--columns %s: %s",
-				    p.arg, err != NULL ? err : "not positive");
+				return opt_bad_value("--columns", p.arg,
+				    err != NULL ? err : "not positive");
 			break;
 		default:
 			return opt_stop(c);

@@ -20,31 +20,31 @@ static const struct opt options[] = {
 	{ 0, NULL, false },
 };
 
-static int
-new_size(const struct segment *seg, const char *text, uint64_t *size)
-{
-	const char *err;
-	int64_t v;
-	char sign;
+/* SIZE as typed: N, +N or -N, checked against the size under the lock. */
+struct new_size {
+	const char	*text;
+	char		 sign;		/* 0, '+' or '-' */
+	int64_t		 value;
+};
 
-	if ((err = number_signed(text, &sign, &v)) != NULL)
-		return shm_error(seg->name, "size %s: %s", text, err);
-	if (sign == '-' && (uint64_t)-v > seg->size)
-		return shm_error(seg->name, "size %s: smaller than nothing "
-		    "(size %llu)", text, (unsigned long long)seg->size);
-	if (sign == '+' && (uint64_t)v > INT64_MAX - seg->size)
-		return shm_error(seg->name, "size %s: number too large", text);
-	if (sign == 0)
-		*size = (uint64_t)v;
-	else if (sign == '+')
-		*size = seg->size + (uint64_t)v;
-	else
-		*size = seg->size - (uint64_t)-v;
+static int
+new_size(const struct segment *seg, const struct new_size *n, uint64_t *size)
+{
+	uint64_t v = n->sign == '-' ? (uint64_t)-n->value : (uint64_t)n->value;
+
+	if (n->sign == '-' && v > seg->size)
+		return shm_error(seg->name, "SIZE '%s': smaller than nothing "
+		    "(size %llu)", n->text, (unsigned long long)seg->size);
+	if (n->sign == '+' && v > INT64_MAX - seg->size)
+		return shm_error(seg->name, "SIZE '%s': number too large",
+		    n->text);
+	*size = n->sign == 0 ? v : n->sign == '+' ? seg->size + v :
+	    seg->size - v;
 	return SHM_OK;
 }
 
 static int
-resize_locked(struct segment *seg, const char *text, bool shrink,
+resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
     struct cursor *cur)
 {
 	uint64_t size = 0;
@@ -52,7 +52,7 @@ resize_locked(struct segment *seg, const char *text, bool shrink,
 
 	/* Exclusive: no shm reader or writer is inside the part cut off. */
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
-	    (rc = new_size(seg, text, &size)) != SHM_OK)
+	    (rc = new_size(seg, n, &size)) != SHM_OK)
 		return rc;
 	if (size < seg->size && !shrink)
 		return shm_error(seg->name, "shrinking to %llu bytes destroys "
@@ -68,12 +68,12 @@ resize_locked(struct segment *seg, const char *text, bool shrink,
 }
 
 static int
-resize(struct segment *seg, const char *text, bool shrink)
+resize(struct segment *seg, const struct new_size *n, bool shrink)
 {
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = resize_locked(seg, text, shrink, &cur);
+	rc = resize_locked(seg, n, shrink, &cur);
 	cursor_close(&cur);
 	return rc;
 }
@@ -83,7 +83,9 @@ cmd_resize(int argc, char **argv)
 {
 	struct opt_parser p;
 	struct segment seg;
+	struct new_size n;
 	bool shrink = false;
+	const char *err;
 	int c, rc;
 
 	opt_init(&p, argc, argv, usage);
@@ -94,9 +96,12 @@ cmd_resize(int argc, char **argv)
 	}
 	if (opt_operands(&p, 2, 2, "NAME SIZE") != SHM_OK)
 		return SHM_FAIL;
+	n.text = p.argv[1];
+	if ((err = number_signed(n.text, &n.sign, &n.value)) != NULL)
+		return opt_bad_value("SIZE", n.text, err);
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
-	rc = resize(&seg, p.argv[1], shrink);
+	rc = resize(&seg, &n, shrink);
 	segment_close(&seg);
 	return rc;
 }

@@ -191,11 +191,11 @@ parse_option(struct wait_args *a, int c, const char *arg)
 	case 'o': a->offset = arg; return SHM_OK;
 	case 'n':
 		if ((err = number_size(arg, &a->length)) != NULL)
-			return shm_usage_error("-n %s: %s", arg, err);
+			return opt_bad_value("-n", arg, err);
 		return SHM_OK;
 	case 't':
 		if ((err = number_seconds(arg, &a->timeout)) != NULL)
-			return shm_usage_error("-t %s: %s", arg, err);
+			return opt_bad_value("-t", arg, err);
 		return SHM_OK;
 	case OPT_AS: a->as = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);

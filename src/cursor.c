@@ -24,6 +24,7 @@
 #include "cursor.h"
 #include "map.h"
 #include "number.h"
+#include "opt.h"
 #include "shm.h"
 
 static void
@@ -128,7 +129,7 @@ cursor_option(const char *arg, const char **out)
 	const char *err = cursor_check_name(arg);
 
 	if (err != NULL)
-		return shm_usage_error("--cursor '%s': %s", arg, err);
+		return opt_bad_value("--cursor", arg, err);
 	*out = arg;
 	return SHM_OK;
 }

@@ -678,7 +678,7 @@ segment_offset(const struct segment *seg, const char *what,
 
 	if (text != NULL && (err = number_offset(text, seg->size, off)) !=
 	    NULL)
-		return shm_error(seg->name, "%s %s: %s (size %llu)", what,
+		return shm_error(seg->name, "%s '%s': %s (size %llu)", what,
 		    text, err, (unsigned long long)seg->size);
 	return SHM_OK;
 }

@@ -171,3 +171,9 @@ opt_stop(int c)
 {
 	return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
 }
+
+int
+opt_bad_value(const char *what, const char *text, const char *reason)
+{
+	return shm_usage_error("%s '%s': %s", what, text, reason);
+}

@@ -50,6 +50,11 @@ int	opt_next(struct opt_parser *, const struct opt *opts);
  */
 int	opt_stop(int c);
 /*
+ * The one form of a bad value: "WHAT 'TEXT': reason", then where the
+ * usage is.  Returns SHM_FAIL.
+ */
+int	opt_bad_value(const char *what, const char *text, const char *reason);
+/*
  * Checks there are min to max operands, named by the words of names
  * ("NAME SIZE"): "missing SIZE", "too many arguments".
  */

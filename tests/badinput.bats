@@ -17,12 +17,12 @@ read /dev/null              | shm: read: /dev/null: not a regular file
 read                        | shm: read: missing NAME (see '"'shm read --help'"')
 read @ -o                   | shm: read: option '"'-o'"' needs a value (see '"'shm read --help'"')
 read @ --length             | shm: read: option '"'--length'"' needs a value (see '"'shm read --help'"')
-read @ -n -1                | shm: read: -n -1: not a number (see '"'shm read --help'"')
-read @ -n 18446744073709551616 | shm: read: -n 18446744073709551616: number too large (see '"'shm read --help'"')
-read @ -o 17                | shm: read: @: offset 17: beyond the end (size 16)
-read @ -o -17               | shm: read: @: offset -17: before the start (size 16)
-read @ -o 0x                | shm: read: @: offset 0x: not a number (size 16)
-read @ -o 1K1               | shm: read: @: offset 1K1: not a number (size 16)
+read @ -n -1                | shm: read: -n '"'-1'"': not a number (see '"'shm read --help'"')
+read @ -n 18446744073709551616 | shm: read: -n '"'18446744073709551616'"': number too large (see '"'shm read --help'"')
+read @ -o 17                | shm: read: @: offset '"'17'"': beyond the end (size 16)
+read @ -o -17               | shm: read: @: offset '"'-17'"': before the start (size 16)
+read @ -o 0x                | shm: read: @: offset '"'0x'"': not a number (size 16)
+read @ -o 1K1               | shm: read: @: offset '"'1K1'"': not a number (size 16)
 read @ -q                   | shm: read: unknown option '"'-q'"' (see '"'shm read --help'"')
 read @ --line=yes           | shm: read: option '"'--line'"' takes no value (see '"'shm read --help'"')
 read -- -o                  | shm: read: -o: no such segment
@@ -30,7 +30,7 @@ write @ -x 0g               | shm: write: -x: '"'g'"' at character 2 is not a he
 write @ -x 123              | shm: write: -x: odd number of hex digits (see '"'shm write --help'"')
 write @ -s                  | shm: write: option '"'-s'"' needs a value (see '"'shm write --help'"')
 write @ -s abc -i x         | shm: write: -s, -x, -i and --as exclude each other (see '"'shm write --help'"')
-write @ -o 99999999999999999999 -s a | shm: write: @: offset 99999999999999999999: number too large (size 16)
+write @ -o 99999999999999999999 -s a | shm: write: @: offset '"'99999999999999999999'"': number too large (size 16)
 write @ -i ./dir            | shm: write: ./dir: is a directory
 write @ -i ./nonexistent    | shm: write: ./nonexistent: No such file or directory
 write ./dir -s x            | shm: write: ./dir: is a directory
@@ -40,7 +40,7 @@ create @ 1                  | shm: create: @: already exists (--force replaces i
 create @new 1x              | shm: create: SIZE '"'1x'"': not a number (see '"'shm create --help'"')
 create @new -1              | shm: create: SIZE '"'-1'"': not a number (see '"'shm create --help'"')
 create @new 16E             | shm: create: SIZE '"'16E'"': number too large (see '"'shm create --help'"')
-create @new 1 -m 9          | shm: create: -m 9: not an octal mode (see '"'shm create --help'"')
+create @new 1 -m 9          | shm: create: -m '"'9'"': not an octal mode (see '"'shm create --help'"')
 create ./dir/x/y 1          | shm: create: ./dir/x/y: No such file or directory
 create $LONG 1              | shm: create: $LONG: segment name longer than 255 bytes
 create "" 1                 | shm: create: '"''"': empty segment name
@@ -52,25 +52,25 @@ seek @ end+1                | shm: seek: @: position '"'end+1'"': only -N may fo
 seek @none                  | shm: seek: @none: no such segment
 seek ./fifo                 | shm: seek: ./fifo: not a regular file
 find @ -x zz                | shm: find: PATTERN: '"'z'"' at character 1 is not a hex digit (see '"'shm find --help'"')
-find @ a --start 99         | shm: find: @: --start 99: beyond the end (size 16)
-find @ a --end x            | shm: find: @: --end x: not a number (size 16)
+find @ a --start 99         | shm: find: @: --start '"'99'"': beyond the end (size 16)
+find @ a --end x            | shm: find: @: --end '"'x'"': not a number (size 16)
 find @                      | shm: find: missing PATTERN (see '"'shm find --help'"')
 find @none a                | shm: find: @none: no such segment
 find ./dir a                | shm: find: ./dir: is a directory
-flush @ -o 17               | shm: flush: @: offset 17: beyond the end (size 16)
-flush @ -n -5               | shm: flush: @: length -5: not a number
+flush @ -o 17               | shm: flush: @: offset '"'17'"': beyond the end (size 16)
+flush @ -n -5               | shm: flush: -n '"'-5'"': not a number (see '"'shm flush --help'"')
 flush /dev/null             | shm: flush: /dev/null: not a regular file
 resize @ 8                  | shm: resize: @: shrinking to 8 bytes destroys 8; --shrink allows it
-resize @ x                  | shm: resize: @: size x: not a number
-resize @ +9223372036854775807 | shm: resize: @: size +9223372036854775807: number too large
+resize @ x                  | shm: resize: SIZE '"'x'"': not a number (see '"'shm resize --help'"')
+resize @ +9223372036854775807 | shm: resize: @: SIZE '"'+9223372036854775807'"': number too large
 resize @none 1              | shm: resize: @none: no such segment
 move @ 0 0                  | shm: move: missing COUNT (see '"'shm move --help'"')
 move @ 0 1 16               | shm: move: @: 16 bytes from 1 to 0 do not fit in 16 bytes; nothing moved
-move @ x 0 1                | shm: move: @: DST x: not a number (size 16)
-move @ 0 0 -1               | shm: move: @: COUNT -1: not a number
-dump @ -f od                | shm: dump: --format od: not hexdump or xxd (see '"'shm dump --help'"')
-dump @ -o 17                | shm: dump: @: offset 17: beyond the end (size 16)
-dump @ --color=1            | shm: dump: --color=1: not auto, always or never (see '"'shm dump --help'"')
+move @ x 0 1                | shm: move: @: DST '"'x'"': not a number (size 16)
+move @ 0 0 -1               | shm: move: COUNT '"'-1'"': not a number (see '"'shm move --help'"')
+dump @ -f od                | shm: dump: --format '"'od'"': not hexdump or xxd (see '"'shm dump --help'"')
+dump @ -o 17                | shm: dump: @: offset '"'17'"': beyond the end (size 16)
+dump @ --color=1            | shm: dump: --color '"'1'"': not auto, always or never (see '"'shm dump --help'"')
 dump ./fifo                 | shm: dump: ./fifo: not a regular file
 stat @none                  | shm: stat: @none: no such segment
 stat -f size,nope @         | shm: stat: no field '"'nope'"' (see '"'shm stat --help'"')

@@ -24,9 +24,9 @@ load helpers
 
 @test "create refuses a bad mode" {
 	run --separate-stderr shm create -m 8 "${P}a" 1
-	assert_fails 2 "shm: create: -m 8: not an octal mode (see 'shm create --help')"
+	assert_fails 2 "shm: create: -m '8': not an octal mode (see 'shm create --help')"
 	run --separate-stderr shm create -m 17777 "${P}a" 1
-	assert_fails 2 "shm: create: -m 17777: mode out of range (0 to 7777) (see 'shm create --help')"
+	assert_fails 2 "shm: create: -m '17777': mode out of range (0 to 7777) (see 'shm create --help')"
 	[ ! -e "/dev/shm/${P}a" ]
 }
 

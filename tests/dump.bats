@@ -124,13 +124,13 @@ need() {
 @test "dump refuses bad options and ranges" {
 	shm create "${P}d" 4
 	run --separate-stderr shm dump --format od "${P}d"
-	assert_fails 2 "shm: dump: --format od: not hexdump or xxd (see 'shm dump --help')"
+	assert_fails 2 "shm: dump: --format 'od': not hexdump or xxd (see 'shm dump --help')"
 	run --separate-stderr shm dump --color=sometimes "${P}d"
-	assert_fails 2 "shm: dump: --color=sometimes: not auto, always or never (see 'shm dump --help')"
+	assert_fails 2 "shm: dump: --color 'sometimes': not auto, always or never (see 'shm dump --help')"
 	run --separate-stderr shm dump -o 5 "${P}d"
-	assert_fails 2 "shm: dump: ${P}d: offset 5: beyond the end (size 4)"
+	assert_fails 2 "shm: dump: ${P}d: offset '5': beyond the end (size 4)"
 	run --separate-stderr shm dump -n x "${P}d"
-	assert_fails 2 "shm: dump: -n x: not a number (see 'shm dump --help')"
+	assert_fails 2 "shm: dump: -n 'x': not a number (see 'shm dump --help')"
 	run --separate-stderr shm dump "${P}none"
 	assert_fails 2 "shm: dump: ${P}none: no such segment"
 }

@@ -79,11 +79,11 @@ make_text() {
 @test "find refuses bounds outside the segment" {
 	make_text
 	run --separate-stderr shm find --start 21 "${P}a" abc
-	assert_fails 2 "shm: find: ${P}a: --start 21: beyond the end (size 20)"
+	assert_fails 2 "shm: find: ${P}a: --start '21': beyond the end (size 20)"
 	run --separate-stderr shm find --end -21 "${P}a" abc
-	assert_fails 2 "shm: find: ${P}a: --end -21: before the start (size 20)"
+	assert_fails 2 "shm: find: ${P}a: --end '-21': before the start (size 20)"
 	run --separate-stderr shm find --end 1z "${P}a" abc
-	assert_fails 2 "shm: find: ${P}a: --end 1z: not a number (size 20)"
+	assert_fails 2 "shm: find: ${P}a: --end '1z': not a number (size 20)"
 }
 
 @test "find -x searches for binary bytes" {

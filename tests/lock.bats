@@ -32,7 +32,7 @@ load helpers
 	run --separate-stderr "$SHM" lock "${P}none" true
 	assert_fails 2 "shm: lock: ${P}none: no such segment"
 	run --separate-stderr "$SHM" lock -w x "${P}q" true
-	assert_fails 2 "shm: lock: -w x: not a number of seconds (see 'shm lock --help')"
+	assert_fails 2 "shm: lock: -w 'x': not a number of seconds (see 'shm lock --help')"
 }
 
 @test "a Python peer's fcntl.flock makes shm lock -w time out, naming it" {

@@ -50,9 +50,9 @@ make_abc() {
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 	run --separate-stderr shm read "${P}a" -o 27
-	assert_fails 2 "shm: read: ${P}a: offset 27: beyond the end (size 26)"
+	assert_fails 2 "shm: read: ${P}a: offset '27': beyond the end (size 26)"
 	run --separate-stderr shm read "${P}a" -o -27
-	assert_fails 2 "shm: read: ${P}a: offset -27: before the start (size 26)"
+	assert_fails 2 "shm: read: ${P}a: offset '-27': before the start (size 26)"
 }
 
 @test "read --line stops after the newline, as readline does" {
@@ -100,11 +100,11 @@ make_abc() {
 @test "read refuses malformed and overflowing numbers" {
 	make_abc
 	run --separate-stderr shm read "${P}a" -n 1x
-	assert_fails 2 "shm: read: -n 1x: not a number (see 'shm read --help')"
+	assert_fails 2 "shm: read: -n '1x': not a number (see 'shm read --help')"
 	run --separate-stderr shm read "${P}a" -o 18446744073709551616
-	assert_fails 2 "shm: read: ${P}a: offset 18446744073709551616: number too large (size 26)"
+	assert_fails 2 "shm: read: ${P}a: offset '18446744073709551616': number too large (size 26)"
 	run --separate-stderr shm read "${P}a" -o ''
-	assert_fails 2 "shm: read: ${P}a: offset : not a number (size 26)"
+	assert_fails 2 "shm: read: ${P}a: offset '': not a number (size 26)"
 }
 
 @test "read at 10 GiB of a 20 GiB sparse file" {

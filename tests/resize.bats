@@ -38,9 +38,9 @@ load helpers
 @test "resize refuses bad sizes" {
 	shm create "${P}a" 8
 	run --separate-stderr shm resize "${P}a" -9 --shrink
-	assert_fails 2 "shm: resize: ${P}a: size -9: smaller than nothing (size 8)"
+	assert_fails 2 "shm: resize: ${P}a: SIZE '-9': smaller than nothing (size 8)"
 	run --separate-stderr shm resize "${P}a" 1x
-	assert_fails 2 "shm: resize: ${P}a: size 1x: not a number"
+	assert_fails 2 "shm: resize: SIZE '1x': not a number (see 'shm resize --help')"
 	run --separate-stderr shm resize "${P}a"
 	assert_fails 2 "shm: resize: missing SIZE (see 'shm resize --help')"
 	run --separate-stderr shm resize "${P}none" 1
@@ -73,7 +73,7 @@ load helpers
 	run --separate-stderr shm move "${P}a" 0 8 3
 	assert_fails 2 "shm: move: ${P}a: 3 bytes from 8 to 0 do not fit in 10 bytes; nothing moved"
 	run --separate-stderr shm move "${P}a" 11 0 0
-	assert_fails 2 "shm: move: ${P}a: DST 11: beyond the end (size 10)"
+	assert_fails 2 "shm: move: ${P}a: DST '11': beyond the end (size 10)"
 	run --separate-stderr shm move "${P}a" 0 0
 	assert_fails 2 "shm: move: missing COUNT (see 'shm move --help')"
 	assert_equal "$(cat "/dev/shm/${P}a")" 0123456789
@@ -114,9 +114,9 @@ load helpers
 @test "flush refuses a range outside the segment" {
 	shm create "${P}a" 10
 	run --separate-stderr shm flush "${P}a" -o 11
-	assert_fails 2 "shm: flush: ${P}a: offset 11: beyond the end (size 10)"
+	assert_fails 2 "shm: flush: ${P}a: offset '11': beyond the end (size 10)"
 	run --separate-stderr shm flush "${P}a" -n x
-	assert_fails 2 "shm: flush: ${P}a: length x: not a number"
+	assert_fails 2 "shm: flush: -n 'x': not a number (see 'shm flush --help')"
 }
 
 @test "flush of an empty segment succeeds" {

@@ -204,7 +204,7 @@ run_redirected() {
 @test "-m refuses setuid, setgid and sticky bits" {
 	for m in 4755 2700 1600 7777; do
 		run --separate-stderr "$SHM" create -m "$m" "${P}a" 1
-		assert_fails 2 "shm: create: -m $m: setuid, setgid and sticky bits are not for segments (see 'shm create --help')"
+		assert_fails 2 "shm: create: -m '$m': setuid, setgid and sticky bits are not for segments (see 'shm create --help')"
 	done
 	[ ! -e "/dev/shm/${P}a" ]
 }
@@ -395,7 +395,7 @@ sys.exit(rc)' "$SHM" "$@"
 	run --separate-stderr "$SHM" write -o 0 --input= "${P}a"
 	assert_fails 2 "shm: write: '': empty file name"
 	run --separate-stderr "$SHM" read --length= "${P}a"
-	assert_fails 2 "shm: read: -n : not a number (see 'shm read --help')"
+	assert_fails 2 "shm: read: -n '': not a number (see 'shm read --help')"
 }
 
 @test "-x takes any white space and names a bad digit by its place" {

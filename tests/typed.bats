@@ -318,11 +318,11 @@ nan'
 
 @test "an offset beyond the end is refused" {
 	make_random 16
-	refuses "shm: write: ${P}a: offset 17: beyond the end (size 16)" \
+	refuses "shm: write: ${P}a: offset '17': beyond the end (size 16)" \
 	    write "${P}a" -o 17 --as '<B' 1
-	refuses "shm: read: ${P}a: offset 17: beyond the end (size 16)" \
+	refuses "shm: read: ${P}a: offset '17': beyond the end (size 16)" \
 	    read "${P}a" -o 17 --as '<B'
-	refuses "shm: write: ${P}a: offset -17: before the start (size 16)" \
+	refuses "shm: write: ${P}a: offset '-17': before the start (size 16)" \
 	    write "${P}a" -o -17 --as '<B' 1
 }
 
@@ -338,7 +338,7 @@ nan'
 	    read "${P}a" --as '<I' -n 4
 	refuses "shm: read: --columns goes with --as (see 'shm read --help')" \
 	    read "${P}a" --columns 4
-	refuses "shm: read: --columns 0: not positive (see 'shm read --help')" \
+	refuses "shm: read: --columns '0': not positive (see 'shm read --help')" \
 	    read "${P}a" --as '<I' --columns 0
 }
 

@@ -118,7 +118,7 @@ m[int(sys.argv[2])] = 0x41' "$@" &
 	run --separate-stderr "$SHM" wait "${P}a" -o 14 --as '<I' --until '== 0'
 	assert_fails 2 "shm: wait: ${P}a: format of size 4 does not fit at offset 14 (2 bytes left)"
 	run --separate-stderr "$SHM" wait "${P}a" --change -t soon
-	assert_fails 2 "shm: wait: -t soon: not a number of seconds (see 'shm wait --help')"
+	assert_fails 2 "shm: wait: -t 'soon': not a number of seconds (see 'shm wait --help')"
 	run --separate-stderr "$SHM" wait "${P}none" --change
 	assert_fails 2 "shm: wait: ${P}none: no such segment"
 }

@@ -110,9 +110,9 @@ load helpers
 @test "write at an offset past the end is an error" {
 	shm create "${P}a" 4
 	run --separate-stderr shm write "${P}a" -o 5 -s x
-	assert_fails 2 "shm: write: ${P}a: offset 5: beyond the end (size 4)"
+	assert_fails 2 "shm: write: ${P}a: offset '5': beyond the end (size 4)"
 	run --separate-stderr shm write "${P}a" -o -5 -s x
-	assert_fails 2 "shm: write: ${P}a: offset -5: before the start (size 4)"
+	assert_fails 2 "shm: write: ${P}a: offset '-5': before the start (size 4)"
 }
 
 @test "write of nothing succeeds and changes nothing" {
