@@ -82,7 +82,7 @@ dump(struct segment *seg, const struct dump_args *a)
 	if ((rc = segment_lock(seg, false)) != SHM_OK ||
 	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
 		return rc;
-	len = seg->size - off < a->length ? seg->size - off : a->length;
+	len = segment_clamp(seg, off, a->length);
 	if ((hd = hexdump_new(&a->hex, off, STDOUT_FILENO)) == NULL)
 		return shm_perror(seg->name);
 	rc = dump_range(seg, hd, off, len);

@@ -32,13 +32,12 @@ struct flush_args {
 static int
 flush(struct segment *seg, const struct flush_args *a)
 {
-	uint64_t off = 0, len = a->length;
+	uint64_t off = 0;
 
 	if (segment_offset(seg, "offset", a->offset, &off) != SHM_OK)
 		return SHM_FAIL;
-	if (len > seg->size - off)
-		len = seg->size - off;
-	return segment_sync(seg, off, len, a->async);
+	return segment_sync(seg, off, segment_clamp(seg, off, a->length),
+	    a->async);
 }
 
 int

@@ -155,11 +155,9 @@ read_locked(const struct read_args *a, struct segment *seg,
 	uint64_t off, len, copied;
 	int rc;
 
-	/* Reading at the cursor moves it: exclusive, like a writer. */
-	if ((rc = segment_lock(seg, a->offset == NULL)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK)
+	if ((rc = cursor_lock_at(seg, false, a->offset, cur, &off)) != SHM_OK)
 		return rc;
-	len = seg->size - off < a->length ? seg->size - off : a->length;
+	len = segment_clamp(seg, off, a->length);
 	if (a->line && (rc = line_length(seg, off, &len)) != SHM_OK)
 		return rc;
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
@@ -180,10 +178,8 @@ read_following(const struct read_args *a, struct segment *seg,
 	uint64_t off;
 	int rc;
 
-	if ((rc = segment_lock(seg, a->offset == NULL)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, a->offset, cur, &off)) != SHM_OK)
-		return rc;
-	if ((rc = segment_unlock(seg)) != SHM_OK)
+	if ((rc = cursor_lock_at(seg, false, a->offset, cur, &off)) != SHM_OK ||
+	    (rc = segment_unlock(seg)) != SHM_OK)
 		return rc;
 	return follow(seg, off, a->offset == NULL ? cur : NULL, a->timeout);
 }

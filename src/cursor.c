@@ -8,8 +8,8 @@
  * (segment_identity), and then starts at 0 as a fresh Python mmap would.
  *
  * The directory is $SHM_STATE_DIR, else $XDG_RUNTIME_DIR/shm, else
- * ${TMPDIR:-/tmp}/shm-UID.  A cursor decides where a write lands, so a directory
- * that someone else could plant files in is refused, not used.
+ * ${TMPDIR:-/tmp}/shm-UID.  A cursor decides where a write lands, so a
+ * directory that someone else could plant files in is refused, not used.
  */
 #include <sys/stat.h>
 
@@ -292,6 +292,17 @@ cursor_or_offset(const struct segment *seg, const char *offset,
 	rc = cursor_open(seg, cur, CURSOR_MOVE);
 	*pos = cur->pos;
 	return rc;
+}
+
+int
+cursor_lock_at(struct segment *seg, bool exclusive, const char *offset,
+    struct cursor *cur, uint64_t *pos)
+{
+	int rc;
+
+	if ((rc = segment_lock(seg, exclusive || offset == NULL)) != SHM_OK)
+		return rc;
+	return cursor_or_offset(seg, offset, cur, pos);
 }
 
 /* Whether entry is the record of a cursor of the file whose key it is. */

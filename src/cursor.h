@@ -53,6 +53,13 @@ void	cursor_close(struct cursor *);
 int	cursor_or_offset(const struct segment *, const char *offset,
 	    struct cursor *, uint64_t *pos);
 /*
+ * The lock, then cursor_or_offset: the order every command keeps.  The
+ * lock is exclusive if asked for, and whenever the cursor is to move,
+ * as a record is rewritten only under the exclusive lock.
+ */
+int	cursor_lock_at(struct segment *, bool exclusive, const char *offset,
+	    struct cursor *, uint64_t *pos);
+/*
  * Drop every cursor kept for the file st describes (removed or made
  * again): the default one and the named ones.
  */

@@ -7,8 +7,8 @@
 #include "hex.h"
 #include "shm.h"
 
-static int
-nibble(int c)
+int
+hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -34,10 +34,10 @@ hex_decode(const char *text, unsigned char *out, size_t *len, size_t *where)
 		if (*s == '\0')
 			return NULL;
 		*where = (size_t)(s - text);
-		if ((hi = nibble(*s)) < 0)
+		if ((hi = hex_digit(*s)) < 0)
 			return "not a hex digit";
 		*where += 1;
-		if ((lo = nibble(s[1])) < 0)
+		if ((lo = hex_digit(s[1])) < 0)
 			return s[1] == '\0' || isspace((unsigned char)s[1]) ?
 			    "odd number of hex digits" : "not a hex digit";
 		out[(*len)++] = (unsigned char)(hi << 4 | lo);

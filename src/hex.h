@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+/* The value of one hex digit, either case; -1 if c is none. */
+int	hex_digit(int c);
+
 /*
  * Decodes pairs of hex digits; white space of any kind may separate
  * them ("de ad be ef", or xxd -p's lines) and an optional "0x" may

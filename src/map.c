@@ -790,6 +790,12 @@ segment_restore_size(struct segment *seg, uint64_t size)
 	seg->size = size;
 }
 
+uint64_t
+segment_clamp(const struct segment *seg, uint64_t off, uint64_t len)
+{
+	return off < seg->size ? shm_min(len, seg->size - off) : 0;
+}
+
 int
 segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
 {

@@ -156,6 +156,8 @@ void	segment_restore_size(struct segment *, uint64_t size);
 /* Allocate [off, off+len) now, so a write cannot run out of space. */
 int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
 
+/* How much of len bytes from off lies inside the segment (off in it). */
+uint64_t segment_clamp(const struct segment *, uint64_t off, uint64_t len);
 /* Zero bytes to copy from, *len of them; never written. */
 const unsigned char *segment_zeros(size_t *len);
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hex.h"
 #include "number.h"
 
 #define NUMBER_MAX	((uint64_t)INT64_MAX)
@@ -34,15 +35,13 @@ static const struct suffix suffixes[] = {
 	{ "EB",  1000000000000000000ULL },
 };
 
+/* A digit's value, or more than any base: hex's, once. */
 static int
 digit_value(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return 99;
+	int v = hex_digit(c);
+
+	return v < 0 ? 99 : v;
 }
 
 /*

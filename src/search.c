@@ -57,12 +57,6 @@ buffer_init(struct buffer *b, const struct search *s)
 	return SHM_OK;
 }
 
-static size_t
-min_size(uint64_t a, size_t b)
-{
-	return a < b ? (size_t)a : b;
-}
-
 /* Whether a match could lie in zeros alone: an all-zero needle. */
 static bool
 all_zeros(const struct search *s)
@@ -109,7 +103,7 @@ slide_forward(const struct search *s, struct buffer *b, size_t keep)
 	b->len = keep;
 	skip_hole(s, b);
 	keep = b->len;		/* the hole's zeros, if it skipped one */
-	want = min_size(s->end - (b->base + keep), b->cap - keep);
+	want = (size_t)shm_min(s->end - (b->base + keep), b->cap - keep);
 	if (segment_read_all(s->seg, b->base + keep, b->data + keep, want) !=
 	    SHM_OK)
 		return SHM_FAIL;
@@ -138,7 +132,7 @@ search_forward(const struct search *s, struct buffer *b, bool *found)
 		}
 		if (b->base + b->len >= s->end)
 			return SHM_OK;
-		keep = min_size(b->base + b->len - next, s->len - 1);
+		keep = (size_t)shm_min(b->base + b->len - next, s->len - 1);
 		if (slide_forward(s, b, keep) != SHM_OK)
 			return SHM_FAIL;
 		if (next < b->base)
@@ -150,7 +144,7 @@ search_forward(const struct search *s, struct buffer *b, bool *found)
 static int
 slide_backward(const struct search *s, struct buffer *b, size_t keep)
 {
-	size_t want = min_size(b->base - s->start, b->cap - keep);
+	size_t want = (size_t)shm_min(b->base - s->start, b->cap - keep);
 
 	memmove(b->data + want, b->data, keep);
 	b->base -= want;
@@ -223,7 +217,7 @@ search_backward(const struct search *s, struct buffer *b, bool *found)
 		return shm_perror(s->seg->name);
 	b->base = s->end;
 	while (b->base > s->start) {
-		if ((rc = slide_backward(s, b, min_size(b->len,
+		if ((rc = slide_backward(s, b, (size_t)shm_min(b->len,
 		    s->len - 1))) != SHM_OK)
 			break;
 		if ((at = last_match(s, fail, b->data, b->len)) >= 0) {

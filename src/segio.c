@@ -31,12 +31,6 @@
 /* Per sendfile or copy_file_range call: a progress line's granularity. */
 #define KERNEL_CHUNK	(64U << 20)
 
-static uint64_t
-min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 /* A copy stopped by HUP, INT or TERM (interrupt.c): how far it got. */
 static int
 stopped(const struct segment *seg, uint64_t done, uint64_t len)
@@ -69,7 +63,7 @@ segment_write(struct segment *seg, uint64_t off, const void *buf,
 	while (done < len) {
 		if (interrupt_caught())
 			return stopped(seg, done, len);
-		n = pwrite(seg->fd, p + done, (size_t)min_u64(len - done,
+		n = pwrite(seg->fd, p + done, (size_t)shm_min(len - done,
 		    KERNEL_CHUNK), (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -92,8 +86,7 @@ segment_read(struct segment *seg, uint64_t off, void *buf, size_t len,
 
 	*got = 0;
 	if (seg->sysv) {
-		*got = off < seg->size ? (size_t)min_u64(len, seg->size - off) :
-		    0;
+		*got = (size_t)segment_clamp(seg, off, len);
 		memcpy(buf, seg->mem + off, *got);
 		return SHM_OK;
 	}
@@ -258,10 +251,10 @@ segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
 	if ((off < seg->extent_start || off >= seg->extent_end) &&
 	    (rc = find_extent(seg, off)) != SHM_OK)
 		return rc;
-	*got = (size_t)min_u64(len, seg->extent_end - off);
+	*got = (size_t)shm_min(len, seg->extent_end - off);
 	if (seg->extent_hole) {
 		*data = zeros;
-		*got = (size_t)min_u64(*got, sizeof(zeros));
+		*got = (size_t)shm_min(*got, sizeof(zeros));
 		return SHM_OK;
 	}
 	*data = buf;
@@ -281,7 +274,7 @@ copy_out_buffered(struct segment *seg, uint64_t off, uint64_t len, int fd,
 		return shm_perror(seg->name);
 	while (*copied < len) {
 		rc = segment_read(seg, off + *copied, buf,
-		    (size_t)min_u64(COPY_CHUNK, len - *copied), &got);
+		    (size_t)shm_min(COPY_CHUNK, len - *copied), &got);
 		if (rc != SHM_OK || got == 0)
 			break;
 		if (shm_write_all(fd, buf, got) != 0) {
@@ -316,7 +309,7 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 		return copy_out_buffered(seg, off, len, fd, fdname, copied);
 	while (*copied < len) {
 		n = kernel_sendfile(fd, seg->fd, &pos,
-		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
+		    (size_t)shm_min(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && *copied == 0 &&
@@ -352,7 +345,7 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 			rc = stream ? SHM_OK : stopped(seg, *copied, len);
 			break;
 		}
-		n = read(fd, buf, (size_t)min_u64(COPY_CHUNK, len - *copied));
+		n = read(fd, buf, (size_t)shm_min(COPY_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -425,7 +418,7 @@ copy_in_kernel(struct segment *seg, uint64_t off, int fd, const char *fdname,
 		if (interrupt_caught())
 			return stream ? SHM_OK : stopped(seg, *copied, len);
 		n = step(fd, seg->fd, &pos,
-		    (size_t)min_u64(KERNEL_CHUNK, len - *copied));
+		    (size_t)shm_min(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && *copied == first && unsupported(errno))

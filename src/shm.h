@@ -66,6 +66,13 @@ void	shm_error_print(const struct error_line *);
  */
 int	shm_flush_output(void);
 
+/* The smaller of two sizes or offsets. */
+static inline uint64_t
+shm_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
 

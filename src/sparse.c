@@ -53,10 +53,8 @@ punch(struct segment *seg, uint64_t off, uint64_t len)
 	size_t n, most;
 	int rc;
 
-	if (off >= seg->size || len == 0)
+	if ((len = segment_clamp(seg, off, len)) == 0)
 		return SHM_OK;
-	if (len > seg->size - off)
-		len = seg->size - off;
 #ifdef FALLOC_FL_PUNCH_HOLE
 	if (fallocate(seg->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 	    (off_t)off, (off_t)len) == 0)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "number.h"
 #include "structfmt.h"
 
@@ -544,17 +545,6 @@ structfmt_unpack(const struct structfmt *sf, const unsigned char *buf,
 	return walk(sf, unpack_item, &u);
 }
 
-static int
-hex_value(int c)
-{
-	static const char digits[] = "0123456789abcdef0123456789ABCDEF";
-	const char *p;
-
-	if (c == '\0' || (p = strchr(digits, c)) == NULL)
-		return -1;
-	return (int)(p - digits) % 16;
-}
-
 /* Decodes the escape at *sp into a byte, or returns -1. */
 static int
 unescape_one(const char **sp)
@@ -569,8 +559,8 @@ unescape_one(const char **sp)
 	}
 	if (*s == '0' && (s[1] < '0' || s[1] > '9'))
 		return 0;
-	if (*s != 'x' || (hi = hex_value(s[1])) < 0 ||
-	    (lo = hex_value(s[2])) < 0)
+	if (*s != 'x' || (hi = hex_digit(s[1])) < 0 ||
+	    (lo = hex_digit(s[2])) < 0)
 		return -1;
 	*sp = s + 3;
 	return hi << 4 | lo;

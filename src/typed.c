@@ -53,8 +53,7 @@ place(struct segment *seg, const char *format, const struct structfmt *sf,
 {
 	int rc;
 
-	if ((rc = segment_lock(seg, exclusive)) != SHM_OK ||
-	    (rc = cursor_or_offset(seg, offset, cur, off)) != SHM_OK)
+	if ((rc = cursor_lock_at(seg, exclusive, offset, cur, off)) != SHM_OK)
 		return rc;
 	if (sf->size > seg->size - *off)
 		return shm_error(seg->name, "format '%s' of size %zu does not "

@@ -50,12 +50,6 @@ struct undo {
 	bool		 stop;
 };
 
-static uint64_t
-min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 /* pread, or attached memory; quiet, for the keeper. */
 static ssize_t
 read_segment(struct undo *u, uint64_t pos, size_t n)
@@ -103,15 +97,15 @@ step(struct undo *u, uint64_t pos, uint64_t end, int *err)
 
 	if (pos >= u->data_end) {
 		if (segment_in_hole(u->seg, pos, &data))
-			return min_u64(data, end);
+			return shm_min(data, end);
 		u->data_end = segment_data_end(u->seg, pos);
 	}
 	if (u->fd < 0 && (u->fd = segment_scratch(u->seg)) < 0) {
 		*err = errno;
 		return pos;
 	}
-	got = read_segment(u, pos, (size_t)min_u64(UNDO_CHUNK,
-	    min_u64(end, u->data_end) - pos));
+	got = read_segment(u, pos, (size_t)shm_min(UNDO_CHUNK,
+	    shm_min(end, u->data_end) - pos));
 	if (got <= 0) {
 		/* Shorter than its size under our lock: it cannot be. */
 		*err = got < 0 ? errno : EIO;
@@ -125,7 +119,7 @@ step(struct undo *u, uint64_t pos, uint64_t end, int *err)
 static uint64_t
 keeper_limit(const struct undo *u)
 {
-	return min_u64(u->old_size, u->want > u->old_size - UNDO_AHEAD ?
+	return shm_min(u->old_size, u->want > u->old_size - UNDO_AHEAD ?
 	    u->old_size : u->want + UNDO_AHEAD);
 }
 
@@ -180,7 +174,7 @@ undo_begin(struct segment *seg, uint64_t off)
 int
 undo_keep(struct undo *u, uint64_t upto)
 {
-	uint64_t end = min_u64(upto, u->old_size);
+	uint64_t end = shm_min(upto, u->old_size);
 	int err = 0;
 
 	if (!u->threaded) {
