@@ -14,7 +14,7 @@ static const char usage[] =
 "\n"
 "  -o, --offset OFFSET  start of the range (negative: from the end)\n"
 "  -n, --length LENGTH  length of the range (default: to the end)\n"
-"  -a, --async          start the writing and return at once (MS_ASYNC)\n";
+"  -a, --async          start the writing and return at once\n";
 
 static const struct opt options[] = {
 	{ 'o', "offset", true },

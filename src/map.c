@@ -6,7 +6,7 @@
  * Both end up as a descriptor on a regular file, and from there on
  * nothing cares which it was.
  */
-#define _GNU_SOURCE		/* statx, fallocate, MAP_POPULATE */
+#define _GNU_SOURCE		/* statx, fallocate, sync_file_range */
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -862,8 +862,20 @@ segment_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 	int rc;
 
 	/* Memory with no file behind it: nothing to write back. */
-	if (seg->sysv)
+	if (seg->sysv || len == 0)
 		return SHM_OK;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/*
+	 * Linux's MS_ASYNC does nothing: pages are written back when the
+	 * kernel pleases.  This starts the writing of the range now.
+	 */
+	if (async) {
+		if (sync_file_range(seg->fd, (off_t)off, (off_t)len,
+		    SYNC_FILE_RANGE_WRITE) != 0)
+			return shm_errno(seg->name, "cannot flush");
+		return SHM_OK;
+	}
+#endif
 	if ((rc = segment_map(seg, off, len, &w)) != SHM_OK || w.base == NULL)
 		return rc;
 	if (msync(w.base, w.map_len, async ? MS_ASYNC : MS_SYNC) != 0)

@@ -227,7 +227,10 @@ struct window {
 int	segment_map(struct segment *, uint64_t off, uint64_t len,
 	    struct window *);
 void	window_unmap(struct window *);
-/* msync [off, off+len); for a file, the data is on disk after. */
+/*
+ * msync [off, off+len): for a file, the data is on disk after.  With
+ * async, only start the writing back, and return at once.
+ */
 int	segment_sync(struct segment *, uint64_t off, uint64_t len,
 	    bool async);
 

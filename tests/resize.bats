@@ -146,3 +146,17 @@ load helpers
 	wait "$pid"
 	assert_equal "$bad" 0
 }
+
+@test "flush --async starts the range's write-back at once; flush waits for it" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	head -c 65536 /dev/urandom > file
+	strace -o trace -e trace=sync_file_range,msync "$SHM" flush --async -o 4096 -n 8192 ./file
+	# Linux's MS_ASYNC does nothing; sync_file_range starts the writing.
+	grep -q "^sync_file_range([0-9]*, 4096, 8192, SYNC_FILE_RANGE_WRITE) *= 0" trace
+	run -1 grep -q msync trace
+	strace -o trace -e trace=sync_file_range,msync "$SHM" flush -o 4096 -n 8192 ./file
+	grep -q "^msync(0x[0-9a-f]*, 8192, MS_SYNC) *= 0" trace
+	# Nothing to flush past the end, and no call for it.
+	strace -o trace -e trace=sync_file_range,msync "$SHM" flush --async -o 65536 ./file
+	run -1 grep -q "sync" trace
+}
