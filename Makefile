@@ -107,6 +107,10 @@ fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 		    build/fuzz/$$f.log) runs in $(FUZZ_SECONDS) s, no crash"; \
 	done
 
+# The layering and size the README claims: tests/lint.sh.
+lint: shm
+	tests/lint.sh ./shm
+
 # Every command under valgrind: no error, no definite leak.
 valgrind: shm
 	tests/valgrind.sh ./shm
@@ -172,7 +176,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind test-asan test-musl install uninstall clean
+.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).
