@@ -25,7 +25,8 @@ src/sysv.c src/cost.c src/lock.c'
 check "no command names /dev/shm or the objects' directory" \
     "$(grep -n '/dev/shm\|SEGMENT_DIR\|opendir\|readdir' src/cmd_*.c)"
 check "no command maps, opens or locks a segment itself" \
-    "$(grep -n '[^.a-z_]\(mmap\|munmap\|shm_open\|shm_unlink\|flock\)([a-zA-Z_&0-9]' src/cmd_*.c)"
+    "$(grep -n '[^.a-z_]\(mmap\|munmap\|shm_open\|shm_unlink\|flock\)([a-zA-Z_&0-9]' src/cmd_*.c |
+	grep -v '[a-z](\([0-9]\))')"
 check "no code outside the layer touches a segment's descriptor or memory" \
     "$(for f in src/*.c; do
 	case " $(echo $layer) " in *" $f "*) continue ;; esac
