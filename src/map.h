@@ -20,20 +20,27 @@
 
 #include "progress.h"
 
+/*
+ * A segment, open.  Callers read the first group and set progress and
+ * cursor; the rest is the layer's own (map.c, segio.c, sparse.c, undo.c,
+ * objects.c, sysv.c, cost.c, lock.c), which tests/lint.sh holds it to.
+ */
 struct segment {
 	const char	*name;		/* as the user wrote it */
 	char		 path[PATH_MAX];	/* the file, or /dev/shm/NAME */
-	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
-	int		 fd;
-	bool		 writable;
 	uint64_t	 size;		/* as of open, lock or resize */
 	struct stat	 st;
 	struct timespec	 born;		/* creation time, if has_born */
 	bool		 has_born;
-	char		*temp;		/* create: the unpublished copy */
-	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct progress	*progress;	/* bulk copies count here, if set */
 	const char	*cursor;	/* --cursor NAME; NULL: SHM_CURSOR */
+
+	/* The layer's own. */
+	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
+	int		 fd;
+	bool		 writable;
+	char		*temp;		/* create: the unpublished copy */
+	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	/* A SysV segment (sysv.c): attached memory, and no descriptor. */
 	bool		 sysv;
 	long		 sysv_key;

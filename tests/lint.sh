@@ -30,7 +30,7 @@ check "no command maps, opens or locks a segment itself" \
 check "no code outside the layer touches a segment's descriptor or memory" \
     "$(for f in src/*.c; do
 	case " $(echo $layer) " in *" $f "*) continue ;; esac
-	grep -Hn 'seg\(->\|\.\)\(fd\|mem\|object\|temp\|unnamed\|extent_[a-z]*\|sysv_[a-z]*\)\b' "$f"
+	grep -Hn 'seg\(->\|\.\)\(fd\|writable\|mem\|object\|temp\|unnamed\|sysv\|extent_[a-z]*\|sysv_[a-z]*\)\b' "$f"
     done)"
 check "only the layer includes layer.h" \
     "$(for f in src/*.c src/*.h; do
