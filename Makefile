@@ -20,6 +20,7 @@ HDRS	 = $(wildcard src/*.h)
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
 MUSL_OBJS = $(SRCS:src/%.c=build/musl/%.o)
+PORTABLE_OBJS = $(SRCS:src/%.c=build/portable/%.o)
 # The commands, read from main.c's table: the one list of them.
 COMMANDS = $(shell sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' src/main.c)
 
@@ -58,6 +59,18 @@ build/musl/%.o: src/%.c $(HDRS)
 
 musl: build/musl/shm
 
+# POSIX ways only (src/port.h): what a port would run, built and run by
+# the suite here.  Tests of what only Linux's ways do skip with a reason
+# (helpers.bash: skip_if_portable).
+build/portable/shm: $(PORTABLE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(PORTABLE_OBJS) $(LDLIBS)
+
+build/portable/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CPPFLAGS) -DSHM_PORTABLE -O2 -g $(WARN) -c -o $@ $<
+
+portable: build/portable/shm
+
 # A real example from a fresh clone: make demo.
 demo: shm
 	@set -e; n=shm-demo-$$$$; export SHM_STATE_DIR=$$(mktemp -d); \
@@ -82,6 +95,9 @@ test-asan: build/asan/shm
 # static binary (helpers.bash: skip_if_static).
 test-musl: build/musl/shm
 	SHM="$(CURDIR)/build/musl/shm" $(BATS) $(BATSFLAGS) $(TESTS)
+
+test-portable: build/portable/shm
+	SHM="$(CURDIR)/build/portable/shm" $(BATS) $(BATSFLAGS) $(TESTS)
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS; what they
 # find new goes to build/fuzz/corpus-NAME, seeds are in tests/fuzz.
@@ -176,7 +192,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl install uninstall clean
+.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).

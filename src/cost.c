@@ -10,7 +10,7 @@
 #define _GNU_SOURCE		/* syscall */
 #include <sys/mman.h>
 #include <sys/stat.h>
-#ifdef __linux__
+#ifdef __linux__		/* headers only: what is used is SHM_LINUX */
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -23,10 +23,11 @@
 #include <unistd.h>
 
 #include "map.h"
+#include "port.h"
 #include "shm.h"
 
 /* Its number is the same on every architecture, but not yet in libc's. */
-#if defined(__linux__) && !defined(SYS_cachestat)
+#if SHM_LINUX && !defined(SYS_cachestat)
 #define SYS_cachestat	451
 #endif
 
@@ -36,7 +37,7 @@
 static bool
 resident_by_cachestat(const struct segment *seg, uint64_t *bytes)
 {
-#ifdef SYS_cachestat
+#if SHM_LINUX && defined(SYS_cachestat)
 	struct { uint64_t off, len; } range = { 0, 0 };	/* 0: to the end */
 	struct { uint64_t cache, dirty, writeback, evicted, recent; } cs;
 
@@ -119,7 +120,7 @@ segment_resident(const struct segment *seg, uint64_t *bytes)
 static void
 filesystem_by_magic(const struct segment *seg, char *buf, size_t size)
 {
-#ifdef __linux__
+#if SHM_LINUX
 	struct statfs fs;
 
 	if (seg->fd < 0 || fstatfs(seg->fd, &fs) != 0)

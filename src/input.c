@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "port.h"
 #include "shm.h"
 
 /*
@@ -23,7 +24,7 @@
 static bool
 size_is_trusted(int fd, const struct stat *st)
 {
-#ifdef __linux__
+#if SHM_LINUX
 	static const unsigned long pseudo[] = {
 		0x9fa0,		/* proc */
 		0x62656572,	/* sysfs */

@@ -28,6 +28,7 @@
 #include "lock.h"
 #include "map.h"
 #include "number.h"
+#include "port.h"
 #include "sysv.h"
 #include "shm.h"
 
@@ -89,7 +90,7 @@ report_open_error(const struct segment *seg)
 static void
 read_birth(struct segment *seg)
 {
-#ifdef STATX_BTIME
+#if SHM_LINUX && defined(STATX_BTIME)
 	struct statx stx;
 
 	if (statx(seg->fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) == 0 &&
@@ -98,7 +99,7 @@ read_birth(struct segment *seg)
 		seg->born.tv_nsec = (long)stx.stx_btime.tv_nsec;
 		seg->has_born = true;
 	}
-#elif defined(SYS_statx)
+#elif SHM_LINUX && defined(SYS_statx)
 	/*
 	 * A libc without statx() (musl before 1.2.5): the system call,
 	 * with the kernel's struct statx read by its fixed layout.
@@ -124,7 +125,7 @@ read_birth(struct segment *seg)
 }
 
 /* Linux's FS_IOC_GETVERSION, spelled out: <linux/fs.h> is not libc's. */
-#if defined(__linux__) && !defined(FS_IOC_GETVERSION)
+#if SHM_LINUX && !defined(FS_IOC_GETVERSION)
 #define FS_IOC_GETVERSION	_IOR('v', 1, long)
 #endif
 
@@ -139,7 +140,7 @@ read_birth(struct segment *seg)
 void
 segment_identity(const struct segment *seg, char *buf, size_t size)
 {
-#ifdef FS_IOC_GETVERSION
+#if SHM_LINUX && defined(FS_IOC_GETVERSION)
 	int gen[2] = { 0, 0 };	/* the kernel writes an int; room for long */
 #endif
 	struct stat st;
@@ -149,7 +150,7 @@ segment_identity(const struct segment *seg, char *buf, size_t size)
 		    seg->born.tv_nsec);
 		return;
 	}
-#ifdef FS_IOC_GETVERSION
+#if SHM_LINUX && defined(FS_IOC_GETVERSION)
 	if (ioctl(seg->fd, FS_IOC_GETVERSION, gen) == 0) {
 		snprintf(buf, size, "g%u", (unsigned)gen[0]);
 		return;
@@ -238,9 +239,22 @@ segment_kind(const struct segment *seg)
 	return "file";
 }
 
-#ifndef F_GET_SEALS
+#if SHM_LINUX && !defined(F_GET_SEALS)
 #define F_GET_SEALS	1034	/* Linux's, where libc's headers lack it */
 #endif
+
+/* A memfd's seals as F_GET_SEALS has them, or -1: none to be had. */
+static int
+memfd_seals(const struct segment *seg)
+{
+#if SHM_LINUX
+	if (strcmp(segment_kind(seg), "memfd") == 0)
+		return fcntl(seg->fd, F_GET_SEALS);
+#else
+	(void)seg;
+#endif
+	return -1;
+}
 
 void
 segment_seals(const struct segment *seg, char *buf, size_t size)
@@ -253,8 +267,7 @@ segment_seals(const struct segment *seg, char *buf, size_t size)
 	int got;
 
 	buf[0] = '\0';
-	if (strcmp(segment_kind(seg), "memfd") != 0 ||
-	    (got = fcntl(seg->fd, F_GET_SEALS)) < 0)
+	if ((got = memfd_seals(seg)) < 0)
 		return;
 	for (i = 0; i < sizeof(seals) / sizeof(seals[0]); i++)
 		if ((got & seals[i].bit) && len < size)
@@ -435,7 +448,7 @@ proc_fd_path(const struct segment *seg, char *buf, size_t size)
 static int
 open_unnamed_beside(const char *path, mode_t mode)
 {
-#ifdef O_TMPFILE
+#if SHM_LINUX && defined(O_TMPFILE)
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
 
@@ -448,13 +461,47 @@ open_unnamed_beside(const char *path, mode_t mode)
 #endif
 }
 
+/*
+ * The POSIX way to a file with no name: make one with a name no one
+ * else can have taken (mkstemp), then take the name away.  Only a
+ * SIGKILL between the two calls leaves it behind.
+ */
+static int
+open_unlinked_beside(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char name[PATH_MAX];
+	int fd;
+
+	if (snprintf(name, sizeof(name), "%.*s/.shm-scratch-XXXXXX",
+	    (int)(slash - path), path) >= (int)sizeof(name)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(name)) < 0)
+		return -1;
+	if (unlink(name) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+open_scratch_beside(const char *path)
+{
+	int fd = open_unnamed_beside(path, 0600);
+
+	return fd >= 0 ? fd : open_unlinked_beside(path);
+}
+
 int
 segment_scratch(const struct segment *seg)
 {
-	int fd = open_unnamed_beside(seg->path, 0600);
+	int fd = open_scratch_beside(seg->path);
 
 	/* Elsewhere if the segment's own file system will not have one. */
-	return fd >= 0 ? fd : open_unnamed_beside("/tmp/x", 0600);
+	return fd >= 0 ? fd : open_scratch_beside("/tmp/x");
 }
 
 /*
@@ -799,20 +846,23 @@ segment_clamp(const struct segment *seg, uint64_t off, uint64_t len)
 int
 segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
 {
-#ifdef __linux__
+	int err;
+
 	if (seg->sysv && (off > seg->size || len > seg->size - off))
 		return sysv_fixed_size(seg, "grow");
-	if (seg->sysv || len == 0 ||
-	    fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0)
+	if (seg->sysv || len == 0)
 		return SHM_OK;
-	/* A file system without fallocate gets no guarantee, not an error. */
-	if (errno == EOPNOTSUPP || errno == ENOSYS)
-		return SHM_OK;
-	return shm_perror(seg->name);
+#if SHM_LINUX
+	err = fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0 ? 0 : errno;
 #else
-	(void)seg, (void)off, (void)len;
-	return SHM_OK;
+	/* POSIX's, which answers with the error rather than errno. */
+	err = posix_fallocate(seg->fd, (off_t)off, (off_t)len);
 #endif
+	/* A file system without it gets no guarantee, not an error. */
+	if (err == 0 || err == EOPNOTSUPP || err == ENOSYS)
+		return SHM_OK;
+	errno = err;
+	return shm_perror(seg->name);
 }
 
 int
@@ -864,7 +914,7 @@ segment_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 	/* Memory with no file behind it: nothing to write back. */
 	if (seg->sysv || len == 0)
 		return SHM_OK;
-#ifdef SYNC_FILE_RANGE_WRITE
+#if SHM_LINUX && defined(SYNC_FILE_RANGE_WRITE)
 	/*
 	 * Linux's MS_ASYNC does nothing: pages are written back when the
 	 * kernel pleases.  This starts the writing of the range now.

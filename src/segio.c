@@ -23,6 +23,7 @@
 
 #include "interrupt.h"
 #include "map.h"
+#include "port.h"
 #include "sysv.h"
 #include "shm.h"
 
@@ -121,7 +122,7 @@ segment_read_all(struct segment *seg, uint64_t off, void *buf, size_t len)
 static ssize_t
 kernel_sendfile(int out, int in, off_t *pos, size_t len)
 {
-#ifdef __linux__
+#if SHM_LINUX
 	return sendfile(out, in, pos, len);
 #else
 	(void)out, (void)in, (void)pos, (void)len;
@@ -133,7 +134,7 @@ kernel_sendfile(int out, int in, off_t *pos, size_t len)
 static ssize_t
 kernel_copy_range(int in, int out, off_t *pos, size_t len)
 {
-#ifdef __linux__
+#if SHM_LINUX
 	return copy_file_range(in, NULL, out, pos, len, 0);
 #else
 	(void)in, (void)out, (void)pos, (void)len;
@@ -173,7 +174,7 @@ segment_zeros(size_t *len)
 static int
 find_extent(struct segment *seg, uint64_t off)
 {
-#ifdef SEEK_DATA
+#if SHM_LINUX && defined(SEEK_DATA)
 	off_t data = lseek(seg->fd, (off_t)off, SEEK_DATA), hole = data;
 #else
 	off_t data = -1, hole = -1;	/* no holes to be seen: all is data */
@@ -202,7 +203,7 @@ find_extent(struct segment *seg, uint64_t off)
 bool
 segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 {
-#ifdef SEEK_DATA
+#if SHM_LINUX && defined(SEEK_DATA)
 	off_t d;
 
 	if (seg->sysv)
@@ -226,7 +227,7 @@ segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 uint64_t
 segment_data_end(const struct segment *seg, uint64_t off)
 {
-#ifdef SEEK_HOLE
+#if SHM_LINUX && defined(SEEK_HOLE)
 	off_t h = seg->sysv ? -1 : lseek(seg->fd, (off_t)off, SEEK_HOLE);
 
 	return h < 0 ? seg->size : (uint64_t)h;
@@ -392,7 +393,7 @@ sendfile_step(int in, int out, off_t *pos, size_t len)
 static ssize_t
 splice_step(int in, int out, off_t *pos, size_t len)
 {
-#ifdef __linux__
+#if SHM_LINUX
 	loff_t at = *pos;
 	ssize_t n = splice(in, NULL, out, &at, len, SPLICE_F_MOVE);
 

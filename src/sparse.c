@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "map.h"
+#include "port.h"
 #include "shm.h"
 
 /*
@@ -25,7 +26,7 @@
 static bool
 next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 {
-#ifdef SEEK_DATA
+#if SHM_LINUX && defined(SEEK_DATA)
 	off_t d = lseek(fd, (off_t)pos, SEEK_DATA), h;
 
 	if (d < 0 && errno == ENXIO)
@@ -55,7 +56,7 @@ punch(struct segment *seg, uint64_t off, uint64_t len)
 
 	if ((len = segment_clamp(seg, off, len)) == 0)
 		return SHM_OK;
-#ifdef FALLOC_FL_PUNCH_HOLE
+#if SHM_LINUX && defined(FALLOC_FL_PUNCH_HOLE)
 	if (fallocate(seg->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 	    (off_t)off, (off_t)len) == 0)
 		return SHM_OK;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "interrupt.h"
+#include "port.h"
 #include "shm.h"
 #include "stream.h"
 #include "undo.h"
@@ -105,7 +106,9 @@ write_on(struct segment *seg, struct stream *st, struct input *in,
 	uint64_t copied = st->len, upto;
 	int rc;
 
+#if SHM_LINUX && defined(F_SETPIPE_SZ)
 	(void)fcntl(in->fd, F_SETPIPE_SZ, STREAM_PIPE);
+#endif
 	for (;;) {
 		if (interrupt_caught())
 			return stopped(in, st);

@@ -21,7 +21,7 @@ load helpers
 @test "shm --version prints the version" {
 	run --separate-stderr shm --version
 	assert_equal "$status" 0
-	[[ $output =~ ^shm\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ $output =~ ^shm\ [0-9]+\.[0-9]+\.[0-9]+(\ \(portable\))?$ ]]
 }
 
 @test "shm help CMD and shm CMD --help print the same usage" {

@@ -37,6 +37,7 @@ make_seg() {
 	# Into a pipe shm copies with pread; into a file, with sendfile.
 	run_cut pread read "${P}a" -o 0
 	assert_fails 2 "shm: read: ${P}a: segment shrank to 0 bytes while in use"
+	is_portable && return	# no sendfile there: pread and write, as above
 	# Data again: into a file only data is copied, holes are left.
 	shm resize "${P}a" 64K
 	shm write "${P}a" -o 1000 -s data
@@ -52,8 +53,11 @@ make_seg() {
 
 @test "find: a segment cut short while searching is an error" {
 	make_seg
-	run_cut pread find "${P}a" nothere
-	assert_fails 2 "shm: find: ${P}a: segment shrank to 0 bytes while in use"
+	# Without SEEK_DATA (portable) all is data: the mapping, below.
+	if ! is_portable; then
+		run_cut pread find "${P}a" nothere
+		assert_fails 2 "shm: find: ${P}a: segment shrank to 0 bytes while in use"
+	fi
 	shm resize "${P}a" 64K
 	run_cut pread find -r "${P}a" nothere
 	assert_fails 2 "shm: find: ${P}a: segment shrank to 0 bytes while in use"

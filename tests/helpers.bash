@@ -90,6 +90,17 @@ elf_int() {
 # For a test that puts a shim in shm with LD_PRELOAD: against a static
 # binary (make test-musl) nothing would load it, and the test would
 # check what the shim did not do.
+# A build of POSIX ways only (make portable, src/port.h) says so in
+# --version.  A test of what only Linux's ways do skips there, saying
+# which way it needs.
+is_portable() {
+	[[ "$("$SHM" --version)" == *" (portable)" ]]
+}
+
+skip_if_portable() {
+	! is_portable || skip "portable build: $1"
+}
+
 skip_if_static() {
 	local rc=0
 	elf_has_interp "$SHM" || rc=$?

@@ -148,6 +148,7 @@ load helpers
 }
 
 @test "flush --async starts the range's write-back at once; flush waits for it" {
+	skip_if_portable "msync(MS_ASYNC), not sync_file_range"
 	command -v strace >/dev/null || skip "strace is not installed"
 	head -c 65536 /dev/urandom > file
 	strace -o trace -e trace=sync_file_range,msync "$SHM" flush --async -o 4096 -n 8192 ./file

@@ -83,6 +83,7 @@ load helpers
 }
 
 @test "a cursor beyond a segment shrunk by others reads as the end" {
+	skip_if_portable "the ctime, its only identity there, changes when others cut it"
 	shm create "${P}a" 10
 	shm seek "${P}a" 8 >/dev/null
 	truncate -s 4 "/dev/shm/${P}a"
