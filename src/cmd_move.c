@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cursor.h"
 #include "map.h"
 #include "number.h"
 #include "opt.h"
@@ -47,23 +48,18 @@ parse_range(const struct segment *seg, char **argv, uint64_t *dst,
 	return SHM_OK;
 }
 
+/* Under the lock, dst != src: claim the space, then move the bytes. */
 static int
-move(struct segment *seg, char **argv, uint64_t count)
+move_bytes_at(struct segment *seg, uint64_t dst, uint64_t src,
+    uint64_t count)
 {
-	uint64_t dst, src, lo;
+	uint64_t lo = dst < src ? dst : src;
 	struct move m;
 	int rc;
 
-	if ((rc = segment_lock(seg, true)) != SHM_OK ||
-	    (rc = parse_range(seg, argv, &dst, &src, &count)) != SHM_OK)
-		return rc;
-	if (count == 0 || dst == src)
-		return SHM_OK;
 	/* Pages of a sparse destination are allocated now, or not at all. */
-	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK)
-		return rc;
-	lo = dst < src ? dst : src;
-	if ((rc = segment_map(seg, lo, (dst > src ? dst : src) + count - lo,
+	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK ||
+	    (rc = segment_map(seg, lo, (dst > src ? dst : src) + count - lo,
 	    &m.w)) != SHM_OK)
 		return rc;
 	m.dst = (size_t)(dst - lo);
@@ -71,6 +67,24 @@ move(struct segment *seg, char **argv, uint64_t count)
 	m.count = (size_t)count;
 	rc = segment_guard(seg, move_bytes, &m);
 	window_unmap(&m.w);
+	return rc;
+}
+
+static int
+move(struct segment *seg, char **argv, uint64_t count)
+{
+	uint64_t dst, src;
+	char was[64];
+	int rc;
+
+	if ((rc = segment_lock(seg, true)) != SHM_OK ||
+	    (rc = parse_range(seg, argv, &dst, &src, &count)) != SHM_OK)
+		return rc;
+	if (count == 0 || dst == src)
+		return SHM_OK;
+	segment_identity(seg, was, sizeof(was));
+	rc = move_bytes_at(seg, dst, src, count);
+	cursor_keep_up(seg, was);
 	return rc;
 }
 

@@ -48,12 +48,14 @@ resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
     struct cursor *cur)
 {
 	uint64_t size = 0;
+	char was[64];
 	int rc;
 
 	/* Exclusive: no shm reader or writer is inside the part cut off. */
 	if ((rc = segment_lock(seg, true)) != SHM_OK ||
 	    (rc = new_size(seg, n, &size)) != SHM_OK)
 		return rc;
+	segment_identity(seg, was, sizeof(was));
 	if (size < seg->size && !shrink)
 		return shm_error(seg->name, "shrinking to %llu bytes destroys "
 		    "%llu; --shrink allows it", (unsigned long long)size,
@@ -64,6 +66,7 @@ resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
 	    SHM_OK) ||
 	    (rc = segment_resize(seg, size)) != SHM_OK)
 		return rc;
+	cursor_keep_up(seg, was);
 	return cur->pos > size ? cursor_save(cur, size) : SHM_OK;
 }
 

@@ -100,6 +100,7 @@ write_locked(const struct write_args *a, struct segment *seg,
     struct payload *pl, struct cursor *cur)
 {
 	struct progress progress;
+	char was[64];
 	uint64_t off;
 	int rc;
 
@@ -107,10 +108,12 @@ write_locked(const struct write_args *a, struct segment *seg,
 	    (rc = place(seg, a, cur, &off)) != SHM_OK ||
 	    (rc = payload_fits(pl, seg, off, a->grow)) != SHM_OK)
 		return rc;
+	segment_identity(seg, was, sizeof(was));
 	seg->progress = a->progress ? progress_start(&progress) : NULL;
 	rc = payload_store(pl, seg, off, a->grow);
 	progress_finish(seg->progress);
 	seg->progress = NULL;
+	cursor_keep_up(seg, was);
 	if (rc != SHM_OK)
 		return rc;
 	if (a->offset != NULL || a->append)

@@ -148,22 +148,37 @@ cursor_check_name(const char *name)
 	return NULL;
 }
 
-/*
- * "POS IDENT\n": the position, and whose position it is.  Returns
- * false if the record is not for this file.
- */
-static bool
-parse_record(char *text, const char *ident, uint64_t *pos)
+/* What a record says of the file it is read for. */
+enum record_kind {
+	RECORD_OURS,		/* its position, for this file */
+	RECORD_OTHER,		/* a well-formed record of another file */
+	RECORD_GARBAGE,		/* nothing a cursor could have written */
+};
+
+/* "POS IDENT\n": the position, and whose position it is. */
+static enum record_kind
+read_kind(char *text, const char *ident, uint64_t *pos)
 {
 	char *space = strchr(text, ' '), *nl = strchr(text, '\n');
 
 	*pos = 0;
 	if (space == NULL || nl == NULL)
-		return false;
+		return RECORD_GARBAGE;
 	*space = *nl = '\0';
-	if (strcmp(space + 1, ident) != 0 || number_size(text, pos) != NULL)
-		return false;
-	return true;
+	if (number_size(text, pos) != NULL) {
+		*pos = 0;
+		return RECORD_GARBAGE;
+	}
+	if (strcmp(space + 1, ident) == 0)
+		return RECORD_OURS;
+	*pos = 0;
+	return RECORD_OTHER;
+}
+
+static bool
+parse_record(char *text, const char *ident, uint64_t *pos)
+{
+	return read_kind(text, ident, pos) == RECORD_OURS;
 }
 
 /* Opens the record: to read (-1 if there is none), or to save too. */
@@ -228,6 +243,7 @@ int
 cursor_open(const struct segment *seg, struct cursor *cur,
     enum cursor_use use)
 {
+	enum record_kind kind;
 	char text[128];
 	bool ours;
 	ssize_t n;
@@ -240,10 +256,10 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 	    cur->fd < 0 || (rc = read_record(cur, text, sizeof(text), &n)) !=
 	    SHM_OK)
 		return rc;
-	ours = parse_record(text, cur->ident, &cur->pos);
-	cur->found = ours;
+	kind = read_kind(text, cur->ident, &cur->pos);
+	cur->found = ours = kind == RECORD_OURS;
 	/* Without an identity, a changed file might be another file. */
-	if (!ours && n > 0 && segment_identity_weak(cur->ident) &&
+	if (kind == RECORD_OTHER && segment_identity_weak(cur->ident) &&
 	    use != CURSOR_SET)
 		return shm_error(seg->name, "cursor not trusted: the file "
 		    "changed since it was saved, and its file system keeps "
@@ -315,61 +331,124 @@ is_record_of(const char *entry, const char *key)
 	    (entry[len] == '\0' || entry[len] == '.');
 }
 
-int
-cursor_forget(const struct stat *st)
+/*
+ * Calls fn for each record of the file st describes, the default
+ * cursor's and each named one's, until fn fails.  A missing or (with
+ * quiet) a refused state directory has none.
+ */
+static int
+each_record(const struct stat *st, bool quiet, int (*fn)(int dfd,
+    const char *entry, size_t keylen, void *ctx), void *ctx)
 {
 	struct dirent *d;
 	char key[64];
 	DIR *dir;
 	int dfd, rc;
 
-	/* A refused directory is never read, so it holds nothing to drop. */
-	if ((rc = open_state_dir(false, true, &dfd)) != SHM_OK)
-		return rc < 0 ? SHM_OK : rc;
+	if ((rc = open_state_dir(false, quiet, &dfd)) != SHM_OK)
+		return rc == STATE_MISSING || rc == STATE_REFUSED ? SHM_OK : rc;
 	key_of(st, key, sizeof(key));
 	if ((dir = fdopendir(dfd)) == NULL) {
 		close(dfd);
-		return shm_errno(key, "cannot forget the cursor");
+		return shm_errno(key, "cannot read the state directory");
 	}
-	/* Every cursor of it: the default one and each named one. */
 	while (rc == SHM_OK && (d = readdir(dir)) != NULL)
-		if (is_record_of(d->d_name, key) &&
-		    unlinkat(dirfd(dir), d->d_name, 0) != 0 && errno != ENOENT)
-			rc = shm_errno(key, "cannot forget the cursor");
+		if (is_record_of(d->d_name, key))
+			rc = fn(dirfd(dir), d->d_name, strlen(key), ctx);
 	closedir(dir);
 	return rc;
+}
+
+static int
+forget_one(int dfd, const char *entry, size_t keylen, void *ctx)
+{
+	(void)keylen, (void)ctx;
+	if (unlinkat(dfd, entry, 0) != 0 && errno != ENOENT)
+		return shm_errno(entry, "cannot forget the cursor");
+	return SHM_OK;
+}
+
+int
+cursor_forget(const struct stat *st)
+{
+	/* A refused directory is never read, so it holds nothing to drop. */
+	return each_record(st, true, forget_one, NULL);
+}
+
+struct named {
+	struct segment	 seg;
+	int		(*fn)(void *, const char *, uint64_t);
+	void		*ctx;
+};
+
+static int
+each_named(int dfd, const char *entry, size_t keylen, void *ctx)
+{
+	struct named *n = ctx;
+	struct cursor cur;
+
+	(void)dfd;
+	if (entry[keylen] != '.')
+		return SHM_OK;
+	n->seg.cursor = entry + keylen + 1;
+	/* A stale record (another file's) is not this file's cursor. */
+	if (cursor_check_name(n->seg.cursor) != NULL ||
+	    cursor_open(&n->seg, &cur, CURSOR_LOOK) != SHM_OK || !cur.found)
+		return SHM_OK;
+	return n->fn(n->ctx, n->seg.cursor, cur.pos);
 }
 
 int
 cursor_each(const struct segment *seg, int (*fn)(void *, const char *,
     uint64_t), void *ctx)
 {
-	struct segment named = *seg;
-	struct cursor cur;
-	struct dirent *d;
-	char key[64];
-	DIR *dir;
-	int dfd, rc;
+	struct named n = { *seg, fn, ctx };
 
-	if ((rc = open_state_dir(false, false, &dfd)) != SHM_OK)
-		return rc == STATE_MISSING ? SHM_OK : rc;
-	key_of(&seg->st, key, sizeof(key));
-	if ((dir = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return shm_errno(seg->name, "cannot read the cursors");
+	return each_record(&seg->st, false, each_named, &n);
+}
+
+/* What keep_up rewrites: records saved under was, to be saved under now. */
+struct restamp {
+	const char	*was, *now;
+};
+
+static int
+restamp_one(int dfd, const char *entry, size_t keylen, void *ctx)
+{
+	const struct restamp *r = ctx;
+	char text[128], out[128];
+	uint64_t pos;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	(void)keylen;
+	if ((fd = openat(dfd, entry, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return SHM_OK;
+	if ((n = pread(fd, text, sizeof(text) - 1, 0)) > 0) {
+		text[n] = '\0';
+		if (parse_record(text, r->was, &pos)) {
+			len = (size_t)snprintf(out, sizeof(out), "%020llu %s\n",
+			    (unsigned long long)pos, r->now);
+			if (pwrite(fd, out, len, 0) == (ssize_t)len)
+				(void)!ftruncate(fd, (off_t)len);
+		}
 	}
-	while (rc == SHM_OK && (d = readdir(dir)) != NULL) {
-		if (!is_record_of(d->d_name, key) ||
-		    d->d_name[strlen(key)] != '.')
-			continue;
-		named.cursor = d->d_name + strlen(key) + 1;
-		/* A stale record (another file's) is not this file's cursor. */
-		if (cursor_check_name(named.cursor) != NULL ||
-		    cursor_open(&named, &cur, CURSOR_LOOK) != SHM_OK ||
-		    !cur.found)
-			continue;
-		rc = fn(ctx, named.cursor, cur.pos);
-	}
-	closedir(dir);
-	return rc;
+	close(fd);
+	return SHM_OK;
+}
+
+void
+cursor_keep_up(const struct segment *seg, const char *was)
+{
+	struct restamp r = { was, NULL };
+	char now[64];
+
+	if (!segment_identity_weak(was))
+		return;
+	segment_identity(seg, now, sizeof(now));
+	if (strcmp(now, was) == 0)
+		return;
+	r.now = now;
+	(void)each_record(&seg->st, true, restamp_one, &r);
 }

@@ -64,6 +64,16 @@ int	cursor_lock_at(struct segment *, bool exclusive, const char *offset,
  * again): the default one and the named ones.
  */
 int	cursor_forget(const struct stat *);
+/*
+ * After a change made under the exclusive lock to a file whose only
+ * identity is its ctime (was, from segment_identity under the lock):
+ * the change moved the ctime, but the file is still the one its
+ * records are for, as an inode is not reused while it is held open.
+ * Records saved under was are rewritten under the ctime it has now,
+ * so the change does not cost the file its cursors.  Quiet: a record
+ * it cannot rewrite stays as it was.
+ */
+void	cursor_keep_up(const struct segment *, const char *was);
 /* Calls fn(ctx, name, pos) for each named cursor of seg; SHM_OK or fn's. */
 int	cursor_each(const struct segment *, int (*fn)(void *, const char *,
 	    uint64_t), void *ctx);

@@ -133,15 +133,19 @@ typed_write(struct segment *seg, const char *format, const char *offset,
 {
 	struct cursor cur = { .fd = -1 };
 	struct structfmt sf;
+	char was[64];
 	uint64_t off;
 	int rc;
 
 	if ((rc = parse_format(format, &sf)) == SHM_OK &&
 	    (rc = place(seg, format, &sf, offset, true, &cur, &off)) ==
-	    SHM_OK &&
-	    (rc = pack_at(seg, &sf, off, values, nvalues)) == SHM_OK &&
-	    offset == NULL)
-		rc = cursor_save(&cur, off + sf.size);
+	    SHM_OK) {
+		segment_identity(seg, was, sizeof(was));
+		rc = pack_at(seg, &sf, off, values, nvalues);
+		cursor_keep_up(seg, was);
+		if (rc == SHM_OK && offset == NULL)
+			rc = cursor_save(&cur, off + sf.size);
+	}
 	cursor_close(&cur);
 	return rc;
 }

@@ -477,6 +477,28 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 0"
 }
 
+@test "without birth time or generation, shm's own changes keep every cursor" {
+	shim noident
+	printf 0123456789 > f
+	run_shim seek ./f 4
+	run_shim seek --cursor r ./f 2
+	# Each changes the ctime, the only identity here, under the lock:
+	# the records follow, as the file is the one they were saved for.
+	run_shim write ./f -o 0 -s Q
+	assert_equal "$status" 0
+	run_shim write ./f -o 0 --as '<B' 82
+	assert_equal "$status" 0
+	run_shim move ./f 8 0 1
+	assert_equal "$status" 0
+	run_shim resize ./f +2
+	assert_equal "$status" 0
+	assert_equal "$(cat f)" "R1234567R9"$'\0\0'
+	run_shim seek ./f
+	assert_equal "$output" 4
+	run_shim seek --cursor r ./f
+	assert_equal "$output" 2
+}
+
 @test "without birth time or generation, a changed file's cursor is refused" {
 	shim noident
 	printf 0123456789 > f
