@@ -143,7 +143,11 @@ kernel_copy_range(int in, int out, off_t *pos, size_t len)
 #endif
 }
 
-/* Every bulk copy counts its bytes here, for --progress. */
+/*
+ * The copies here count their bytes for --progress through this, but
+ * for those that go through segment_write, which counts its own, and
+ * sysv_copy_out, which does too.
+ */
 static void
 count(struct segment *seg, uint64_t *copied, uint64_t n)
 {

@@ -16,6 +16,9 @@
  * writes the copy, and leaves any error for the writer to report.
  */
 #include <errno.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "interrupt.h"
+#include "port.h"
 #include "shm.h"
 #include "undo.h"
 #include "worker.h"
@@ -39,6 +43,7 @@ struct undo {
 	int		 fd;		/* the copy; -1 until a byte is kept */
 	unsigned char	*buf;
 	uint64_t	 data_end;	/* of the extent being kept: see step */
+	bool		 no_sendfile;	/* it failed once: read and write */
 	bool		 threaded;
 	pthread_t	 thread;
 	/* Shared between the writer and the keeper, under mu. */
@@ -85,6 +90,34 @@ write_copy(struct undo *u, uint64_t pos, size_t n)
 }
 
 /*
+ * sendfile from the segment into the copy: one copy in the kernel, not
+ * two through our buffer.  TRY_NEXT where it cannot (not Linux, or a
+ * file system that will not).
+ */
+static ssize_t
+copy_in_kernel(struct undo *u, uint64_t pos, size_t n)
+{
+#if SHM_LINUX
+	off_t from = (off_t)pos;
+	ssize_t got;
+
+	if (!u->no_sendfile) {
+		if (lseek(u->fd, (off_t)(pos - u->start), SEEK_SET) < 0)
+			return -1;
+		while ((got = sendfile(u->fd, u->seg->fd, &from, n)) < 0 &&
+		    errno == EINTR)
+			;
+		if (got >= 0 || (errno != EINVAL && errno != ENOSYS))
+			return got;
+		u->no_sendfile = true;
+	}
+#else
+	(void)u, (void)pos, (void)n;
+#endif
+	return TRY_NEXT;
+}
+
+/*
  * Keeps the next piece of [pos, end): returns where keeping goes on,
  * or sets *err.  The extent's end is asked once, as on tmpfs SEEK_HOLE
  * walks every page up to the next hole.
@@ -94,6 +127,7 @@ step(struct undo *u, uint64_t pos, uint64_t end, int *err)
 {
 	uint64_t data;
 	ssize_t got;
+	size_t n;
 
 	if (pos >= u->data_end) {
 		if (segment_in_hole(u->seg, pos, &data))
@@ -104,8 +138,12 @@ step(struct undo *u, uint64_t pos, uint64_t end, int *err)
 		*err = errno;
 		return pos;
 	}
-	got = read_segment(u, pos, (size_t)shm_min(UNDO_CHUNK,
-	    shm_min(end, u->data_end) - pos));
+	n = (size_t)shm_min(UNDO_CHUNK, shm_min(end, u->data_end) - pos);
+	if (!u->seg->sysv && (got = copy_in_kernel(u, pos, n)) != TRY_NEXT) {
+		*err = got < 0 ? errno : got == 0 ? EIO : 0;
+		return got > 0 ? pos + (uint64_t)got : pos;
+	}
+	got = read_segment(u, pos, n);
 	if (got <= 0) {
 		/* Shorter than its size under our lock: it cannot be. */
 		*err = got < 0 ? errno : EIO;
