@@ -101,6 +101,24 @@ skip_if_portable() {
 	! is_portable || skip "portable build: $1"
 }
 
+# Runs "shm ARGS... -i fifoSIG" in the background, writes what FEED (a
+# shell command) prints into the FIFO, sends SIG half a second later and
+# waits: $status is shm's, its stderr is in ./err.  SIGINT is let through
+# as it would be at a terminal, though bats runs us in the background.
+interrupt_fifo_write() {
+	local sig=$1 feed=$2 pid
+	shift 2
+	mkfifo "fifo$sig"
+	env --default-signal=INT "$SHM" "$@" -i "fifo$sig" 2>err &
+	pid=$!
+	exec 4>"fifo$sig"
+	eval "$feed" >&4
+	sleep 0.5
+	kill -"$sig" "$pid"
+	wait "$pid" && status=0 || status=$?
+	exec 4>&-
+}
+
 skip_if_static() {
 	local rc=0
 	elf_has_interp "$SHM" || rc=$?

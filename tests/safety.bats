@@ -525,16 +525,8 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	shm write "${P}a" -o 0 -s abcdefgh
 	local sig want
 	for sig in HUP INT TERM; do
-		mkfifo "fifo$sig"
 		# Reading a stream, before any byte is written.
-		env --default-signal=INT "$SHM" write "${P}a" -o 0 -i "fifo$sig" 2>err &
-		local pid=$!
-		exec 4>"fifo$sig"
-		printf 12 >&4
-		sleep 0.3
-		kill -"$sig" "$pid"
-		wait "$pid" && status=0 || status=$?
-		exec 4>&-
+		interrupt_fifo_write "$sig" "printf 12" write "${P}a" -o 0
 		assert_equal "$status" $((128 + $(kill -l "$sig")))
 		assert_equal "$(cat err)" "shm: write: fifo$sig: interrupted by SIG$sig after reading 2 bytes; nothing written"
 	done

@@ -52,17 +52,9 @@ make_mixed() {
 	local sig
 	for sig in INT TERM; do
 		make_mixed "${P}$sig"
-		mkfifo "fifo$sig"
-		env --default-signal=INT "$SHM" write "${P}$sig" --grow -o 4M \
-			-i "fifo$sig" 2>err &
-		local pid=$!
-		exec 4>"fifo$sig"
 		# 6 MiB are in the segment, and 2 MiB past its old end.
-		head -c 6M /dev/urandom >&4
-		sleep 0.5
-		kill -"$sig" "$pid"
-		wait "$pid" && status=0 || status=$?
-		exec 4>&-
+		interrupt_fifo_write "$sig" "head -c 6M /dev/urandom" \
+			write "${P}$sig" --grow -o 4M
 		assert_equal "$status" $((128 + $(kill -l "$sig")))
 		assert_equal "$(cat err)" "shm: write: fifo$sig: interrupted by SIG$sig after reading 6291456 bytes; nothing written"
 		cmp before "/dev/shm/${P}$sig"
