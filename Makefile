@@ -25,6 +25,11 @@ PORTABLE_OBJS = $(SRCS:src/%.c=build/portable/%.o)
 COMMANDS = $(shell sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' src/main.c)
 
 BATS	?= bats
+# Test files run four at a time where GNU parallel is installed (bats
+# --jobs needs it): every test keeps to its own names and state
+# directory, so they may, and most of the suite's time is the sleeps of
+# its timing tests.  BATSFLAGS= runs them one at a time.
+BATSFLAGS ?= $(if $(shell command -v parallel 2>/dev/null),--jobs 4)
 TESTS	?= tests
 
 all: shm
