@@ -83,6 +83,25 @@ make_mixed() {
 	[[ $stderr =~ ^shm:\ write:\ small/seg:\ (write\ failed\ at\ offset\ [0-9]+:\ )?No\ space\ left\ on\ device$ ]]
 }
 
+@test "no room for the undo copy itself: nothing changes, and it is said once" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir small
+	# 1.5 MiB of data on a 2 MiB tmpfs: keeping the 1.2 MiB a stream
+	# overwrites needs more than the 0.5 MiB left.
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o size=2m tmpfs small || exit 99
+		head -c 1572864 /dev/urandom > small/seg
+		cp small/seg before
+		free=$(stat -f -c %f small)
+		head -c 1300000 /dev/urandom | "$0" write small/seg -o 0
+		s=$?
+		cmp -s before small/seg || exit 97
+		[ "$(stat -f -c %f small)" = "$free" ] || exit 95
+		exit $s' "$SHM"
+	[ "$status" != 99 ] || skip "cannot mount tmpfs here"
+	assert_fails 2 "shm: write: small/seg: No space left on device"
+}
+
 @test "--append of a large stream goes on at the end, whole, or not at all" {
 	shm create "${P}a" 3
 	shm write "${P}a" -o 0 -s abc
