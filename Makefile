@@ -141,6 +141,15 @@ STRESS_SECONDS ?= 30
 stress: shm
 	tests/stress.sh $(STRESS_SECONDS) ./shm
 
+# Random schedules of producers, followers killed and started again,
+# segments cut back and replaced, children under one lock, failing
+# writes and waiters, each record checked: tests/contract/contract.py.
+# CI runs it for 90 s; CONTRACT_SECONDS=600 for a longer run,
+# CONTRACT_SEED=N to repeat a schedule.
+CONTRACT_SECONDS ?= 90
+check-contract: shm
+	tests/contract/run.sh $(CONTRACT_SECONDS) ./shm
+
 # Times shm against cat, dd, grep, hexdump, xxd, python; see bench/README.md.
 # BENCHFLAGS=--quick: 64 MiB and 2 rounds, under a minute.
 bench: shm
@@ -197,7 +206,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
+.PHONY: all asan musl bench bench-wait check-contract demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).
