@@ -77,7 +77,7 @@ take(struct segment *seg, const struct lock_args *a)
 	if ((rc = segment_hold_lock(seg, !a->shared, timeout)) !=
 	    LOCK_TIMEOUT)
 		return rc;
-	lock_holders(&seg->st, who, sizeof(who));
+	segment_lock_holders(seg, who, sizeof(who));
 	shm_error(seg->name, "lock not had within %g s%s%s", timeout,
 	    who[0] ? ": held by " : "", who);
 	return a->timed ? SHM_NOMATCH : SHM_FAIL;
