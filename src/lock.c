@@ -143,35 +143,56 @@ struct within {
 	int	fd;		/* holds that level */
 };
 
-/* Whether LOCK_ENV narrows fd's lock of st to a shared one. */
-static bool
-env_narrows(int fd, const struct stat *st)
-{
-	const char *env = getenv(LOCK_ENV);
-	unsigned long long dev, ino;
-	int efd, n;
-	char kind;
+struct env_entry {
+	int	fd;
+	char	kind;		/* 's' or 'x' */
+};
 
-	for (; env != NULL && *env != '\0'; env += n) {
+/*
+ * The next entry of LOCK_ENV ("FD:DEV:INO:KIND ...", hexadecimal device
+ * and inode) at *env that is about st, moving *env past it.
+ */
+static bool
+next_entry(const char **env, const struct stat *st, struct env_entry *e)
+{
+	unsigned long long dev, ino;
+	int n;
+
+	while (*env != NULL && **env != '\0') {
 		n = 0;
-		if (sscanf(env, " %d:%llx:%llx:%c%n", &efd, &dev, &ino, &kind,
-		    &n) != 4 || n == 0)
-			break;
-		if (efd == fd && kind == 's' &&
-		    dev == (unsigned long long)st->st_dev &&
+		if (sscanf(*env, " %d:%llx:%llx:%c%n", &e->fd, &dev, &ino,
+		    &e->kind, &n) != 4 || n == 0)
+			return false;
+		*env += n;
+		if (dev == (unsigned long long)st->st_dev &&
 		    ino == (unsigned long long)st->st_ino)
 			return true;
 	}
 	return false;
 }
 
-/* Counts in what fd, a descriptor of ours on st, holds. */
-static void
+/* Whether LOCK_ENV narrows fd's lock of st to a shared one. */
+static bool
+env_narrows(int fd, const struct stat *st)
+{
+	const char *env = getenv(LOCK_ENV);
+	struct env_entry e;
+
+	while (next_entry(&env, st, &e))
+		if (e.fd == fd && e.kind == 's')
+			return true;
+	return false;
+}
+
+/* Counts in what fd, a descriptor of ours on st, holds; -1 if unknown. */
+static int
 add_fd(struct within *w, int fd, const struct stat *st)
 {
 	struct held v[8];
 	int i, n = fd_locks(0, fd, st, v, 8);
 
+	if (n < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (v[i].level > w->level) {
 			w->level = v[i].level;
@@ -179,6 +200,7 @@ add_fd(struct within *w, int fd, const struct stat *st)
 		}
 		w->shared |= !v[i].write || env_narrows(fd, st);
 	}
+	return 0;
 }
 
 /*
@@ -189,51 +211,55 @@ static void
 within_by_env(const struct stat *st, struct within *w)
 {
 	const char *env = getenv(LOCK_ENV);
-	unsigned long long dev, ino;
+	struct env_entry e;
 	struct stat fst;
-	int fd, n;
-	char kind;
 
-	for (; env != NULL && *env != '\0'; env += n) {
-		n = 0;
-		if (sscanf(env, " %d:%llx:%llx:%c%n", &fd, &dev, &ino, &kind,
-		    &n) != 4 || n == 0)
-			break;
-		if (dev != (unsigned long long)st->st_dev ||
-		    ino != (unsigned long long)st->st_ino || fd < 0 ||
-		    fstat(fd, &fst) != 0 || fst.st_dev != st->st_dev ||
-		    fst.st_ino != st->st_ino)
+	while (next_entry(&env, st, &e)) {
+		if (e.fd < 0 || fstat(e.fd, &fst) != 0 ||
+		    fst.st_dev != st->st_dev || fst.st_ino != st->st_ino)
 			continue;
 		w->level = 0;
-		w->fd = fd;
-		w->shared |= kind != 'x';
+		w->fd = e.fd;
+		w->shared |= e.kind != 'x';
 	}
 }
 
-/* The locks of st held through our descriptors, all but own. */
-static void
-find_within(const struct stat *st, int own, struct within *w)
+/*
+ * The locks of st held through our descriptors, all but own.  Not to
+ * know (out of descriptors) fails: taking the lock then could wait for
+ * our own parent's.
+ */
+static int
+find_within(const struct stat *st, int own, struct within *w,
+    const char *name)
 {
 	struct dirent *d;
 	struct stat fst;
+	int fd, rc = 0;
 	DIR *dir;
-	int fd;
 
 	w->level = w->fd = -1;
 	w->shared = false;
 	if ((dir = opendir("/proc/self/fd")) == NULL) {
+		if (errno != ENOENT || access("/proc/self", F_OK) == 0)
+			return shm_errno(name, "cannot tell which locks "
+			    "this process holds");
 		within_by_env(st, w);
-		return;
+		return SHM_OK;
 	}
-	while ((d = readdir(dir)) != NULL) {
+	while (rc == 0 && (d = readdir(dir)) != NULL) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		fd = atoi(d->d_name);
 		if (fd != own && fd != dirfd(dir) && fstat(fd, &fst) == 0 &&
 		    fst.st_ino == st->st_ino && fst.st_dev == st->st_dev)
-			add_fd(w, fd, st);
+			rc = add_fd(w, fd, st);
 	}
 	closedir(dir);
+	if (rc != 0)
+		return shm_errno(name, "cannot tell which locks this process "
+		    "holds");
+	return SHM_OK;
 }
 
 /* Who holds it. */
@@ -546,8 +572,9 @@ lock_acquire(struct lock_hold *h, int fd, const struct stat *st,
 	struct within w;
 	int rc;
 
-	find_within(st, fd, &w);
 	memset(h, 0, sizeof(*h));
+	if (find_within(st, fd, &w, name) != SHM_OK)
+		return SHM_FAIL;
 	h->exclusive = exclusive;
 	h->level = w.level + 1;
 	h->fd = fd;

@@ -196,3 +196,14 @@ lock 1"
 	[[ "${stderr_lines[0]}" == "shm: write: ${P}q: lock not had within 0.2 s (SHM_LOCK_TIMEOUT): held by pid "*"pid $inner (sh -c echo "* ]]
 	[[ "${stderr_lines[1]}" == "shm: lock: ${P}q: lock not had within 0.1 s: held by pid "*"pid $inner (sh -c echo "* ]]
 }
+
+@test "without /proc, the commands shm lock runs work inside what it passes down" {
+	[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null ||
+		skip "needs root and unshare -m"
+	shm create "${P}q" 4
+	run --separate-stderr timeout 20 unshare -m sh -c '
+		umount -l /proc && [ ! -e /proc/self ] &&
+		"$0" lock "$1" -- "$0" write "$1" -o 0 -s ab' "$SHM" "${P}q"
+	assert_equal "$status" 0
+	assert_equal "$(shm read "${P}q" -o 0 -n 2)" ab
+}
