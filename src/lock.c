@@ -329,18 +329,30 @@ ancestor_holding(const struct stat *st, int level)
 	return 0;
 }
 
-/* Appends "pid 123 (command)" to buf, which holds len bytes so far. */
-static size_t
-add_holder(char *buf, size_t size, size_t len, long pid)
+/* The holders named so far: "pid 12 (cmd), pid 34 (cmd), ..." */
+struct names {
+	char	*buf;
+	size_t	 size, len;
+	int	 shown;
+};
+
+/* Appends "pid 123 (command)"; false once no more are to be shown. */
+static bool
+add_holder(struct names *nm, long pid)
 {
 	char cmd[128];
 
-	if (len >= size)
-		return len;
+	if (nm->len >= nm->size)
+		return false;
+	if (nm->shown++ == 3) {
+		snprintf(nm->buf + nm->len, nm->size - nm->len, ", ...");
+		return false;
+	}
 	facts_command(cmd, sizeof(cmd), pid);
-	return len + (size_t)snprintf(buf + len, size - len, "%spid %ld%s%s%s",
-	    len > 0 ? ", " : "", pid, cmd[0] ? " (" : "", cmd,
-	    cmd[0] ? ")" : "");
+	nm->len += (size_t)snprintf(nm->buf + nm->len, nm->size - nm->len,
+	    "%spid %ld%s%s%s", nm->len > 0 ? ", " : "", pid,
+	    cmd[0] ? " (" : "", cmd, cmd[0] ? ")" : "");
+	return true;
 }
 
 /*
@@ -348,36 +360,28 @@ add_holder(char *buf, size_t size, size_t len, long pid)
  * pid /proc/locks gives for the flock, the one that took it, must do.
  */
 static void
-holders_by_proc_locks(const struct stat *st, char *buf, size_t size)
+holders_by_proc_locks(const struct stat *st, struct names *nm)
 {
 	char line[256];
 	struct held h;
-	size_t len = 0;
-	int shown = 0;
 	bool waits;
 	long pid;
 	FILE *fp;
 
 	if ((fp = fopen("/proc/locks", "re")) == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL && len < size) {
-		if (parse_lock_line(line, st, &h, &pid, &waits) != 0 || waits)
-			continue;
-		if (shown++ == 3) {
-			snprintf(buf + len, size - len, ", ...");
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (parse_lock_line(line, st, &h, &pid, &waits) == 0 &&
+		    !waits && !add_holder(nm, pid))
 			break;
-		}
-		len = add_holder(buf, size, len, pid);
-	}
 	fclose(fp);
 }
 
 void
 lock_holders(const struct stat *st, int level, char *buf, size_t size)
 {
+	struct names nm = { buf, size, 0, 0 };
 	struct dirent *d;
-	size_t len = 0;
-	int shown = 0;
 	DIR *dir;
 	long pid;
 	char *end;
@@ -385,20 +389,15 @@ lock_holders(const struct stat *st, int level, char *buf, size_t size)
 	buf[0] = '\0';
 	if ((dir = opendir("/proc")) == NULL)
 		return;
-	while ((d = readdir(dir)) != NULL && len < size) {
+	while ((d = readdir(dir)) != NULL) {
 		pid = strtol(d->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0 || pid == (long)getpid() ||
-		    !pid_holds(pid, st, level))
-			continue;
-		if (shown++ == 3) {
-			snprintf(buf + len, size - len, ", ...");
+		if (*end == '\0' && pid > 0 && pid != (long)getpid() &&
+		    pid_holds(pid, st, level) && !add_holder(&nm, pid))
 			break;
-		}
-		len = add_holder(buf, size, len, pid);
 	}
 	closedir(dir);
-	if (shown == 0 && level == 0)
-		holders_by_proc_locks(st, buf, size);
+	if (nm.shown == 0 && level == 0)
+		holders_by_proc_locks(st, &nm);
 }
 
 const char *
