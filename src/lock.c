@@ -19,6 +19,12 @@
  * not conflict with flock; a process's POSIX lock where OFD locks are
  * missing).  A 'shm lock' inside a lock takes the next level too, and
  * passes it down, so it nests at any depth.
+ *
+ * A lock that a process running this one holds through a description
+ * we were not given (Python's subprocess closes it) is one that process
+ * keeps while it waits for us: that fails at once, naming it.  Holders
+ * are named from their descriptors too, since /proc/locks gives the
+ * process that took a lock, which may have died and left it to a child.
  */
 #define _GNU_SOURCE		/* F_OFD_SETLK, O_CLOEXEC, setitimer */
 #include <sys/file.h>
