@@ -22,7 +22,8 @@
  *
  * A lock that a process running this one holds through a description
  * we were not given (Python's subprocess closes it) is one that process
- * keeps while it waits for us: that fails at once, naming it.  Holders
+ * may keep while it waits for us: if it sits idle holding it, that
+ * fails at once, naming it (a process at work is waited for).  Holders
  * are named from their descriptors too, since /proc/locks gives the
  * process that took a lock, which may have died and left it to a child.
  */
@@ -300,23 +301,36 @@ pid_holds(long pid, const struct stat *st, int level)
 	return holds;
 }
 
+/*
+ * The fields of a /proc stat file after "PID (comm) ", in line: comm
+ * may hold spaces and parentheses, so they start after the last ')'.
+ */
+static const char *
+stat_fields(const char *path, char *line, size_t size)
+{
+	const char *p = NULL;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fgets(line, (int)size, fp) != NULL && (p = strrchr(line, ')')))
+		p += 2;
+	fclose(fp);
+	return p;
+}
+
 /* pid's parent, from /proc/PID/stat; 0 if not known. */
 static long
 parent_of(long pid)
 {
-	char path[64], line[512], *p;
-	long ppid = 0;
-	FILE *fp;
+	char path[64], line[512];
+	const char *f;
+	long ppid;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((fp = fopen(path, "re")) == NULL)
+	if ((f = stat_fields(path, line, sizeof(line))) == NULL ||
+	    sscanf(f, "%*c %ld", &ppid) != 1)
 		return 0;
-	/* "123 (comm) S 45 ...": comm may hold spaces and parentheses. */
-	if (fgets(line, sizeof(line), fp) != NULL &&
-	    (p = strrchr(line, ')')) != NULL &&
-	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		ppid = 0;
-	fclose(fp);
 	return ppid;
 }
 
@@ -531,22 +545,124 @@ report_ancestor(const char *name, long pid)
 	    "descriptor down (Python: pass_fds) or unlock first", pid, cmd);
 }
 
+/*
+ * A sample of pid: its CPU time, in ticks, and whether any of its
+ * threads is running.  False if it cannot be read.
+ */
+static bool
+sample_activity(long pid, unsigned long long *ticks, bool *running)
+{
+	char path[320], line[512];
+	unsigned long long user, sys;
+	const char *f;
+	struct dirent *d;
+	DIR *dir;
+
+	*running = false;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	/* State, then fields 4-13, then utime and stime. */
+	if ((f = stat_fields(path, line, sizeof(line))) == NULL ||
+	    sscanf(f, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	    &user, &sys) != 2)
+		return false;
+	*ticks = user + sys;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if ((dir = opendir(path)) == NULL)
+		return false;
+	while (!*running && (d = readdir(dir)) != NULL) {
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/stat", pid,
+		    d->d_name);
+		*running = (f = stat_fields(path, line, sizeof(line))) != NULL &&
+		    *f == 'R';
+	}
+	closedir(dir);
+	return true;
+}
+
+/* How long a holder that runs us is watched before it is judged. */
+#define IDLE_LOOK_NS	50000000L
+
+/*
+ * Whether pid, a process that runs this one and holds the lock, sits
+ * idle holding it: no thread of its ran, at either end of a short look,
+ * it used no CPU between, and it holds the lock still.  A parent that
+ * waits for us (in wait4, or in poll on our output) looks so; one whose
+ * other thread holds the lock for a moment of work does not, and is
+ * waited for as any holder is.
+ */
+static bool
+holder_idle(long pid, const struct stat *st, int level)
+{
+	struct timespec look = { 0, IDLE_LOOK_NS };
+	unsigned long long before, after;
+	bool ran_before, ran_after;
+
+	if (!sample_activity(pid, &before, &ran_before) || ran_before)
+		return false;
+	while (nanosleep(&look, &look) != 0 && errno == EINTR &&
+	    !interrupt_caught())
+		;
+	return sample_activity(pid, &after, &ran_after) && !ran_after &&
+	    after == before && pid_holds(pid, st, level);
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* How often a wait looks again at a holder that runs this process. */
+#define ANCESTOR_LOOK_S	0.25
+
+/*
+ * Waits for a lock that a process running this one holds: in slices,
+ * judging the holder between them, so that one that comes to wait for
+ * us is seen, and one that lets go is waited for.
+ */
+static int
+wait_beside(const struct lock_hold *h, const struct stat *st,
+    const char *name, double timeout)
+{
+	struct timespec t0;
+	double left;
+	long pid;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		left = timeout < 0 ? -1 : timeout - seconds_since(&t0);
+		if (timeout >= 0 && left <= 0)
+			return LOCK_TIMEOUT;
+		if ((pid = ancestor_holding(st, h->level)) == 0)
+			return wait_lock(h, name, left);
+		if (holder_idle(pid, st, h->level))
+			return report_ancestor(name, pid);
+		rc = wait_lock(h, name, left >= 0 && left < ANCESTOR_LOOK_S ?
+		    left : ANCESTOR_LOOK_S);
+		if (rc != LOCK_TIMEOUT)
+			return rc;
+	}
+}
+
 /* Takes h's lock: at once, or within timeout, unless that is hopeless. */
 static int
 take(const struct lock_hold *h, const struct stat *st, const char *name,
     double timeout)
 {
-	long pid;
-
 	if (try_lock(h, false) == 0)
 		return SHM_OK;
 	if (errno != EWOULDBLOCK && errno != EINTR)
 		return shm_errno(name, "cannot lock");
 	if (timeout == 0)
 		return LOCK_TIMEOUT;
-	if ((pid = ancestor_holding(st, h->level)) > 0)
-		return report_ancestor(name, pid);
-	return wait_lock(h, name, timeout);
+	return wait_beside(h, st, name, timeout);
 }
 
 /*

@@ -141,6 +141,38 @@ EOF
 	assert_equal "$(shm read "${P}q" -o 0 -n 2)" ok
 }
 
+@test "a parent's thread that holds the lock at work is waited for, not refused" {
+	shm create "${P}q" 0
+	cat > t.py <<'EOF'
+import fcntl, os, subprocess, sys, threading
+path, shm, name = sys.argv[1:4]
+held, go = threading.Event(), threading.Event()
+def holder():
+    fd = os.open(path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    held.set()
+    go.wait()
+    n = 0
+    while n < 3000000:          # at work, holding it: no idle parent
+        n += 1
+    os.write(fd, b"py ")
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+t = threading.Thread(target=holder)
+t.start()
+held.wait()
+p = subprocess.Popen([shm, "write", name, "--append", "-s", "shm"])
+go.set()
+t.join()
+print(p.wait())
+EOF
+	run --separate-stderr timeout 20 python3 t.py "/dev/shm/${P}q" "$SHM" "${P}q"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$output" 0
+	assert_equal "$(shm read "${P}q" -o 0)" "py shm"
+}
+
 @test "stat of a locked segment answers at once, counting the holder" {
 	shm create "${P}q" 16
 	python3 -c '
