@@ -18,8 +18,10 @@ static const char usage[] =
 "Run COMMAND with the lock of NAME held, exclusive (shared with -s),\n"
 "and exit with its status.  shm commands that COMMAND runs on NAME, at\n"
 "any depth and by any of its names, work inside this lock instead of\n"
-"waiting for it.  The lock is flock(2) on the segment's file: a Python\n"
-"or C peer takes the same one with fcntl.flock(fd, LOCK_EX).\n"
+"waiting for it, and still keep apart from each other.  The lock is\n"
+"flock(2) on the segment's file: a Python or C peer takes the same one\n"
+"with fcntl.flock(fd, LOCK_EX); shm commands that inherit its locked\n"
+"descriptor (flock(1), pass_fds) work inside that one too.\n"
 "\n"
 "  -s, --shared           share the lock with other readers; nothing\n"
 "                         run under it may change NAME\n"
@@ -77,7 +79,7 @@ take(struct segment *seg, const struct lock_args *a)
 	if ((rc = segment_hold_lock(seg, !a->shared, timeout)) !=
 	    LOCK_TIMEOUT)
 		return rc;
-	lock_holders(&seg->st, who, sizeof(who));
+	segment_lock_holders(seg, who, sizeof(who));
 	shm_error(seg->name, "lock not had within %g s%s%s", timeout,
 	    who[0] ? ": held by " : "", who);
 	return a->timed ? SHM_NOMATCH : SHM_FAIL;

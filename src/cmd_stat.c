@@ -224,8 +224,12 @@ stat_one(const char *name)
 	if ((rc = segment_open(&seg, name, SEGMENT_READ)) != SHM_OK)
 		return rc;
 	seg.cursor = opts.cursor;
-	/* Shared: a cursor is rewritten in place under the exclusive lock. */
-	if ((rc = segment_lock(&seg, false)) == SHM_OK &&
+	/*
+	 * Shared, if it is free: a cursor is rewritten in place under the
+	 * exclusive lock.  If someone holds that, a look does not wait for
+	 * them: size and cursor are a snapshot of their work in progress.
+	 */
+	if ((rc = segment_lock_if_free(&seg)) == SHM_OK &&
 	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
 		collect(&seg, cur.pos, f);
 		if (wants_cost() && (rc = collect_cost(&seg, f)) != SHM_OK)

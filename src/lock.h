@@ -1,7 +1,7 @@
 /*
- * lock.h - the segment's flock(2): waiting with a bound, naming who
- * holds it, and the locks an enclosing 'shm lock' passes down to the
- * commands it runs.
+ * lock.h - the segment's lock: flock(2) of its file, and inside it the
+ * inner locks that keep apart the commands run within it; waiting with
+ * a bound, naming who holds it, and passing it down to child commands.
  */
 #ifndef SHM_LOCK_H
 #define SHM_LOCK_H
@@ -17,23 +17,56 @@
 #define LOCK_ENV	"SHM_LOCKED"
 
 /*
- * How an enclosing 'shm lock' holds the file st describes, through a
- * descriptor this process inherited (*fd, if fd is not NULL): 0 (not
- * at all), 's' or 'x'.  The innermost 'shm lock' counts: a shared one
- * inside an exclusive one allows no change.
+ * A lock a segment holds.  Level 0 is the flock of the file; a command
+ * that finds itself inside a lock of level n (one of its descriptors
+ * holds it) takes level n + 1: a record lock of one byte of its own
+ * open file description, LOCK_LEVELS bytes or less from the end of the
+ * largest file there can be.
  */
-int	lock_inherited(const struct stat *st, int *fd);
+#define LOCK_LEVELS	64
+
+struct lock_hold {
+	bool	held;
+	int	level;		/* held, or last tried */
+	int	fd;		/* held through; the one to pass down */
+	bool	own;		/* fd was opened for the lock: close it */
+	bool	exclusive;
+};
+
+/* What to do inside a lock this process already holds. */
+enum lock_inner {
+	LOCK_INNER_NONE,	/* nothing: being inside is enough */
+	LOCK_INNER_TAKE,	/* the next level; shared if not writable */
+	LOCK_INNER_HOLD,	/* the next level, to pass down; else none */
+};
+
 /*
- * flock(fd) shared or exclusive, waiting at most timeout seconds
- * (negative: as long as it takes; 0: not at all).  SHM_OK, LOCK_TIMEOUT,
- * or SHM_FAIL after a message naming name.
+ * Locks fd's file st, exclusive or shared, within timeout seconds
+ * (negative: as long as it takes; 0: not at all), inside any lock of
+ * it this process already holds through another descriptor, as inner
+ * says.  A lock held by a process that runs this one, and not passed
+ * down, fails at once.  SHM_OK, LOCK_TIMEOUT, or SHM_FAIL after a
+ * message naming name.
  */
-int	lock_take(int fd, const char *name, bool exclusive, double timeout);
+int	lock_acquire(struct lock_hold *, int fd, const struct stat *st,
+	    const char *name, bool exclusive, double timeout,
+	    enum lock_inner inner);
+/* Lets go what lock_acquire took; SHM_FAIL after a message. */
+int	lock_release(struct lock_hold *, const char *name);
 /* SHM_LOCK_TIMEOUT in seconds, or -1 when unset; SHM_FAIL if bad. */
 int	lock_env_timeout(double *timeout);
-/* "pid 123 (shm lock q -- sleep 9)", the holders of st's lock, or "". */
-void	lock_holders(const struct stat *st, char *buf, size_t size);
-/* Records fd's lock in LOCK_ENV, and keeps fd open across exec. */
-int	lock_pass_on(int fd, const struct stat *st, bool exclusive);
+/*
+ * "pid 123 (shm lock q -- sleep 9)": the processes whose descriptors
+ * hold st's lock of level (the last one tried), or "".
+ */
+void	lock_holders(const struct stat *st, int level, char *buf,
+	    size_t size);
+/*
+ * "exclusive" or "shared" if pid's descriptor fd holds the flock of
+ * st (fd's open file description does, whoever took it), else NULL.
+ */
+const char *lock_kind_held(long pid, int fd, const struct stat *st);
+/* Records the hold in LOCK_ENV, and keeps its fd open across exec. */
+int	lock_pass_on(const struct lock_hold *, const struct stat *st);
 
 #endif

@@ -379,6 +379,8 @@ segment_close(struct segment *seg)
 			shm_errno(seg->temp, "cannot remove");
 		forget_temp(seg);
 	}
+	if (seg->lock.own)
+		lock_release(&seg->lock, seg->name);
 	if (seg->fd >= 0)
 		close(seg->fd);
 	seg->fd = -1;
@@ -736,7 +738,7 @@ report_lock_timeout(const struct segment *seg, double timeout)
 {
 	char who[512];
 
-	lock_holders(&seg->st, who, sizeof(who));
+	segment_lock_holders(seg, who, sizeof(who));
 	return shm_error(seg->name, "lock not had within %g s "
 	    "(SHM_LOCK_TIMEOUT)%s%s", timeout, who[0] ? ": held by " : "",
 	    who);
@@ -745,49 +747,63 @@ report_lock_timeout(const struct segment *seg, double timeout)
 int
 segment_lock(struct segment *seg, bool exclusive)
 {
-	int held, rc;
 	double timeout;
+	int rc;
 
 	/* No descriptor, no flock: see shm(1) on SysV segments. */
 	if (seg->sysv)
 		return sysv_refresh(seg);
-	held = lock_inherited(&seg->st, NULL);
-	/* Inside 'shm lock' on this segment: its lock is ours. */
-	if (held == 's' && exclusive)
-		return shm_error(seg->name, "under a shared 'shm lock -s', "
-		    "which allows no change; lock it without -s");
-	if (held == 0) {
-		if ((rc = lock_env_timeout(&timeout)) != SHM_OK)
-			return rc;
-		rc = lock_take(seg->fd, seg->name, exclusive, timeout);
-		if (rc == LOCK_TIMEOUT)
-			return report_lock_timeout(seg, timeout);
-		if (rc != SHM_OK)
-			return rc;
-	}
+	if ((rc = segment_unlock(seg)) != SHM_OK ||
+	    (rc = lock_env_timeout(&timeout)) != SHM_OK)
+		return rc;
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
+	    timeout, LOCK_INNER_TAKE);
+	if (rc == LOCK_TIMEOUT)
+		return report_lock_timeout(seg, timeout);
+	if (rc != SHM_OK)
+		return rc;
+	return segment_refresh(seg);
+}
+
+int
+segment_lock_if_free(struct segment *seg)
+{
+	int rc;
+
+	if (seg->sysv)
+		return sysv_refresh(seg);
+	if ((rc = segment_unlock(seg)) != SHM_OK)
+		return rc;
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, false, 0,
+	    LOCK_INNER_TAKE);
+	if (rc != SHM_OK && rc != LOCK_TIMEOUT)
+		return rc;
 	return segment_refresh(seg);
 }
 
 int
 segment_hold_lock(struct segment *seg, bool exclusive, double timeout)
 {
-	int fd = -1, held = lock_inherited(&seg->st, &fd), rc;
+	int rc;
 
 	if (seg->sysv)
 		return shm_error(seg->name, "a SysV segment has no descriptor "
 		    "to flock, so no lock");
-	if (held == 's' && !exclusive)
-		return SHM_OK;
-	/* Shared inside exclusive: no new lock, but no change under it. */
-	if (held == 'x')
-		return exclusive ? SHM_OK : lock_pass_on(fd, &seg->st, false);
-	if (held == 's')
-		return shm_error(seg->name, "already under a shared 'shm lock "
-		    "-s', which cannot become exclusive");
-	if ((rc = lock_take(seg->fd, seg->name, exclusive, timeout)) !=
-	    SHM_OK)
+	/*
+	 * Where record locks belong to the process (not SHM_LINUX), the
+	 * commands run could not see one taken here: no inner lock then.
+	 */
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
+	    timeout, SHM_LINUX ? LOCK_INNER_HOLD : LOCK_INNER_NONE);
+	if (rc != SHM_OK)
 		return rc;
-	return lock_pass_on(seg->fd, &seg->st, exclusive);
+	return lock_pass_on(&seg->lock, &seg->st);
+}
+
+void
+segment_lock_holders(const struct segment *seg, char *buf, size_t size)
+{
+	lock_holders(&seg->st, seg->lock.level, buf, size);
 }
 
 int
@@ -805,11 +821,10 @@ segment_resize(struct segment *seg, uint64_t size)
 int
 segment_unlock(struct segment *seg)
 {
-	/* An enclosing 'shm lock' keeps its lock: it was never ours. */
-	if (!seg->sysv && lock_inherited(&seg->st, NULL) == 0 &&
-	    flock(seg->fd, LOCK_UN) != 0)
-		return shm_errno(seg->name, "cannot unlock");
-	return SHM_OK;
+	/* A lock this one is inside was never its own to let go. */
+	if (seg->sysv || !seg->lock.held)
+		return SHM_OK;
+	return lock_release(&seg->lock, seg->name);
 }
 
 int

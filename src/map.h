@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "lock.h"
 #include "progress.h"
 
 /*
@@ -41,6 +42,7 @@ struct segment {
 	bool		 writable;
 	char		*temp;		/* create: the unpublished copy */
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
+	struct lock_hold lock;		/* what segment_lock took */
 	/* A SysV segment (sysv.c): attached memory, and no descriptor. */
 	bool		 sysv;
 	long		 sysv_key;
@@ -143,15 +145,25 @@ int	segment_offset(const struct segment *, const char *what,
 int	segment_unlock(struct segment *);
 /* Re-read the size, which another process may have changed. */
 int	segment_refresh(struct segment *);
-/* flock(2) the segment and re-read its size, which may have changed. */
+/*
+ * Lock the segment (lock.h: inside a lock this process inherited, the
+ * next level of it) and re-read its size, which may have changed.
+ */
 int	segment_lock(struct segment *, bool exclusive);
 /*
+ * For inspecting: the shared lock if it is free now, else none, so a
+ * holder never makes a look wait; then re-read the size.
+ */
+int	segment_lock_if_free(struct segment *);
+/*
  * For 'shm lock': takes the lock within timeout seconds (negative: as
- * long as it takes), unless an enclosing 'shm lock' holds it as needed,
- * and hands it down to the commands about to be run (lock.h).
- * LOCK_TIMEOUT, with no message, if the time ran out.
+ * long as it takes), or the next level of one it is inside, and hands
+ * it down to the commands about to be run (lock.h).  LOCK_TIMEOUT,
+ * with no message, if the time ran out.
  */
 int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
+/* "pid 123 (cmd)": who holds the lock last waited for in vain, or "". */
+void	segment_lock_holders(const struct segment *, char *buf, size_t size);
 /* Set the size; new bytes read as zero. */
 int	segment_resize(struct segment *, uint64_t size);
 /*

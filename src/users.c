@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lock.h"
 #include "shm.h"
 #include "users.h"
 
@@ -91,22 +92,37 @@ read_fds(const struct scan *sc, struct user *u)
 	return true;
 }
 
-/* pid's flock on the segment, held or waited for, from /proc/locks. */
+/*
+ * pid's flock on the segment: held through one of its descriptors, as
+ * the kernel lists it for each (the process that took it may be gone),
+ * or waited for, from /proc/locks; held too, there, if its descriptors
+ * could not be read.
+ */
 static void
-read_lock(const struct scan *sc, struct user *u)
+read_lock(const struct scan *sc, struct user *u, bool fds_known)
 {
 	char line[256], kind[16], mode[16];
 	unsigned long long ino;
+	const char *held;
 	unsigned maj, min;
 	long pid;
 	FILE *fp;
 	bool waits;
+	int i;
 
+	for (i = 0; i < u->nfds; i++) {
+		held = lock_kind_held(u->pid, u->fds[i], sc->st);
+		if (held != NULL) {
+			snprintf(u->lock, sizeof(u->lock), "%s", held);
+			return;
+		}
+	}
 	if ((fp = fopen("/proc/locks", "re")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		waits = strstr(line, "->") != NULL;
-		if (sscanf(line + strcspn(line, "FP"), "%15s %*s %15s %ld "
+		if ((!waits && fds_known) ||
+		    sscanf(line + strcspn(line, "FP"), "%15s %*s %15s %ld "
 		    "%x:%x:%llu", kind, mode, &pid, &maj, &min, &ino) != 6 ||
 		    pid != u->pid || strcmp(kind, "FLOCK") != 0 ||
 		    !is_ours(sc, maj, min, ino))
@@ -127,6 +143,7 @@ look_at(struct scan *sc, long pid, int (*fn)(void *, const struct user *),
 	char path[64];
 	struct user u;
 	struct stat st;
+	bool fds_known;
 
 	memset(&u, 0, sizeof(u));
 	u.pid = pid;
@@ -134,9 +151,10 @@ look_at(struct scan *sc, long pid, int (*fn)(void *, const struct user *),
 	if (stat(path, &st) != 0)
 		return SHM_OK;		/* gone since readdir */
 	u.uid = st.st_uid;
-	if (!read_maps(sc, &u) | !read_fds(sc, &u))
+	fds_known = read_fds(sc, &u);
+	if (!read_maps(sc, &u) | !fds_known)
 		(*hidden)++;
-	read_lock(sc, &u);
+	read_lock(sc, &u, fds_known);
 	if (u.nmaps == 0 && u.nfds == 0 && u.lock[0] == '\0')
 		return SHM_OK;
 	return fn(ctx, &u);

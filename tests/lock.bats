@@ -72,7 +72,7 @@ time.sleep(3)' "/dev/shm/${P}q" &
 	for cmd in "write ${P}q -s x" "write ${P}q -o 0 --as B 1" \
 	    "resize ${P}q 32" "seek ${P}q 3" "move ${P}q 0 1 1"; do
 		run --separate-stderr "$SHM" lock -s "${P}q" "$SHM" $cmd
-		assert_fails 2 "shm: ${cmd%% *}: ${P}q: under a shared 'shm lock -s', which allows no change; lock it without -s"
+		assert_fails 2 "shm: ${cmd%% *}: ${P}q: under a shared lock, which allows no change; lock it without -s"
 	done
 	# Shared inside exclusive narrows it.
 	run --separate-stderr "$SHM" lock "${P}q" "$SHM" lock -s "${P}q" "$SHM" write "${P}q" -s x

@@ -348,25 +348,25 @@ sys.exit(rc)' "$SHM" "$@"
 
 @test "a pipe read before the lock is read on when the segment grew" {
 	shm create "${P}a" 4
-	# Hold the lock while shm waits for it, and grow the segment.
-	flock -o "/dev/shm/${P}a" sh -c '
-		printf 0123456789 | "$0" write "$1" -o 0 & pid=$!
-		sleep 0.5
-		truncate -s 16 "/dev/shm/$1"
-		echo $pid > pid' "$SHM" "${P}a"
-	wait "$(cat pid)" 2>/dev/null || true
+	# Hold the lock while shm waits for it, and grow the segment; from
+	# a process that does not run shm, which never waits for its own
+	# parent's lock.
+	flock "/dev/shm/${P}a" sh -c 'touch held.a; sleep 0.5
+		truncate -s 16 "/dev/shm/$0"' "${P}a" &
+	while [ ! -e held.a ]; do sleep 0.05; done
+	printf 0123456789 | "$SHM" write "${P}a" -o 0
+	wait
 	cmp "/dev/shm/${P}a" <(printf '0123456789\0\0\0\0\0\0')
 	# Grown, but not enough: all of it still fails, none is written.
 	shm create -f "${P}b" 4
-	run --separate-stderr flock -o "/dev/shm/${P}b" sh -c '
-		printf 0123456789 | "$0" write "$1" -o 0 2>err & pid=$!
-		sleep 0.5
-		truncate -s 8 "/dev/shm/$1"
-		echo $pid > pid' "$SHM" "${P}b"
-	status=0
-	wait "$(cat pid)" 2>/dev/null || status=$?
+	flock "/dev/shm/${P}b" sh -c 'touch held.b; sleep 0.5
+		truncate -s 8 "/dev/shm/$0"' "${P}b" &
+	while [ ! -e held.b ]; do sleep 0.05; done
+	run --separate-stderr sh -c 'printf 0123456789 | "$0" write "$1" -o 0' \
+		"$SHM" "${P}b"
+	wait
 	cmp "/dev/shm/${P}b" <(head -c 8 /dev/zero)
-	assert_equal "$(cat err)" "shm: write: ${P}b: more than 8 bytes at offset 0 do not fit in 8 bytes; nothing written (--grow extends it)"
+	assert_fails 2 "shm: write: ${P}b: more than 8 bytes at offset 0 do not fit in 8 bytes; nothing written (--grow extends it)"
 }
 
 @test "files whose size the kernel gets wrong are copied whole" {
@@ -530,12 +530,20 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 		assert_equal "$status" $((128 + $(kill -l "$sig")))
 		assert_equal "$(cat err)" "shm: write: fifo$sig: interrupted by SIG$sig after reading 2 bytes; nothing written"
 	done
-	# Waiting for the lock.
-	flock -o "/dev/shm/${P}a" sh -c '
-		env --default-signal=INT "$0" write "$1" -o 0 -s XY 2>err & pid=$!
-		sleep 0.3
-		kill -INT $pid
-		wait $pid; echo $? > status' "$SHM" "${P}a"
+	# Waiting for the lock, which a process that does not run shm holds.
+	flock "/dev/shm/${P}a" sh -c 'touch held
+		until [ -e done ]; do sleep 0.05; done' &
+	while [ ! -e held ]; do sleep 0.05; done
+	env --default-signal=INT "$SHM" write "${P}a" -o 0 -s XY 2>err &
+	local pid=$! i
+	for ((i = 0; i < 200; i++)); do
+		grep -q -- "-> FLOCK .* $pid " /proc/locks && break
+		sleep 0.05
+	done
+	kill -INT "$pid"
+	wait "$pid" || echo $? > status
+	touch done
+	wait
 	assert_equal "$(cat status)" 130
 	assert_equal "$(cat err)" "shm: write: ${P}a: interrupted by SIGINT while waiting for the lock; nothing changed"
 	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh

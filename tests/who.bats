@@ -27,7 +27,7 @@ time.sleep(10)' "/dev/shm/${P}a" &
 	local holder=$!
 	while [ ! -e held ]; do sleep 0.05; done
 	run --separate-stderr "$SHM" who --json "/dev/shm/${P}a"
-	# The sleep too, which the lock's child became.
+	# The sleep too, which the lock's child became: it holds the lock too.
 	{ pkill -P "$holder"; kill "$holder"; } 2>/dev/null || true
 	wait "$holder" || true
 	assert_equal "$status" 0
@@ -36,7 +36,7 @@ import json, sys
 users = {u["pid"]: u for u in json.loads(sys.argv[1])}
 h = users[int(sys.argv[2])]
 assert h["lock"] == "exclusive" and h["fds"] and h["command"].startswith(sys.argv[3]), h
-assert any(u["command"] == "sleep 10" and u["lock"] is None for u in users.values()), users' \
+assert any(u["command"] == "sleep 10" and u["lock"] == "exclusive" for u in users.values()), users' \
 		"$output" "$holder" "$SHM lock"
 }
 
