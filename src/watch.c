@@ -21,10 +21,22 @@ before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* The CPU time this process has used, in ns; 0 where it is not known. */
+static long long
+cpu_used(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0)
+		return 0;
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 void
 watch_start(struct watch *w, double timeout)
 {
 	w->interval = WATCH_INTERVAL_NS;
+	w->cpu = cpu_used();
 	w->bounded = timeout >= 0;
 	clock_gettime(CLOCK_MONOTONIC, &w->end);
 	if (w->bounded)
@@ -49,13 +61,19 @@ watch_sleep(struct watch *w)
 	return true;
 }
 
+/*
+ * CPU time, not time passed: on a busy machine a look that waited for
+ * a core took no longer, and must not slow the next ones down.  Each
+ * interval is set anew, so one slow look slows only the next.
+ */
 void
-watch_slow_down(struct watch *w, const struct timespec *took)
+watch_pace(struct watch *w)
 {
-	long long ns = (long long)took->tv_sec * 1000000000LL + took->tv_nsec;
+	long long now = cpu_used(), ns = now - w->cpu;
 
-	/* A look of 5 ms every 100 ms: no more than 5% of a core. */
-	if (ns * 20 > w->interval)
-		w->interval = (long)(ns * 20 < 1000000000LL ? ns * 20 :
-		    1000000000LL);
+	w->cpu = now;
+	w->interval = WATCH_INTERVAL_NS;
+	if (ns > WATCH_INTERVAL_NS / 20)
+		w->interval = ns < 1000000000LL / 20 ? (long)(ns * 20) :
+		    1000000000L;
 }

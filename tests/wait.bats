@@ -13,6 +13,58 @@ m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
 m[int(sys.argv[2])] = 0x41' "$@" &
 }
 
+# Returns once process $1 sleeps between two looks (in clock_nanosleep):
+# a waiter there has taken its first look, so whatever is done after
+# this returns is a change it has to see.  Fails after 10 s.
+await_looking() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[[ "$(cat "/proc/$1/wchan" 2>/dev/null)" == *nanosleep* ]] &&
+			return 0
+		sleep 0.01
+	done
+	echo "process $1 never slept between looks" >&2
+	return 1
+}
+
+# How many times process $1 has slept so far; fails once it has ended.
+sleeps_of() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status" \
+	    2>/dev/null
+}
+
+# Returns once process $1 has slept $2 more times: it has looked again
+# since this was called.  Fails after 10 s, or if it ends.
+await_looks() {
+	local i n0 n
+	n0=$(sleeps_of "$1") || n0=
+	for ((i = 0; i < 1000; i++)); do
+		if [ -z "$n0" ] || ! n=$(sleeps_of "$1"); then
+			echo "process $1 has ended" >&2
+			return 1
+		fi
+		((n >= n0 + $2)) && return 0
+		sleep 0.01
+	done
+	echo "process $1 did not look again" >&2
+	return 1
+}
+
+# Starts "shm wait ARGS..." in the background (stdout in ./out, stderr
+# in ./err) and returns once it has taken its first look.
+start_waiter() {
+	"$SHM" wait "$@" >out 2>err 3>&- &
+	WAITER=$!
+	await_looking "$WAITER"
+}
+
+# Waits for the waiter: $status, $output and $stderr are its own.
+end_waiter() {
+	wait "$WAITER" && status=0 || status=$?
+	output=$(cat out)
+	stderr=$(cat err)
+}
+
 @test "wait --change is woken by a store through a Python mapping" {
 	shm create "${P}a" 4096
 	python_store "${P}a" 100 0.3
@@ -47,6 +99,146 @@ m[int(sys.argv[2])] = 0x41' "$@" &
 	run timeout 20 "$SHM" wait "${P}a" -o 32 -n 8 --change -t 0.6
 	assert_equal "$status" 1
 	wait
+}
+
+@test "wait --change: NAME replaced by create --force or mv is a change" {
+	# The same bytes: only the name tells the new segment from the old.
+	shm create "${P}a" 16
+	head -c 16 /dev/zero > zeros
+	start_waiter "${P}a" -n 4 --change -t 15
+	shm create --force --from zeros "${P}a"
+	end_waiter
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	# A file path, replaced by a rename.
+	printf abcd > f
+	printf abcd > g
+	start_waiter ./f --change -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
+	# A symlink made to point elsewhere names another file too.
+	printf abcd > g
+	ln -s f link
+	start_waiter ./link --change -t 15
+	ln -sfn g link
+	end_waiter
+	assert_fails 0 ""
+	# And nothing of that kind: no change.
+	run --separate-stderr "$SHM" wait ./f --change -t 0.2
+	assert_fails 1 ""
+}
+
+@test "wait --change: a removal is a change; the next wait is an error" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" --change -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	# So "while shm wait X --change; do shm read X; done" ends here.
+	run --separate-stderr "$SHM" wait "${P}a" --change -t 15
+	assert_fails 2 "shm: wait: ${P}a: no such segment"
+	printf abcd > f
+	start_waiter ./f -o 1 -n 2 --change -t 15
+	rm f
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --change on an empty range: growth by append, resize, ftruncate" {
+	# A fresh log: nothing to compare, but growth is a change.
+	shm create "${P}log" 0
+	start_waiter "${P}log" --change -t 15
+	shm write "${P}log" --append -s x
+	end_waiter
+	assert_fails 0 ""
+	# -o at the end of it: growth past the offset.
+	start_waiter "${P}log" -o 1 --change -t 15
+	shm resize "${P}log" 8
+	end_waiter
+	assert_fails 0 ""
+	# -n 0 watches the size alone: a peer's ftruncate.
+	start_waiter "${P}log" -o 2 -n 0 --change -t 15
+	python3 -c 'import os, sys
+fd = os.open("/dev/shm/" + sys.argv[1], os.O_RDWR)
+os.ftruncate(fd, 16)' "${P}log"
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$(shm stat -f size "${P}log")" 16
+	# ... where a byte written is no change, and a shrink is one.
+	start_waiter "${P}log" -n 0 --change -t 0.5
+	shm write "${P}log" -o 0 -s y
+	end_waiter
+	assert_fails 1 ""
+	start_waiter "${P}log" -n 0 --change -t 15
+	shm resize --shrink "${P}log" 12
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --change: growth into the range counts, growth past it does not" {
+	shm create "${P}a" 4
+	# [2, 10) holds 2 bytes: growing to 6 adds 2 more to it.
+	start_waiter "${P}a" -o 2 -n 8 --change -t 15
+	shm resize "${P}a" 6
+	end_waiter
+	assert_fails 0 ""
+	# [0, 4) lies inside already: growing past it changes nothing.
+	start_waiter "${P}a" -n 4 --change -t 0.5
+	shm resize "${P}a" 64
+	end_waiter
+	assert_fails 1 ""
+	# Cut short inside the range, or out of it: a change.
+	start_waiter "${P}a" -o 32 -n 8 --change -t 15
+	shm resize --shrink "${P}a" 36
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "${P}a" -o 32 --change -t 15
+	shm resize --shrink "${P}a" 16
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait on SysV segments: --exists, --gone, --change, --until" {
+	command -v ipcmk >/dev/null || skip "ipcmk is not installed"
+	local out id key
+	out=$(ipcmk -M 4096) || skip "cannot make a SysV segment here"
+	id=${out##* }
+	key=$(awk -v id="$id" '$2 == id { printf "0x%08x", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/shm)
+	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	assert_fails 1 ""
+	start_waiter "sysvid:$id" -o 100 -n 4 --change -t 15
+	shm write "sysvid:$id" -o 102 -s z
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "sysvid:$id" -o 8 --as '<Q' --until '== 5' -t 15
+	shm write "sysvid:$id" -o 8 --as '<Q' 5
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 5
+	# Removed while attached (the waiter's own attachment keeps it):
+	# IPC_RMID only marks it, and marked is gone.
+	start_waiter "sysvid:$id" --change -t 15
+	local changer=$WAITER
+	start_waiter "sysv:$key" --gone -t 15
+	ipcrm -m "$id"
+	end_waiter
+	assert_fails 0 ""
+	WAITER=$changer
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 0.2
+	assert_fails 1 ""
 }
 
 @test "wait --until: a counter reaching a value, printed as read --as prints it" {
