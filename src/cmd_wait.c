@@ -30,7 +30,8 @@ static const char usage[] =
 "                        replaced\n"
 "      --as FORMAT       the one value at OFFSET, as read --as reads it\n"
 "      --until 'OP VALUE'  until it compares so (== != < <= > >=) to\n"
-"                        VALUE; then print it\n"
+"                        VALUE; then print it.  A segment that replaces\n"
+"                        NAME is watched on; NAME removed is an error\n"
 "      --exists          until NAME exists (it need not yet)\n"
 "      --gone            until NAME is removed or replaced\n";
 
@@ -103,6 +104,27 @@ out:
 	return rc;
 }
 
+/*
+ * The value waited for is NAME's: a segment put in its place (create
+ * --force) is watched instead, at the same offset.  None there is an
+ * error: no value can come to a segment no name reaches.
+ */
+static int
+follow_name(struct segment *seg)
+{
+	const char *name = seg->name;
+
+	switch (segment_check_name(seg)) {
+	case SEGMENT_NAMED:
+		return SHM_OK;
+	case SEGMENT_REMOVED:
+		return shm_error(name, "removed while waiting");
+	default:
+		segment_close(seg);
+		return segment_open(seg, name, SEGMENT_READ);
+	}
+}
+
 static int
 wait_value(struct segment *seg, const struct wait_args *a)
 {
@@ -113,12 +135,14 @@ wait_value(struct segment *seg, const struct wait_args *a)
 	int rc;
 
 	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
-	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
+	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
+	    (rc = until_fit(seg, &u, off)) != SHM_OK)
 		goto out;
 	watch_start(&w, a->timeout);
 	do {
 		/* The size as it is now: the segment may grow or shrink. */
-		if ((rc = segment_refresh(seg)) != SHM_OK ||
+		if ((rc = follow_name(seg)) != SHM_OK ||
+		    (rc = segment_refresh(seg)) != SHM_OK ||
 		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
 			break;
 		rc = SHM_NOMATCH;

@@ -199,6 +199,54 @@ os.ftruncate(fd, 16)' "${P}log"
 	assert_fails 0 ""
 }
 
+@test "wait --until: a transient shrink below the value goes on waiting" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" -o 8 --as '<Q' --until '== 7' -t 15
+	# Below the offset itself, then into the value: not there, no error.
+	shm resize --shrink "${P}a" 4
+	await_looks "$WAITER" 2
+	shm resize "${P}a" 12
+	await_looks "$WAITER" 2
+	kill -0 "$WAITER"
+	shm resize "${P}a" 16
+	shm write "${P}a" -o 8 --as '<Q' 7
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 7
+	# Not there at the start is still an error, said at once.
+	shm resize --shrink "${P}a" 4
+	run --separate-stderr "$SHM" wait "${P}a" -o 2 --as '<Q' --until '== 7'
+	assert_fails 2 "shm: wait: ${P}a: format of size 8 does not fit at offset 2 (2 bytes left)"
+}
+
+@test "wait --until watches what replaces NAME; NAME removed is an error" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" -o 8 --as '<Q' --until '>= 9' -t 15
+	# A new segment put in place, its value not yet there...
+	shm create --force "${P}a" 16
+	await_looks "$WAITER" 2
+	kill -0 "$WAITER"
+	# ... is the one watched: the old one is no longer NAME's.
+	shm write "${P}a" -o 8 --as '<Q' 9
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 9
+	# Published with the value in it, by a rename over a file path.
+	printf '\0\0\0\0' > f
+	printf '\0\0\0\x2a' > g
+	start_waiter ./f --as '>I' --until '== 42' -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 42
+	# No value can come to a segment no name reaches.
+	start_waiter "${P}a" -o 8 --as '<Q' --until '== 10' -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 2 "shm: wait: ${P}a: removed while waiting"
+	assert_equal "$output" ""
+}
+
 @test "wait on SysV segments: --exists, --gone, --change, --until" {
 	command -v ipcmk >/dev/null || skip "ipcmk is not installed"
 	local out id key
