@@ -3,14 +3,24 @@
 
 load helpers
 
-# Starts, in the background, a Python process that stores byte 0x41 at
-# offset $2 of /dev/shm/$1 through a mapping, after $3 seconds.
+# Also ends a waiter a failed test left behind, and removes the SysV
+# segments it made.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	local id
+	[ -z "${WAITER:-}" ] || kill "$WAITER" 2>/dev/null || true
+	for id in ${SYSV_IDS:-}; do
+		ipcrm -m "$id" 2>/dev/null || true
+	done
+	helpers_teardown
+}
+
+# Stores byte 0x41 at offset $2 of /dev/shm/$1 through a mapping.
 python_store() {
 	python3 -c '
-import mmap, os, sys, time
-time.sleep(float(sys.argv[3]))
+import mmap, os, sys
 m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
-m[int(sys.argv[2])] = 0x41' "$@" &
+m[int(sys.argv[2])] = 0x41' "$@"
 }
 
 # Returns once process $1 sleeps between two looks (in clock_nanosleep):
@@ -61,44 +71,46 @@ start_waiter() {
 # Waits for the waiter: $status, $output and $stderr are its own.
 end_waiter() {
 	wait "$WAITER" && status=0 || status=$?
+	WAITER=
 	output=$(cat out)
 	stderr=$(cat err)
 }
 
 @test "wait --change is woken by a store through a Python mapping" {
 	shm create "${P}a" 4096
-	python_store "${P}a" 100 0.3
-	run timeout 20 "$SHM" wait "${P}a" --change -t 15
-	assert_equal "$status" 0
-	# It returned because of the store, not before it.
+	start_waiter "${P}a" --change -t 15
+	python_store "${P}a" 100
+	end_waiter
+	assert_fails 0 ""
 	assert_equal "$(shm read "${P}a" -o 100 -n 1)" A
-	wait
+	# Nothing else wakes it.
+	run --separate-stderr "$SHM" wait "${P}a" --change -t 0.2
+	assert_fails 1 ""
 }
 
 @test "wait --change is woken by a C write(2) and by shm write" {
 	cc -o pwrite_peer -x c - <<-'EOF' || skip "no C compiler"
 	#include <fcntl.h>
 	#include <unistd.h>
-	int main(int c, char **v) { (void)c; usleep(300000);
+	int main(int c, char **v) { (void)c;
 		int fd = open(v[1], O_WRONLY);
 		return fd < 0 || pwrite(fd, "C", 1, 7) != 1; }
 	EOF
 	shm create "${P}a" 64
-	./pwrite_peer "/dev/shm/${P}a" &
-	run timeout 20 "$SHM" wait "${P}a" -o 4 -n 8 --change -t 15
-	assert_equal "$status" 0
+	start_waiter "${P}a" -o 4 -n 8 --change -t 15
+	./pwrite_peer "/dev/shm/${P}a"
+	end_waiter
+	assert_fails 0 ""
 	assert_equal "$(shm read "${P}a" -o 7 -n 1)" C
-	wait
-	(sleep 0.3; "$SHM" write "${P}a" -o 60 -s z) &
-	run timeout 20 "$SHM" wait "${P}a" -o -4 --change -t 15
-	assert_equal "$status" 0
-	assert_equal "$(shm read "${P}a" -o 60 -n 1)" z
-	wait
+	start_waiter "${P}a" -o -4 --change -t 15
+	shm write "${P}a" -o 60 -s z
+	end_waiter
+	assert_fails 0 ""
 	# A change outside the range does not count.
-	(sleep 0.2; "$SHM" write "${P}a" -o 0 -s x) &
-	run timeout 20 "$SHM" wait "${P}a" -o 32 -n 8 --change -t 0.6
-	assert_equal "$status" 1
-	wait
+	start_waiter "${P}a" -o 32 -n 8 --change -t 0.6
+	shm write "${P}a" -o 0 -s x
+	end_waiter
+	assert_fails 1 ""
 }
 
 @test "wait --change: NAME replaced by create --force or mv is a change" {
@@ -252,6 +264,7 @@ os.ftruncate(fd, 16)' "${P}log"
 	local out id key
 	out=$(ipcmk -M 4096) || skip "cannot make a SysV segment here"
 	id=${out##* }
+	SYSV_IDS=$id
 	key=$(awk -v id="$id" '$2 == id { printf "0x%08x", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/shm)
 	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 15
 	assert_fails 0 ""
@@ -289,6 +302,41 @@ os.ftruncate(fd, 16)' "${P}log"
 	assert_fails 1 ""
 }
 
+@test "wait on sysv:KEY: the key given to another segment is a change" {
+	[ -r /proc/sysvipc/shm ] || skip "no /proc/sysvipc/shm"
+	# A key of this test's own, for segments made with it.
+	local key=$(((0x5e000000 + $$ % 65536 * 256 + BATS_SUITE_TEST_NUMBER) % 0x7fffffff))
+	make_keyed() {
+		python3 -c '
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+id = libc.shmget(int(sys.argv[1]), 4096, 0o3600)   # IPC_CREAT|IPC_EXCL
+sys.exit(1) if id < 0 else print(id)' "$key"
+	}
+	local id1 id2
+	id1=$(make_keyed) || skip "cannot make a SysV segment of key $key"
+	SYSV_IDS=$id1
+	start_waiter "sysv:$key" --change -t 15
+	local changer=$WAITER
+	start_waiter "sysv:$key" --gone -t 15
+	ipcrm -m "$id1"
+	id2=$(make_keyed)
+	SYSV_IDS="$id1 $id2"
+	end_waiter
+	assert_fails 0 ""
+	WAITER=$changer
+	end_waiter
+	assert_fails 0 ""
+	# The key names the new one now.
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	assert_fails 0 ""
+	ipcrm -m "$id2"
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 15
+	assert_fails 0 ""
+}
+
 @test "wait --until: a counter reaching a value, printed as read --as prints it" {
 	shm create "${P}a" 16
 	(for i in 1 2 3 4 5; do sleep 0.1; "$SHM" write "${P}a" -o 8 --as '<Q' "$((i * 50))"; done) &
@@ -317,28 +365,32 @@ os.ftruncate(fd, 16)' "${P}log"
 }
 
 @test "wait --exists and --gone" {
-	(sleep 0.3; "$SHM" create "${P}a" 16) &
-	run timeout 20 "$SHM" wait "${P}a" --exists -t 15
-	assert_equal "$status" 0
-	[ -f "/dev/shm/${P}a" ]
-	wait
-	run "$SHM" wait "${P}none" --exists -t 0.2
-	assert_equal "$status" 1
-	run "$SHM" wait "${P}none" --gone
-	assert_equal "$status" 0
-	(sleep 0.3; "$SHM" rm "${P}a") &
-	run timeout 20 "$SHM" wait "${P}a" --gone -t 15
-	assert_equal "$status" 0
-	[ ! -e "/dev/shm/${P}a" ]
-	wait
-	# Replaced counts as gone.
+	start_waiter "${P}a" --exists -t 15
+	shm create "${P}a" 16
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "${P}none" --exists -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "${P}none" --gone
+	assert_fails 0 ""
+	start_waiter "${P}a" --gone -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	# Replaced counts as gone, by create --force or by mv of a file.
 	shm create "${P}b" 16
-	(sleep 0.3; "$SHM" create --force "${P}b" 16) &
-	run timeout 20 "$SHM" wait "${P}b" --gone -t 15
-	assert_equal "$status" 0
-	wait
-	run "$SHM" wait "${P}b" --gone -t 0.2
-	assert_equal "$status" 1
+	start_waiter "${P}b" --gone -t 15
+	shm create --force "${P}b" 16
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "${P}b" --gone -t 0.2
+	assert_fails 1 ""
+	printf a > f
+	printf b > g
+	start_waiter ./f --gone -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
 }
 
 @test "wait refuses what it cannot do" {
