@@ -51,10 +51,9 @@ change_look(const struct change *c, struct segment *seg, bool *changed)
 	int rc;
 
 	*changed = true;
+	/* Its size too, in the same look: one system call for both. */
 	if (segment_check_name(seg) != SEGMENT_NAMED)
 		return SHM_OK;
-	if ((rc = segment_refresh(seg)) != SHM_OK)
-		return rc;
 	if (c->end == c->off ? seg->size != c->size :
 	    inside(c, seg->size) != c->len)
 		return SHM_OK;

@@ -140,9 +140,8 @@ wait_value(struct segment *seg, const struct wait_args *a)
 		goto out;
 	watch_start(&w, a->timeout);
 	do {
-		/* The size as it is now: the segment may grow or shrink. */
+		/* NAME's segment as it is now: it may be replaced, or shrink. */
 		if ((rc = follow_name(seg)) != SHM_OK ||
-		    (rc = segment_refresh(seg)) != SHM_OK ||
 		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
 			break;
 		rc = SHM_NOMATCH;

@@ -311,7 +311,7 @@ segment_present(const struct segment *seg, struct stat *st)
  * under the name has another device or inode.
  */
 enum segment_naming
-segment_check_name(const struct segment *seg)
+segment_check_name(struct segment *seg)
 {
 	struct stat st;
 
@@ -319,8 +319,11 @@ segment_check_name(const struct segment *seg)
 		return sysv_check_name(seg);
 	if (!segment_present(seg, &st))
 		return SEGMENT_REMOVED;
-	return st.st_dev == seg->st.st_dev && st.st_ino == seg->st.st_ino ?
-	    SEGMENT_NAMED : SEGMENT_REPLACED;
+	if (st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
+		return SEGMENT_REPLACED;
+	seg->st = st;
+	seg->size = (uint64_t)st.st_size;
+	return SEGMENT_NAMED;
 }
 
 int

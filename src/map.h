@@ -84,8 +84,12 @@ enum segment_naming {
 	SEGMENT_REPLACED,	/* another: create --force, mv, a key reused */
 	SEGMENT_REMOVED,	/* none (a SysV one is marked for removal) */
 };
-/* For a waiter, which must not watch a file no name reaches: no message. */
-enum segment_naming segment_check_name(const struct segment *);
+/*
+ * For a waiter, which must not watch a file no name reaches: no
+ * message.  While the name still names it, the same look refreshes
+ * seg's size and st, as segment_refresh would.
+ */
+enum segment_naming segment_check_name(struct segment *);
 
 /* The POSIX objects there are, sorted by name (segment_list). */
 struct segment_entry {

@@ -208,14 +208,17 @@ sysv_present(const struct segment *seg, struct stat *st)
 }
 
 enum segment_naming
-sysv_check_name(const struct segment *seg)
+sysv_check_name(struct segment *seg)
 {
 	struct stat st;
 	int id = named_id(seg);
 
 	if (!live(id, &st))
 		return SEGMENT_REMOVED;
-	return id == seg->sysv_id ? SEGMENT_NAMED : SEGMENT_REPLACED;
+	if (id != seg->sysv_id)
+		return SEGMENT_REPLACED;
+	/* Its size never changes: st is left with its device, as attached. */
+	return SEGMENT_NAMED;
 }
 
 int

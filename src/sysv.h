@@ -34,7 +34,7 @@ int	sysv_refresh(struct segment *);
  * for removal is gone, though it lives on while attached.
  */
 bool	sysv_present(const struct segment *, struct stat *);
-enum segment_naming sysv_check_name(const struct segment *);
+enum segment_naming sysv_check_name(struct segment *);
 /* Marks it for removal (IPC_RMID): gone once the last detaches. */
 int	sysv_remove(const char *name, bool missing_ok);
 /* The lines of list --sysv, as ipcs -m shows them. */

@@ -185,9 +185,7 @@ until_check(struct segment *seg, struct until *u, uint64_t off, bool *ok)
 	int rc;
 
 	*ok = false;
-	/* Cut short (or shrinking as we read): the value is not there. */
-	if (off > seg->size || u->sf.size > seg->size - off)
-		return SHM_OK;
+	/* Read at whatever size it has now: cut short, it holds no value. */
 	if ((rc = segment_read(seg, off, u->buf, u->sf.size, &got)) !=
 	    SHM_OK || got < u->sf.size)
 		return rc;

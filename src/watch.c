@@ -37,8 +37,10 @@ watch_start(struct watch *w, double timeout)
 {
 	w->interval = WATCH_INTERVAL_NS;
 	w->cpu = cpu_used();
+	w->cheap = 0;
 	w->bounded = timeout >= 0;
 	clock_gettime(CLOCK_MONOTONIC, &w->end);
+	w->woke = w->end;
 	if (w->bounded)
 		add_ns(&w->end, (long long)(timeout * 1e9));
 }
@@ -58,21 +60,36 @@ watch_sleep(struct watch *w)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) ==
 	    EINTR)
 		;
+	clock_gettime(CLOCK_MONOTONIC, &w->woke);
 	return true;
 }
 
 /*
  * CPU time, not time passed: on a busy machine a look that waited for
- * a core took no longer, and must not slow the next ones down.  Each
- * interval is set anew, so one slow look slows only the next.
+ * a core took no longer, and must not slow the next ones down.  But
+ * reading it is a system call, as costly as a small look: it is read
+ * only after a look that took long by the clock, and shared out over
+ * the cheap looks since it was last read.  Each interval is set anew,
+ * so one slow look slows only the next.
  */
 void
 watch_pace(struct watch *w)
 {
-	long long now = cpu_used(), ns = now - w->cpu;
+	struct timespec now;
+	long long ns, cpu;
 
-	w->cpu = now;
 	w->interval = WATCH_INTERVAL_NS;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(now.tv_sec - w->woke.tv_sec) * 1000000000LL +
+	    (now.tv_nsec - w->woke.tv_nsec);
+	if (ns <= WATCH_INTERVAL_NS / 20) {
+		w->cheap++;
+		return;
+	}
+	cpu = cpu_used();
+	ns = (cpu - w->cpu) / (w->cheap + 1);
+	w->cpu = cpu;
+	w->cheap = 0;
 	if (ns > WATCH_INTERVAL_NS / 20)
 		w->interval = ns < 1000000000LL / 20 ? (long)(ns * 20) :
 		    1000000000L;

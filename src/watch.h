@@ -19,7 +19,9 @@ struct watch {
 	struct timespec	 end;
 	bool		 bounded;
 	long		 interval;	/* ns between looks */
-	long long	 cpu;		/* ns of CPU used, at the last pace */
+	struct timespec	 woke;		/* when the last sleep ended */
+	long long	 cpu;		/* ns of CPU used, when last read */
+	long long	 cheap;		/* quick looks since then */
 };
 
 /* Starts a wait of at most timeout seconds (negative: no bound). */
