@@ -3,9 +3,9 @@
  *
  * A store through a peer's mapping is reported to nobody (inotify sees
  * no write that does not go through write(2)), so waiting means
- * looking again.  Every millisecond: a look is a stat of the name, an
- * fstat and a pread, a few microseconds, so an idle wait costs about 1%
- * of one core here and sees a change within about a millisecond.
+ * looking again.  Every millisecond: a look is a stat of the name and
+ * a pread, a few microseconds, so an idle wait costs about 1% of one
+ * core here and sees a change within about a millisecond.
  */
 #ifndef SHM_WATCH_H
 #define SHM_WATCH_H
