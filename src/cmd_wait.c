@@ -110,7 +110,7 @@ out:
  * error: no value can come to a segment no name reaches.
  */
 static int
-follow_name(struct segment *seg)
+track_name(struct segment *seg)
 {
 	const char *name = seg->name;
 
@@ -141,7 +141,7 @@ wait_value(struct segment *seg, const struct wait_args *a)
 	watch_start(&w, a->timeout);
 	do {
 		/* NAME's segment as it is now: it may be replaced, or shrink. */
-		if ((rc = follow_name(seg)) != SHM_OK ||
+		if ((rc = track_name(seg)) != SHM_OK ||
 		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
 			break;
 		rc = SHM_NOMATCH;
