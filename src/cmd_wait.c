@@ -1,11 +1,9 @@
 /* cmd_wait.c - wait for a change, a value, or a name to come or go */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "change.h"
 #include "commands.h"
 #include "map.h"
 #include "number.h"
@@ -13,9 +11,6 @@
 #include "shm.h"
 #include "until.h"
 #include "watch.h"
-
-/* The largest range --change keeps a copy of, to compare with. */
-#define WAIT_RANGE_MAX	(64U << 20)
 
 static const char usage[] =
 "usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] NAME --change\n"
@@ -29,10 +24,14 @@ static const char usage[] =
 "  -o, --offset OFFSET   the range or value starts here (default 0)\n"
 "  -n, --length LENGTH   the range is this long (default: to the end)\n"
 "  -t, --timeout SECONDS give up after SECONDS (default: never)\n"
-"      --change          until a byte of the range differs from now\n"
+"      --change          until a byte of the range differs from now,\n"
+"                        the segment grows into it or shrinks out of it\n"
+"                        (-n 0: changes size), or NAME is removed or\n"
+"                        replaced\n"
 "      --as FORMAT       the one value at OFFSET, as read --as reads it\n"
 "      --until 'OP VALUE'  until it compares so (== != < <= > >=) to\n"
-"                        VALUE; then print it\n"
+"                        VALUE; then print it.  A segment that replaces\n"
+"                        NAME is watched on; NAME removed is an error\n"
 "      --exists          until NAME exists (it need not yet)\n"
 "      --gone            until NAME is removed or replaced\n";
 
@@ -82,64 +81,48 @@ wait_name(const struct wait_args *a, bool gone)
 	return SHM_NOMATCH;
 }
 
-/* The range to watch, as it is now. */
-static int
-snapshot(struct segment *seg, const struct wait_args *a, uint64_t *off,
-    size_t *len, unsigned char **buf)
-{
-	uint64_t n;
-	int rc;
-
-	*off = 0;
-	if ((rc = segment_offset(seg, "offset", a->offset, off)) != SHM_OK)
-		return rc;
-	n = seg->size - *off < a->length ? seg->size - *off : a->length;
-	if (n > WAIT_RANGE_MAX)
-		return shm_error(seg->name, "a range of %llu bytes is too "
-		    "large to watch; -n %u at most", (unsigned long long)n,
-		    WAIT_RANGE_MAX);
-	*len = (size_t)n;
-	if ((*buf = malloc(2 * *len + 1)) == NULL)
-		return shm_perror(seg->name);
-	return segment_read_all(seg, *off, *buf, *len);
-}
-
 static int
 wait_change(struct segment *seg, const struct wait_args *a)
 {
-	unsigned char *buf = NULL;
-	struct timespec t0, t1;
+	struct change c;
 	struct watch w;
-	uint64_t off;
-	size_t len = 0, got;
+	bool changed;
 	int rc;
 
-	if ((rc = snapshot(seg, a, &off, &len, &buf)) != SHM_OK)
+	if ((rc = change_start(&c, seg, a->offset, a->length)) != SHM_OK)
 		goto out;
 	watch_start(&w, a->timeout);
 	rc = SHM_NOMATCH;
 	while (watch_sleep(&w)) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if ((rc = segment_read(seg, off, buf + len, len, &got)) !=
-		    SHM_OK)
+		if ((rc = change_look(&c, seg, &changed)) != SHM_OK || changed)
 			break;
-		/* Shorter: bytes of the range are gone, which is a change. */
-		if (got < len || memcmp(buf, buf + len, len) != 0) {
-			rc = SHM_OK;
-			break;
-		}
 		rc = SHM_NOMATCH;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		t1.tv_sec -= t0.tv_sec;
-		if ((t1.tv_nsec -= t0.tv_nsec) < 0) {
-			t1.tv_sec--;
-			t1.tv_nsec += 1000000000L;
-		}
-		watch_slow_down(&w, &t1);
+		watch_pace(&w);
 	}
 out:
-	free(buf);
+	change_free(&c);
 	return rc;
+}
+
+/*
+ * The value waited for is NAME's: a segment put in its place (create
+ * --force) is watched instead, at the same offset.  None there is an
+ * error: no value can come to a segment no name reaches.
+ */
+static int
+track_name(struct segment *seg)
+{
+	const char *name = seg->name;
+
+	switch (segment_check_name(seg)) {
+	case SEGMENT_NAMED:
+		return SHM_OK;
+	case SEGMENT_REMOVED:
+		return shm_error(name, "removed while waiting");
+	default:
+		segment_close(seg);
+		return segment_open(seg, name, SEGMENT_READ);
+	}
 }
 
 static int
@@ -152,12 +135,13 @@ wait_value(struct segment *seg, const struct wait_args *a)
 	int rc;
 
 	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
-	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
+	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
+	    (rc = until_fit(seg, &u, off)) != SHM_OK)
 		goto out;
 	watch_start(&w, a->timeout);
 	do {
-		/* The size as it is now: the segment may grow or shrink. */
-		if ((rc = segment_refresh(seg)) != SHM_OK ||
+		/* NAME's segment as it is now: it may be replaced, or shrink. */
+		if ((rc = track_name(seg)) != SHM_OK ||
 		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
 			break;
 		rc = SHM_NOMATCH;

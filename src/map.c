@@ -297,10 +297,33 @@ segment_lookup(struct segment *seg, const char *name)
 bool
 segment_present(const struct segment *seg, struct stat *st)
 {
-	int rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
-	    stat(seg->path, st);
+	int rc;
 
+	if (seg->sysv)
+		return sysv_present(seg, st);
+	rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
+	    stat(seg->path, st);
 	return rc == 0 && S_ISREG(st->st_mode);
+}
+
+/*
+ * The segment stays open, so its inode cannot be reused: another one
+ * under the name has another device or inode.
+ */
+enum segment_naming
+segment_check_name(struct segment *seg)
+{
+	struct stat st;
+
+	if (seg->sysv)
+		return sysv_check_name(seg);
+	if (!segment_present(seg, &st))
+		return SEGMENT_REMOVED;
+	if (st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
+		return SEGMENT_REPLACED;
+	seg->st = st;
+	seg->size = (uint64_t)st.st_size;
+	return SEGMENT_NAMED;
 }
 
 int

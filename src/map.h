@@ -75,9 +75,23 @@ bool	segment_identity_weak(const char *ident);
 int	segment_lookup(struct segment *, const char *name);
 /*
  * Whether the segment's name is there now, as a segment (a regular
- * file; for an object, not a symlink): *st, and no message.
+ * file; for an object, not a symlink; a SysV segment not marked for
+ * removal): *st, whose device and inode tell one from another, and no
+ * message.  No lock is taken: it never waits.
  */
 bool	segment_present(const struct segment *, struct stat *st);
+/* What the name of the segment open in seg names now. */
+enum segment_naming {
+	SEGMENT_NAMED,		/* still this segment */
+	SEGMENT_REPLACED,	/* another: create --force, mv, a key reused */
+	SEGMENT_REMOVED,	/* none (a SysV one is marked for removal) */
+};
+/*
+ * For a waiter, which must not watch a file no name reaches: no
+ * message.  While the name still names it, the same look refreshes
+ * seg's size and st, as segment_refresh would.
+ */
+enum segment_naming segment_check_name(struct segment *);
 
 /* The POSIX objects there are, sorted by name (segment_list). */
 struct segment_entry {

@@ -67,26 +67,32 @@ report(const struct segment *seg)
 	return shm_perror(seg->name);
 }
 
-/* st as a file's would be: mode, owner, size, times; device 0, inode id. */
+/* st as a file's would be: mode, owner, size, times; inode id. */
+static void
+describe(const struct shmid_ds *ds, int id, dev_t dev, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = dev;
+	st->st_mode = S_IFREG | (ds->shm_perm.mode & 0777);
+	st->st_uid = ds->shm_perm.uid;
+	st->st_gid = ds->shm_perm.gid;
+	st->st_size = (off_t)ds->shm_segsz;
+	st->st_ino = (ino_t)id;
+	st->st_nlink = (nlink_t)ds->shm_nattch;
+	st->st_mtime = ds->shm_dtime > ds->shm_atime ? ds->shm_dtime :
+	    ds->shm_atime;
+	st->st_ctime = ds->shm_ctime;
+}
+
 static int
 fill_stat(struct segment *seg)
 {
 	struct shmid_ds ds;
-	dev_t dev = seg->st.st_dev;	/* known once attached */
 
 	if (shmctl(seg->sysv_id, IPC_STAT, &ds) != 0)
 		return report(seg);
-	memset(&seg->st, 0, sizeof(seg->st));
-	seg->st.st_dev = dev;
-	seg->st.st_mode = S_IFREG | (ds.shm_perm.mode & 0777);
-	seg->st.st_uid = ds.shm_perm.uid;
-	seg->st.st_gid = ds.shm_perm.gid;
-	seg->st.st_size = (off_t)ds.shm_segsz;
-	seg->st.st_ino = (ino_t)seg->sysv_id;
-	seg->st.st_nlink = (nlink_t)ds.shm_nattch;
-	seg->st.st_mtime = ds.shm_dtime > ds.shm_atime ? ds.shm_dtime :
-	    ds.shm_atime;
-	seg->st.st_ctime = ds.shm_ctime;
+	/* The device is known once attached (attached_dev), else 0. */
+	describe(&ds, seg->sysv_id, seg->st.st_dev, &seg->st);
 	seg->size = (uint64_t)ds.shm_segsz;
 	return SHM_OK;
 }
@@ -156,6 +162,63 @@ int
 sysv_refresh(struct segment *seg)
 {
 	return fill_stat(seg);
+}
+
+/*
+ * The id NAME gives now, or -1: a key finds whichever segment has it
+ * (IPC_RMID takes the key away from the one it marks).
+ */
+static int
+named_id(const struct segment *seg)
+{
+	if (seg->sysv_key == 0)
+		return seg->sysv_id;
+	return shmget((key_t)seg->sysv_key, 0, 0);
+}
+
+/*
+ * Whether id is a segment that has not been removed: IPC_RMID only
+ * marks one (SHM_DEST) while it is attached, a waiter's included.  One
+ * we may not look at (EACCES) is there, and can be told no more of.
+ */
+static bool
+live(int id, struct stat *st)
+{
+	struct shmid_ds ds;
+
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFREG;
+	st->st_ino = (ino_t)id;
+	if (id < 0)
+		return false;
+	if (shmctl(id, IPC_STAT, &ds) != 0)
+		return errno == EACCES;
+	describe(&ds, id, 0, st);
+#ifdef SHM_DEST
+	if (ds.shm_perm.mode & SHM_DEST)
+		return false;
+#endif
+	return true;
+}
+
+bool
+sysv_present(const struct segment *seg, struct stat *st)
+{
+	return live(named_id(seg), st);
+}
+
+enum segment_naming
+sysv_check_name(struct segment *seg)
+{
+	struct stat st;
+	int id = named_id(seg);
+
+	if (!live(id, &st))
+		return SEGMENT_REMOVED;
+	if (id != seg->sysv_id)
+		return SEGMENT_REPLACED;
+	/* Its size never changes: st is left with its device, as attached. */
+	return SEGMENT_NAMED;
 }
 
 int

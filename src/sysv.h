@@ -6,6 +6,8 @@
 #ifndef SHM_SYSV_H
 #define SHM_SYSV_H
 
+#include <sys/stat.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +29,12 @@ void	sysv_close(struct segment *);
 int	sysv_lookup(struct segment *);
 /* Its size again: a SysV segment keeps its size, but may be removed. */
 int	sysv_refresh(struct segment *);
+/*
+ * segment_present and segment_check_name for a SysV segment: one marked
+ * for removal is gone, though it lives on while attached.
+ */
+bool	sysv_present(const struct segment *, struct stat *);
+enum segment_naming sysv_check_name(struct segment *);
 /* Marks it for removal (IPC_RMID): gone once the last detaches. */
 int	sysv_remove(const char *name, bool missing_ok);
 /* The lines of list --sysv, as ipcs -m shows them. */

@@ -168,18 +168,28 @@ test(const struct until *u)
 }
 
 int
-until_check(struct segment *seg, struct until *u, uint64_t off, bool *ok)
+until_fit(const struct segment *seg, const struct until *u, uint64_t off)
 {
-	int rc;
-
-	*ok = false;
-	if (u->sf.size > seg->size - off)
+	if (off > seg->size || u->sf.size > seg->size - off)
 		return shm_error(seg->name, "format of size %zu does not fit "
 		    "at offset %llu (%llu bytes left)", u->sf.size,
 		    (unsigned long long)off,
-		    (unsigned long long)(seg->size - off));
-	if ((rc = segment_read_all(seg, off, u->buf, u->sf.size)) != SHM_OK ||
-	    (rc = unpack_text(u)) != SHM_OK)
+		    (unsigned long long)(seg->size - shm_min(off, seg->size)));
+	return SHM_OK;
+}
+
+int
+until_check(struct segment *seg, struct until *u, uint64_t off, bool *ok)
+{
+	size_t got;
+	int rc;
+
+	*ok = false;
+	/* Read at whatever size it has now: cut short, it holds no value. */
+	if ((rc = segment_read(seg, off, u->buf, u->sf.size, &got)) !=
+	    SHM_OK || got < u->sf.size)
+		return rc;
+	if ((rc = unpack_text(u)) != SHM_OK)
 		return rc;
 	*ok = test(u);
 	return SHM_OK;

@@ -23,7 +23,12 @@ struct until {
 
 /* Parses FORMAT (of one value) and 'OP VALUE'; a usage error if bad. */
 int	until_parse(struct until *, const char *format, const char *test);
-/* Reads the value at off into u->text; *holds if the test holds. */
+/* An error unless the value fits in the segment at off. */
+int	until_fit(const struct segment *, const struct until *, uint64_t off);
+/*
+ * Reads the value at off into u->text; *holds if the test holds.  A
+ * value the segment is too short for now does not hold: no error.
+ */
 int	until_check(struct segment *, struct until *, uint64_t off,
 	    bool *holds);
 void	until_free(struct until *);

@@ -3,50 +3,338 @@
 
 load helpers
 
-# Starts, in the background, a Python process that stores byte 0x41 at
-# offset $2 of /dev/shm/$1 through a mapping, after $3 seconds.
+# Also ends a waiter a failed test left behind, and removes the SysV
+# segments it made.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	local id
+	[ -z "${WAITER:-}" ] || kill "$WAITER" 2>/dev/null || true
+	for id in ${SYSV_IDS:-}; do
+		ipcrm -m "$id" 2>/dev/null || true
+	done
+	helpers_teardown
+}
+
+# Stores byte 0x41 at offset $2 of /dev/shm/$1 through a mapping.
 python_store() {
 	python3 -c '
-import mmap, os, sys, time
-time.sleep(float(sys.argv[3]))
+import mmap, os, sys
 m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
-m[int(sys.argv[2])] = 0x41' "$@" &
+m[int(sys.argv[2])] = 0x41' "$@"
+}
+
+# Returns once process $1 sleeps between two looks (in clock_nanosleep):
+# a waiter there has taken its first look, so whatever is done after
+# this returns is a change it has to see.  Fails after 10 s.
+await_looking() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[[ "$(cat "/proc/$1/wchan" 2>/dev/null)" == *nanosleep* ]] &&
+			return 0
+		sleep 0.01
+	done
+	echo "process $1 never slept between looks" >&2
+	return 1
+}
+
+# How many times process $1 has slept so far; fails once it has ended.
+sleeps_of() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status" \
+	    2>/dev/null
+}
+
+# Returns once process $1 has slept $2 more times: it has looked again
+# since this was called.  Fails after 10 s, or if it ends.
+await_looks() {
+	local i n0 n
+	n0=$(sleeps_of "$1") || n0=
+	for ((i = 0; i < 1000; i++)); do
+		if [ -z "$n0" ] || ! n=$(sleeps_of "$1"); then
+			echo "process $1 has ended" >&2
+			return 1
+		fi
+		((n >= n0 + $2)) && return 0
+		sleep 0.01
+	done
+	echo "process $1 did not look again" >&2
+	return 1
+}
+
+# Starts "shm wait ARGS..." in the background (stdout in ./out, stderr
+# in ./err) and returns once it has taken its first look.
+start_waiter() {
+	"$SHM" wait "$@" >out 2>err 3>&- &
+	WAITER=$!
+	await_looking "$WAITER"
+}
+
+# Waits for the waiter: $status, $output and $stderr are its own.
+end_waiter() {
+	wait "$WAITER" && status=0 || status=$?
+	WAITER=
+	output=$(cat out)
+	stderr=$(cat err)
 }
 
 @test "wait --change is woken by a store through a Python mapping" {
 	shm create "${P}a" 4096
-	python_store "${P}a" 100 0.3
-	run timeout 20 "$SHM" wait "${P}a" --change -t 15
-	assert_equal "$status" 0
-	# It returned because of the store, not before it.
+	start_waiter "${P}a" --change -t 15
+	python_store "${P}a" 100
+	end_waiter
+	assert_fails 0 ""
 	assert_equal "$(shm read "${P}a" -o 100 -n 1)" A
-	wait
+	# Nothing else wakes it.
+	run --separate-stderr "$SHM" wait "${P}a" --change -t 0.2
+	assert_fails 1 ""
 }
 
 @test "wait --change is woken by a C write(2) and by shm write" {
 	cc -o pwrite_peer -x c - <<-'EOF' || skip "no C compiler"
 	#include <fcntl.h>
 	#include <unistd.h>
-	int main(int c, char **v) { (void)c; usleep(300000);
+	int main(int c, char **v) { (void)c;
 		int fd = open(v[1], O_WRONLY);
 		return fd < 0 || pwrite(fd, "C", 1, 7) != 1; }
 	EOF
 	shm create "${P}a" 64
-	./pwrite_peer "/dev/shm/${P}a" &
-	run timeout 20 "$SHM" wait "${P}a" -o 4 -n 8 --change -t 15
-	assert_equal "$status" 0
+	start_waiter "${P}a" -o 4 -n 8 --change -t 15
+	./pwrite_peer "/dev/shm/${P}a"
+	end_waiter
+	assert_fails 0 ""
 	assert_equal "$(shm read "${P}a" -o 7 -n 1)" C
-	wait
-	(sleep 0.3; "$SHM" write "${P}a" -o 60 -s z) &
-	run timeout 20 "$SHM" wait "${P}a" -o -4 --change -t 15
-	assert_equal "$status" 0
-	assert_equal "$(shm read "${P}a" -o 60 -n 1)" z
-	wait
+	start_waiter "${P}a" -o -4 --change -t 15
+	shm write "${P}a" -o 60 -s z
+	end_waiter
+	assert_fails 0 ""
 	# A change outside the range does not count.
-	(sleep 0.2; "$SHM" write "${P}a" -o 0 -s x) &
-	run timeout 20 "$SHM" wait "${P}a" -o 32 -n 8 --change -t 0.6
-	assert_equal "$status" 1
-	wait
+	start_waiter "${P}a" -o 32 -n 8 --change -t 0.6
+	shm write "${P}a" -o 0 -s x
+	end_waiter
+	assert_fails 1 ""
+}
+
+@test "wait --change: NAME replaced by create --force or mv is a change" {
+	# The same bytes: only the name tells the new segment from the old.
+	shm create "${P}a" 16
+	head -c 16 /dev/zero > zeros
+	start_waiter "${P}a" -n 4 --change -t 15
+	shm create --force --from zeros "${P}a"
+	end_waiter
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	# A file path, replaced by a rename.
+	printf abcd > f
+	printf abcd > g
+	start_waiter ./f --change -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
+	# A symlink made to point elsewhere names another file too.
+	printf abcd > g
+	ln -s f link
+	start_waiter ./link --change -t 15
+	ln -sfn g link
+	end_waiter
+	assert_fails 0 ""
+	# And nothing of that kind: no change.
+	run --separate-stderr "$SHM" wait ./f --change -t 0.2
+	assert_fails 1 ""
+}
+
+@test "wait --change: a removal is a change; the next wait is an error" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" --change -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	# So "while shm wait X --change; do shm read X; done" ends here.
+	run --separate-stderr "$SHM" wait "${P}a" --change -t 15
+	assert_fails 2 "shm: wait: ${P}a: no such segment"
+	printf abcd > f
+	start_waiter ./f -o 1 -n 2 --change -t 15
+	rm f
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --change on an empty range: growth by append, resize, ftruncate" {
+	# A fresh log: nothing to compare, but growth is a change.
+	shm create "${P}log" 0
+	start_waiter "${P}log" --change -t 15
+	shm write "${P}log" --append -s x
+	end_waiter
+	assert_fails 0 ""
+	# -o at the end of it: growth past the offset.
+	start_waiter "${P}log" -o 1 --change -t 15
+	shm resize "${P}log" 8
+	end_waiter
+	assert_fails 0 ""
+	# -n 0 watches the size alone: a peer's ftruncate.
+	start_waiter "${P}log" -o 2 -n 0 --change -t 15
+	python3 -c 'import os, sys
+fd = os.open("/dev/shm/" + sys.argv[1], os.O_RDWR)
+os.ftruncate(fd, 16)' "${P}log"
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$(shm stat -f size "${P}log")" 16
+	# ... where a byte written is no change, and a shrink is one.
+	start_waiter "${P}log" -n 0 --change -t 0.5
+	shm write "${P}log" -o 0 -s y
+	end_waiter
+	assert_fails 1 ""
+	start_waiter "${P}log" -n 0 --change -t 15
+	shm resize --shrink "${P}log" 12
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --change: growth into the range counts, growth past it does not" {
+	shm create "${P}a" 4
+	# [2, 10) holds 2 bytes: growing to 6 adds 2 more to it.
+	start_waiter "${P}a" -o 2 -n 8 --change -t 15
+	shm resize "${P}a" 6
+	end_waiter
+	assert_fails 0 ""
+	# [0, 4) lies inside already: growing past it changes nothing.
+	start_waiter "${P}a" -n 4 --change -t 0.5
+	shm resize "${P}a" 64
+	end_waiter
+	assert_fails 1 ""
+	# Cut short inside the range, or out of it: a change.
+	start_waiter "${P}a" -o 32 -n 8 --change -t 15
+	shm resize --shrink "${P}a" 36
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "${P}a" -o 32 --change -t 15
+	shm resize --shrink "${P}a" 16
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --until: a transient shrink below the value goes on waiting" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" -o 8 --as '<Q' --until '== 7' -t 15
+	# Below the offset itself, then into the value: not there, no error.
+	shm resize --shrink "${P}a" 4
+	await_looks "$WAITER" 2
+	shm resize "${P}a" 12
+	await_looks "$WAITER" 2
+	kill -0 "$WAITER"
+	shm resize "${P}a" 16
+	shm write "${P}a" -o 8 --as '<Q' 7
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 7
+	# Not there at the start is still an error, said at once.
+	shm resize --shrink "${P}a" 4
+	run --separate-stderr "$SHM" wait "${P}a" -o 2 --as '<Q' --until '== 7'
+	assert_fails 2 "shm: wait: ${P}a: format of size 8 does not fit at offset 2 (2 bytes left)"
+}
+
+@test "wait --until watches what replaces NAME; NAME removed is an error" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" -o 8 --as '<Q' --until '>= 9' -t 15
+	# A new segment put in place, its value not yet there...
+	shm create --force "${P}a" 16
+	await_looks "$WAITER" 2
+	kill -0 "$WAITER"
+	# ... is the one watched: the old one is no longer NAME's.
+	shm write "${P}a" -o 8 --as '<Q' 9
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 9
+	# Published with the value in it, by a rename over a file path.
+	printf '\0\0\0\0' > f
+	printf '\0\0\0\x2a' > g
+	start_waiter ./f --as '>I' --until '== 42' -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 42
+	# No value can come to a segment no name reaches.
+	start_waiter "${P}a" -o 8 --as '<Q' --until '== 10' -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 2 "shm: wait: ${P}a: removed while waiting"
+	assert_equal "$output" ""
+}
+
+@test "wait on SysV segments: --exists, --gone, --change, --until" {
+	command -v ipcmk >/dev/null || skip "ipcmk is not installed"
+	local out id key
+	out=$(ipcmk -M 4096) || skip "cannot make a SysV segment here"
+	id=${out##* }
+	SYSV_IDS=$id
+	key=$(awk -v id="$id" '$2 == id { printf "0x%08x", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/shm)
+	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	assert_fails 1 ""
+	start_waiter "sysvid:$id" -o 100 -n 4 --change -t 15
+	shm write "sysvid:$id" -o 102 -s z
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "sysvid:$id" -o 8 --as '<Q' --until '== 5' -t 15
+	shm write "sysvid:$id" -o 8 --as '<Q' 5
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 5
+	# Removed while attached (the waiter's own attachment keeps it):
+	# IPC_RMID only marks it, and marked is gone.
+	start_waiter "sysvid:$id" --change -t 15
+	local changer=$WAITER
+	start_waiter "sysv:$key" --gone -t 15
+	ipcrm -m "$id"
+	end_waiter
+	assert_fails 0 ""
+	WAITER=$changer
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 15
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 0.2
+	assert_fails 1 ""
+}
+
+@test "wait on sysv:KEY: the key given to another segment is a change" {
+	[ -r /proc/sysvipc/shm ] || skip "no /proc/sysvipc/shm"
+	# A key of this test's own, for segments made with it.
+	local key=$(((0x5e000000 + $$ % 65536 * 256 + BATS_SUITE_TEST_NUMBER) % 0x7fffffff))
+	make_keyed() {
+		python3 -c '
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+id = libc.shmget(int(sys.argv[1]), 4096, 0o3600)   # IPC_CREAT|IPC_EXCL
+sys.exit(1) if id < 0 else print(id)' "$key"
+	}
+	local id1 id2
+	id1=$(make_keyed) || skip "cannot make a SysV segment of key $key"
+	SYSV_IDS=$id1
+	start_waiter "sysv:$key" --change -t 15
+	local changer=$WAITER
+	start_waiter "sysv:$key" --gone -t 15
+	ipcrm -m "$id1"
+	id2=$(make_keyed)
+	SYSV_IDS="$id1 $id2"
+	end_waiter
+	assert_fails 0 ""
+	WAITER=$changer
+	end_waiter
+	assert_fails 0 ""
+	# The key names the new one now.
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	assert_fails 0 ""
+	ipcrm -m "$id2"
+	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 15
+	assert_fails 0 ""
 }
 
 @test "wait --until: a counter reaching a value, printed as read --as prints it" {
@@ -77,28 +365,32 @@ m[int(sys.argv[2])] = 0x41' "$@" &
 }
 
 @test "wait --exists and --gone" {
-	(sleep 0.3; "$SHM" create "${P}a" 16) &
-	run timeout 20 "$SHM" wait "${P}a" --exists -t 15
-	assert_equal "$status" 0
-	[ -f "/dev/shm/${P}a" ]
-	wait
-	run "$SHM" wait "${P}none" --exists -t 0.2
-	assert_equal "$status" 1
-	run "$SHM" wait "${P}none" --gone
-	assert_equal "$status" 0
-	(sleep 0.3; "$SHM" rm "${P}a") &
-	run timeout 20 "$SHM" wait "${P}a" --gone -t 15
-	assert_equal "$status" 0
-	[ ! -e "/dev/shm/${P}a" ]
-	wait
-	# Replaced counts as gone.
+	start_waiter "${P}a" --exists -t 15
+	shm create "${P}a" 16
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "${P}none" --exists -t 0.2
+	assert_fails 1 ""
+	run --separate-stderr "$SHM" wait "${P}none" --gone
+	assert_fails 0 ""
+	start_waiter "${P}a" --gone -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	# Replaced counts as gone, by create --force or by mv of a file.
 	shm create "${P}b" 16
-	(sleep 0.3; "$SHM" create --force "${P}b" 16) &
-	run timeout 20 "$SHM" wait "${P}b" --gone -t 15
-	assert_equal "$status" 0
-	wait
-	run "$SHM" wait "${P}b" --gone -t 0.2
-	assert_equal "$status" 1
+	start_waiter "${P}b" --gone -t 15
+	shm create --force "${P}b" 16
+	end_waiter
+	assert_fails 0 ""
+	run --separate-stderr "$SHM" wait "${P}b" --gone -t 0.2
+	assert_fails 1 ""
+	printf a > f
+	printf b > g
+	start_waiter ./f --gone -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
 }
 
 @test "wait refuses what it cannot do" {
