@@ -253,7 +253,7 @@ write_record(struct cursor *cur, uint64_t pos, const uint64_t *check,
 		    (unsigned long long)pos, cur->ident);
 	else
 		len = (size_t)snprintf(text, sizeof(text),
-		    "%020llu %s 0x%016llx\n", (unsigned long long)pos,
+		    "%020llu %s 0x%015llx\n", (unsigned long long)pos,
 		    cur->ident, (unsigned long long)*check);
 	while ((n = pwrite(cur->fd, text, len, 0)) < 0 && errno == EINTR)
 		;
@@ -323,12 +323,15 @@ cursor_save_after(struct cursor *cur, uint64_t pos, uint64_t check)
 		segment_identity(cur->seg, cur->ident, sizeof(cur->ident));
 	if ((rc = read_record(cur, text, sizeof(text), &n)) != SHM_OK)
 		return rc;
-	/* A record gone bad or another file's was moved by nobody. */
+	/*
+	 * Moved since by another command, and not behind pos: that move
+	 * stands.  cur->pos stays what this command saved, so a later save
+	 * still goes only past the other's move.  (A record gone bad, or
+	 * another file's, was moved by nobody.)
+	 */
 	if (read_kind(text, cur->ident, &now) == RECORD_OURS &&
-	    now.pos != cur->pos && now.pos >= pos) {
-		cur->pos = now.pos;
+	    now.pos != cur->pos && now.pos >= pos)
 		return SHM_OK;
-	}
 	if ((rc = write_record(cur, pos, &check, false)) == SHM_OK)
 		cur->pos = pos;
 	return rc;

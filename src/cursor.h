@@ -53,7 +53,7 @@ int	cursor_save(struct cursor *, uint64_t pos);
  * caller's digest of the bytes before it, unless another command moved
  * the cursor since cur->pos was read or saved and pos is not past that
  * move: so the cursor never goes back past another command's move.
- * cur->pos is then what the record holds.
+ * cur->pos is what this command saved last (or read).
  */
 int	cursor_save_after(struct cursor *, uint64_t pos, uint64_t check);
 void	cursor_close(struct cursor *);
