@@ -186,15 +186,16 @@ read_kind(char *text, const char *ident, struct cursor *out)
 	return RECORD_OTHER;
 }
 
-static bool
-parse_record(char *text, const char *ident, uint64_t *pos)
+/* The record read_kind reads; its length. */
+static size_t
+format_record(char *text, size_t size, uint64_t pos, const char *ident,
+    const uint64_t *check)
 {
-	struct cursor rec;
-
-	if (read_kind(text, ident, &rec) != RECORD_OURS)
-		return false;
-	*pos = rec.pos;
-	return true;
+	if (check == NULL)
+		return (size_t)snprintf(text, size, "%020llu %s\n",
+		    (unsigned long long)pos, ident);
+	return (size_t)snprintf(text, size, "%020llu %s 0x%015llx\n",
+	    (unsigned long long)pos, ident, (unsigned long long)*check);
 }
 
 /* Opens the record: to read (-1 if there is none), or to save too. */
@@ -248,13 +249,7 @@ write_record(struct cursor *cur, uint64_t pos, const uint64_t *check,
 	size_t len;
 	ssize_t n;
 
-	if (check == NULL)
-		len = (size_t)snprintf(text, sizeof(text), "%020llu %s\n",
-		    (unsigned long long)pos, cur->ident);
-	else
-		len = (size_t)snprintf(text, sizeof(text),
-		    "%020llu %s 0x%015llx\n", (unsigned long long)pos,
-		    cur->ident, (unsigned long long)*check);
+	len = format_record(text, sizeof(text), pos, cur->ident, check);
 	while ((n = pwrite(cur->fd, text, len, 0)) < 0 && errno == EINTR)
 		;
 	if (n != (ssize_t)len || (resize && ftruncate(cur->fd, (off_t)len)))
@@ -468,7 +463,7 @@ restamp_one(int dfd, const char *entry, size_t keylen, void *ctx)
 {
 	const struct restamp *r = ctx;
 	char text[128], out[128];
-	uint64_t pos;
+	struct cursor rec;
 	ssize_t n;
 	size_t len;
 	int fd;
@@ -478,9 +473,10 @@ restamp_one(int dfd, const char *entry, size_t keylen, void *ctx)
 		return SHM_OK;
 	if ((n = pread(fd, text, sizeof(text) - 1, 0)) > 0) {
 		text[n] = '\0';
-		if (parse_record(text, r->was, &pos)) {
-			len = (size_t)snprintf(out, sizeof(out), "%020llu %s\n",
-			    (unsigned long long)pos, r->now);
+		/* A follower's digest stays: it is checked against the file. */
+		if (read_kind(text, r->was, &rec) == RECORD_OURS) {
+			len = format_record(out, sizeof(out), rec.pos, r->now,
+			    rec.checked ? &rec.check : NULL);
 			if (pwrite(fd, out, len, 0) == (ssize_t)len)
 				(void)!ftruncate(fd, (off_t)len);
 		}
