@@ -169,21 +169,19 @@ read_kind(char *text, const char *ident, struct cursor *out)
 	if (space == NULL || nl == NULL)
 		return RECORD_GARBAGE;
 	*space = *nl = '\0';
-	if ((check = strchr(space + 1, ' ')) != NULL) {
+	if ((check = strchr(space + 1, ' ')) != NULL)
 		*check++ = '\0';
-		if (number_size(check, &out->check) != NULL)
-			return RECORD_GARBAGE;
-		out->checked = true;
-	}
-	if (number_size(text, &out->pos) != NULL) {
+	if (number_size(text, &out->pos) != NULL || (check != NULL &&
+	    number_size(check, &out->check) != NULL)) {
 		out->pos = 0;
 		return RECORD_GARBAGE;
 	}
-	if (strcmp(space + 1, ident) == 0)
-		return RECORD_OURS;
-	out->pos = 0;
-	out->checked = false;
-	return RECORD_OTHER;
+	if (strcmp(space + 1, ident) != 0) {
+		out->pos = 0;
+		return RECORD_OTHER;
+	}
+	out->checked = check != NULL;
+	return RECORD_OURS;
 }
 
 /* The record read_kind reads; its length. */
@@ -276,6 +274,7 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 		return rc;
 	kind = read_kind(text, cur->ident, cur);
 	cur->found = ours = kind == RECORD_OURS;
+	cur->held = cur->pos;
 	/* Without an identity, a changed file might be another file. */
 	if (kind == RECORD_OTHER && segment_identity_weak(cur->ident) &&
 	    use != CURSOR_SET)
@@ -293,9 +292,10 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 		return SHM_OK;
 	}
 	/* Claim the record's space now, with the position it already has. */
-	if (!ours || (size_t)n != 22 + strlen(cur->ident))
-		return write_record(cur, cur->pos, NULL, true);
-	return SHM_OK;
+	if (ours && (size_t)n == 22 + strlen(cur->ident))
+		return SHM_OK;
+	cur->held = cur->pos;
+	return write_record(cur, cur->pos, NULL, true);
 }
 
 int
@@ -320,15 +320,15 @@ cursor_save_after(struct cursor *cur, uint64_t pos, uint64_t check)
 		return rc;
 	/*
 	 * Moved since by another command, and not behind pos: that move
-	 * stands.  cur->pos stays what this command saved, so a later save
-	 * still goes only past the other's move.  (A record gone bad, or
-	 * another file's, was moved by nobody.)
+	 * stands.  cur->held stays what this command saved, so a later
+	 * save still goes only past the other's move.  (A record gone bad,
+	 * or another file's, was moved by nobody.)
 	 */
 	if (read_kind(text, cur->ident, &now) == RECORD_OURS &&
-	    now.pos != cur->pos && now.pos >= pos)
+	    now.pos != cur->held && now.pos >= pos)
 		return SHM_OK;
 	if ((rc = write_record(cur, pos, &check, false)) == SHM_OK)
-		cur->pos = pos;
+		cur->held = pos;
 	return rc;
 }
 

@@ -27,6 +27,7 @@ struct cursor {
 	bool			 cut;	/* the position kept was past the end */
 	bool			 checked;	/* the record has a check: */
 	uint64_t		 check;	/* read --follow's, of bytes before pos */
+	uint64_t		 held;	/* the record's position, as left */
 };
 
 /* The longest name of a cursor (--cursor NAME). */
@@ -51,9 +52,9 @@ int	cursor_save(struct cursor *, uint64_t pos);
  * For a command that keeps the cursor open while others run (read
  * --follow), under the exclusive lock: saves pos, with check, the
  * caller's digest of the bytes before it, unless another command moved
- * the cursor since cur->pos was read or saved and pos is not past that
- * move: so the cursor never goes back past another command's move.
- * cur->pos is what this command saved last (or read).
+ * the cursor since this command read or saved it (cur->held) and pos
+ * is not past that move: so the cursor never goes back past another
+ * command's move.
  */
 int	cursor_save_after(struct cursor *, uint64_t pos, uint64_t check);
 void	cursor_close(struct cursor *);

@@ -319,4 +319,13 @@ shm: read: ${P}t: rewritten; following from the start"
 	shm seek --cursor c "${P}r" 1 > /dev/null
 	resume "${P}r" c got
 	assert_equal "$(cat got)" "even"
+	# Such a record past the end: truncated, and the cursor follows.
+	shm seek --cursor c "${P}r" end > /dev/null
+	shm resize --shrink "${P}r" 2
+	run --separate-stderr timeout 20 "$SHM" read "${P}r" -f --cursor c \
+	    --timeout 0.3
+	assert_equal "$status" 1
+	assert_equal "$output" se
+	assert_equal "$stderr" "shm: read: ${P}r: truncated; following from the start"
+	assert_equal "$(shm seek --cursor c "${P}r")" 2
 }
