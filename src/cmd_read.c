@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "cursor.h"
 #include "follow.h"
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "opt.h"
@@ -170,7 +171,11 @@ read_locked(const struct read_args *a, struct segment *seg,
 	return a->offset == NULL ? cursor_save(cur, off + copied) : SHM_OK;
 }
 
-/* Where the cursor (or -o) is, then follow() from there. */
+/*
+ * Where the cursor (or -o) is, then follow() from there.  A follower
+ * is stopped by a signal: caught, so that the cursor is saved at what
+ * the last write(2) accepted before main dies of it.
+ */
 static int
 read_following(const struct read_args *a, struct segment *seg,
     struct cursor *cur)
@@ -178,6 +183,7 @@ read_following(const struct read_args *a, struct segment *seg,
 	uint64_t off;
 	int rc;
 
+	interrupt_catch();
 	if ((rc = cursor_lock_at(seg, false, a->offset, cur, &off)) != SHM_OK ||
 	    (rc = segment_unlock(seg)) != SHM_OK)
 		return rc;

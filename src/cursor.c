@@ -155,30 +155,45 @@ enum record_kind {
 	RECORD_GARBAGE,		/* nothing a cursor could have written */
 };
 
-/* "POS IDENT\n": the position, and whose position it is. */
+/*
+ * "POS IDENT\n": the position, and whose position it is; read --follow
+ * adds " 0xCHECK", its digest of the bytes before POS.
+ */
 static enum record_kind
-read_kind(char *text, const char *ident, uint64_t *pos)
+read_kind(char *text, const char *ident, struct cursor *out)
 {
-	char *space = strchr(text, ' '), *nl = strchr(text, '\n');
+	char *space = strchr(text, ' '), *nl = strchr(text, '\n'), *check;
 
-	*pos = 0;
+	out->pos = 0;
+	out->checked = false;
 	if (space == NULL || nl == NULL)
 		return RECORD_GARBAGE;
 	*space = *nl = '\0';
-	if (number_size(text, pos) != NULL) {
-		*pos = 0;
+	if ((check = strchr(space + 1, ' ')) != NULL)
+		*check++ = '\0';
+	if (number_size(text, &out->pos) != NULL || (check != NULL &&
+	    number_size(check, &out->check) != NULL)) {
+		out->pos = 0;
 		return RECORD_GARBAGE;
 	}
-	if (strcmp(space + 1, ident) == 0)
-		return RECORD_OURS;
-	*pos = 0;
-	return RECORD_OTHER;
+	if (strcmp(space + 1, ident) != 0) {
+		out->pos = 0;
+		return RECORD_OTHER;
+	}
+	out->checked = check != NULL;
+	return RECORD_OURS;
 }
 
-static bool
-parse_record(char *text, const char *ident, uint64_t *pos)
+/* The record read_kind reads; its length. */
+static size_t
+format_record(char *text, size_t size, uint64_t pos, const char *ident,
+    const uint64_t *check)
 {
-	return read_kind(text, ident, pos) == RECORD_OURS;
+	if (check == NULL)
+		return (size_t)snprintf(text, size, "%020llu %s\n",
+		    (unsigned long long)pos, ident);
+	return (size_t)snprintf(text, size, "%020llu %s 0x%015llx\n",
+	    (unsigned long long)pos, ident, (unsigned long long)*check);
 }
 
 /* Opens the record: to read (-1 if there is none), or to save too. */
@@ -222,16 +237,17 @@ read_record(struct cursor *cur, char *text, size_t size, ssize_t *n)
  * write, a third of the time of a small append through the cursor.)
  * The position is padded to 20 digits so the record's length stays
  * the same: once it has been written, rewriting it needs no new space.
+ * (read --follow's longer record claims its space when it starts.)
  */
 static int
-write_record(struct cursor *cur, uint64_t pos, bool resize)
+write_record(struct cursor *cur, uint64_t pos, const uint64_t *check,
+    bool resize)
 {
 	char text[128];
 	size_t len;
 	ssize_t n;
 
-	len = (size_t)snprintf(text, sizeof(text), "%020llu %s\n",
-	    (unsigned long long)pos, cur->ident);
+	len = format_record(text, sizeof(text), pos, cur->ident, check);
 	while ((n = pwrite(cur->fd, text, len, 0)) < 0 && errno == EINTR)
 		;
 	if (n != (ssize_t)len || (resize && ftruncate(cur->fd, (off_t)len)))
@@ -256,8 +272,9 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 	    cur->fd < 0 || (rc = read_record(cur, text, sizeof(text), &n)) !=
 	    SHM_OK)
 		return rc;
-	kind = read_kind(text, cur->ident, &cur->pos);
+	kind = read_kind(text, cur->ident, cur);
 	cur->found = ours = kind == RECORD_OURS;
+	cur->held = cur->pos;
 	/* Without an identity, a changed file might be another file. */
 	if (kind == RECORD_OTHER && segment_identity_weak(cur->ident) &&
 	    use != CURSOR_SET)
@@ -265,17 +282,20 @@ cursor_open(const struct segment *seg, struct cursor *cur,
 		    "changed since it was saved, and its file system keeps "
 		    "no birth time or generation to tell whether it is the "
 		    "same file; 'shm seek NAME POS' sets it");
-	if (cur->pos > seg->size)
+	if (cur->pos > seg->size) {
 		cur->pos = seg->size;
+		cur->cut = true;
+	}
 	if (use == CURSOR_LOOK) {
 		close(cur->fd);
 		cur->fd = -1;
 		return SHM_OK;
 	}
 	/* Claim the record's space now, with the position it already has. */
-	if (!ours || (size_t)n != 22 + strlen(cur->ident))
-		return write_record(cur, cur->pos, true);
-	return SHM_OK;
+	if (ours && (size_t)n == 22 + strlen(cur->ident))
+		return SHM_OK;
+	cur->held = cur->pos;
+	return write_record(cur, cur->pos, NULL, true);
 }
 
 int
@@ -283,7 +303,33 @@ cursor_save(struct cursor *cur, uint64_t pos)
 {
 	if (segment_identity_weak(cur->ident))
 		segment_identity(cur->seg, cur->ident, sizeof(cur->ident));
-	return write_record(cur, pos, false);
+	return write_record(cur, pos, NULL, false);
+}
+
+int
+cursor_save_after(struct cursor *cur, uint64_t pos, uint64_t check)
+{
+	struct cursor now;
+	char text[128];
+	ssize_t n;
+	int rc;
+
+	if (segment_identity_weak(cur->ident))
+		segment_identity(cur->seg, cur->ident, sizeof(cur->ident));
+	if ((rc = read_record(cur, text, sizeof(text), &n)) != SHM_OK)
+		return rc;
+	/*
+	 * Moved since by another command, and not behind pos: that move
+	 * stands.  cur->held stays what this command saved, so a later
+	 * save still goes only past the other's move.  (A record gone bad,
+	 * or another file's, was moved by nobody.)
+	 */
+	if (read_kind(text, cur->ident, &now) == RECORD_OURS &&
+	    now.pos != cur->held && now.pos >= pos)
+		return SHM_OK;
+	if ((rc = write_record(cur, pos, &check, false)) == SHM_OK)
+		cur->held = pos;
+	return rc;
 }
 
 void
@@ -417,7 +463,7 @@ restamp_one(int dfd, const char *entry, size_t keylen, void *ctx)
 {
 	const struct restamp *r = ctx;
 	char text[128], out[128];
-	uint64_t pos;
+	struct cursor rec;
 	ssize_t n;
 	size_t len;
 	int fd;
@@ -427,9 +473,10 @@ restamp_one(int dfd, const char *entry, size_t keylen, void *ctx)
 		return SHM_OK;
 	if ((n = pread(fd, text, sizeof(text) - 1, 0)) > 0) {
 		text[n] = '\0';
-		if (parse_record(text, r->was, &pos)) {
-			len = (size_t)snprintf(out, sizeof(out), "%020llu %s\n",
-			    (unsigned long long)pos, r->now);
+		/* A follower's digest stays: it is checked against the file. */
+		if (read_kind(text, r->was, &rec) == RECORD_OURS) {
+			len = format_record(out, sizeof(out), rec.pos, r->now,
+			    rec.checked ? &rec.check : NULL);
 			if (pwrite(fd, out, len, 0) == (ssize_t)len)
 				(void)!ftruncate(fd, (off_t)len);
 		}

@@ -24,6 +24,10 @@ struct cursor {
 	int			 fd;	/* the record, when it will be saved */
 	char			 ident[48];	/* whose position it is */
 	bool			 found;	/* a record of this file was there */
+	bool			 cut;	/* the position kept was past the end */
+	bool			 checked;	/* the record has a check: */
+	uint64_t		 check;	/* read --follow's, of bytes before pos */
+	uint64_t		 held;	/* the record's position, as left */
 };
 
 /* The longest name of a cursor (--cursor NAME). */
@@ -44,6 +48,15 @@ enum cursor_use {
 int	cursor_open(const struct segment *, struct cursor *, enum cursor_use);
 /* Saves pos (after cursor_open with CURSOR_MOVE). */
 int	cursor_save(struct cursor *, uint64_t pos);
+/*
+ * For a command that keeps the cursor open while others run (read
+ * --follow), under the exclusive lock: saves pos, with check, the
+ * caller's digest of the bytes before it, unless another command moved
+ * the cursor since this command read or saved it (cur->held) and pos
+ * is not past that move: so the cursor never goes back past another
+ * command's move.
+ */
+int	cursor_save_after(struct cursor *, uint64_t pos, uint64_t check);
 void	cursor_close(struct cursor *);
 /*
  * Where a read or write works: OFFSET if the user gave one (negative
