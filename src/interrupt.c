@@ -196,10 +196,16 @@ interrupt_name(void)
 		if (names[i].sig == sig)
 			return names[i].name;
 #ifdef SIGRTMIN
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			return "SIGRTMIN";
-		snprintf(buf, sizeof(buf), "SIGRTMIN+%d", sig - SIGRTMIN);
+	/* As kill -l names them: the lower half from RTMIN, the rest back. */
+	if (sig == SIGRTMIN || sig == SIGRTMAX)
+		return sig == SIGRTMIN ? "SIGRTMIN" : "SIGRTMAX";
+	if (sig > SIGRTMIN && sig < SIGRTMAX) {
+		if (sig - SIGRTMIN <= (SIGRTMAX - SIGRTMIN) / 2)
+			snprintf(buf, sizeof(buf), "SIGRTMIN+%d",
+			    sig - SIGRTMIN);
+		else
+			snprintf(buf, sizeof(buf), "SIGRTMAX-%d",
+			    SIGRTMAX - sig);
 		return buf;
 	}
 #endif
