@@ -105,8 +105,8 @@ segment_copy_in_sparse(struct segment *seg, uint64_t off, int fd,
 	if ((rc = reserve_data(seg, off, fd, start, len)) != SHM_OK)
 		return rc;
 	while (next_data(fd, pos, start + len, &data, &hole)) {
-		if ((rc = segment_punch(seg, off + (pos - start), data - pos)) !=
-		    SHM_OK)
+		if ((rc = segment_punch(seg, off + (pos - start),
+		    data - pos)) != SHM_OK)
 			return rc;
 		if (lseek(fd, (off_t)data, SEEK_SET) < 0)
 			return shm_perror(fdname);

@@ -146,7 +146,7 @@ static int
 write_on(struct segment *seg, struct stream *st, struct input *in,
     struct undo *u, uint64_t off, uint64_t room)
 {
-	uint64_t copied = st->len, upto;
+	uint64_t copied = st->len, upto, safe;
 	int rc;
 
 #if SHM_LINUX && defined(F_SETPIPE_SZ)
@@ -159,8 +159,9 @@ write_on(struct segment *seg, struct stream *st, struct input *in,
 			return one_more(st, in);
 		upto = room - copied < STREAM_PIECE ? room : copied +
 		    STREAM_PIECE;
-		if ((upto = undo_keep(u, off + upto) - off) == copied)
+		if ((safe = undo_keep(u, off + upto)) <= off + copied)
 			return no_room(st, in, off + copied);
+		upto = safe - off;
 		if ((rc = segment_copy_stream(seg, off, in->fd, in->name,
 		    upto, &copied)) != SHM_OK)
 			return rc;
@@ -173,21 +174,28 @@ write_on(struct segment *seg, struct stream *st, struct input *in,
 	}
 }
 
-/* What was read before the lock; from memory, so it is let finish. */
+/* From memory: it cannot block, so a signal lets it finish. */
 static int
-write_buffered(struct segment *seg, struct stream *st, struct undo *u,
-    uint64_t off)
+write_memory(struct segment *seg, const struct stream *st, uint64_t off)
 {
 	int rc;
 
-	if (undo_keep(u, off + st->buffered) < off + st->buffered) {
-		st->need = off + st->buffered;
-		return halt(st, NO_ROOM);
-	}
 	interrupt_hold(true);
 	rc = segment_write(seg, off, st->buf, st->buffered);
 	interrupt_hold(false);
 	return rc;
+}
+
+/* What was read before the lock, kept first. */
+static int
+write_buffered(struct segment *seg, struct stream *st, struct undo *u,
+    uint64_t off)
+{
+	if (undo_keep(u, off + st->buffered) < off + st->buffered) {
+		st->need = off + st->buffered;
+		return halt(st, NO_ROOM);
+	}
+	return write_memory(seg, st, off);
 }
 
 /* Puts back what the stream overwrote, then says why, in one line. */
@@ -215,7 +223,7 @@ stream_write(struct segment *seg, struct stream *st, struct input *in,
 		return SHM_FAIL;
 	}
 	if (st->eof)
-		return segment_write(seg, off, st->buf, st->buffered);
+		return write_memory(seg, st, off);
 	if ((u = undo_begin(seg, off)) == NULL)
 		return SHM_FAIL;
 	if ((rc = write_buffered(seg, st, u, off)) == SHM_OK)

@@ -18,8 +18,7 @@ struct stream {
 	uint64_t	 len;		/* bytes read so far */
 	bool		 eof;		/* len is all the stream had */
 	bool		 too_long;	/* stream_write found more than room */
-	/* stream.c's own: why it stopped, to say after the put-back. */
-	int		 unsaid;
+	int		 unsaid;	/* stream.c's: why it stopped */
 	uint64_t	 need;		/* it overwrites up to here at least */
 };
 
