@@ -33,8 +33,8 @@
 
 /* The one thing a handler may safely touch. */
 static volatile sig_atomic_t caught;
-/* While set, copies do not see the signal: see interrupt_hold. */
-static bool held;
+/* While above 0, copies do not see the signal: see interrupt_hold. */
+static unsigned held;
 
 /* Those whose default ends the process, and are asynchronous. */
 static const int async_sigs[] = {
@@ -143,13 +143,17 @@ interrupt_catch(void)
 int
 interrupt_caught(void)
 {
-	return held ? 0 : caught;
+	return held > 0 ? 0 : caught;
 }
 
 void
 interrupt_hold(bool hold)
 {
-	held = hold;
+	/* Nested: a put-back holds around copies that hold in turn. */
+	if (hold)
+		held++;
+	else if (held > 0)
+		held--;
 }
 
 static const struct {

@@ -24,7 +24,8 @@ int	interrupt_caught(void);
 /*
  * While held, interrupt_caught() answers 0 (the signal is still
  * noted): for undoing a change, or finishing one, which must finish.
- * Only for copies that cannot block on another process.
+ * Only for copies that cannot block on another process.  Holds nest:
+ * each hold(true) is ended by its own hold(false).
  */
 void	interrupt_hold(bool);
 /* "SIGINT", "SIGRTMIN+3", for messages ("" if none was caught). */
