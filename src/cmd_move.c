@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "cursor.h"
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "opt.h"
@@ -105,6 +106,8 @@ cmd_move(int argc, char **argv)
 	/* The offsets need the size, so they wait for the lock; COUNT not. */
 	if ((err = number_size(p.argv[3], &count)) != NULL)
 		return opt_bad_value("COUNT", p.argv[3], err);
+	/* The move, one memmove, is done whole: a signal waits for it. */
+	interrupt_catch();
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
 	rc = move(&seg, p.argv + 1, count);

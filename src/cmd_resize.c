@@ -1,6 +1,7 @@
 /* cmd_resize.c - change a segment's size (Python's resize) */
 #include "commands.h"
 #include "cursor.h"
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "opt.h"
@@ -102,6 +103,8 @@ cmd_resize(int argc, char **argv)
 	n.text = p.argv[1];
 	if ((err = number_signed(n.text, &n.sign, &n.value)) != NULL)
 		return opt_bad_value("SIZE", n.text, err);
+	/* One ftruncate, done whole: a signal waits for it. */
+	interrupt_catch();
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_WRITE)) != SHM_OK)
 		return rc;
 	rc = resize(&seg, &n, shrink);

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "cursor.h"
+#include "interrupt.h"
 #include "map.h"
 #include "number.h"
 #include "opt.h"
@@ -112,6 +113,8 @@ cmd_seek(int argc, char **argv)
 	}
 	if (opt_operands(&p, 1, 2, "NAME POS") != SHM_OK)
 		return SHM_FAIL;
+	/* A cursor moved is moved whole: a signal waits for it. */
+	interrupt_catch();
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
 	seg.cursor = cursor;

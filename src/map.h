@@ -237,6 +237,8 @@ int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);
 int	segment_copy_out_sparse(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
+/* Make [off, off+len) a hole (zeros where there are no holes). */
+int	segment_punch(struct segment *, uint64_t off, uint64_t len);
 /* Copy len bytes from fd (a regular file at its offset) into the segment. */
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);

@@ -1,6 +1,7 @@
 /* payload.c - what a write writes, wherever it comes from */
 #include <string.h>
 
+#include "interrupt.h"
 #include "payload.h"
 #include "shm.h"
 
@@ -83,6 +84,24 @@ payload_fits(struct payload *pl, struct segment *seg, uint64_t off,
 	return pl->len <= room ? SHM_OK : does_not_fit(pl, seg, off, grow);
 }
 
+/*
+ * A file of known length is copied in place, with no copy of what it
+ * overwrites: stopped half-way it would leave half of it.  A signal
+ * lets it finish instead (it cannot block on another process), and
+ * kills us after.
+ */
+static int
+finish_file(struct payload *pl, struct segment *seg, uint64_t off)
+{
+	int rc;
+
+	interrupt_hold(true);
+	rc = segment_copy_in_sparse(seg, off, pl->in.fd, pl->in.name,
+	    pl->len);
+	interrupt_hold(false);
+	return rc;
+}
+
 int
 payload_store(struct payload *pl, struct segment *seg, uint64_t off,
     bool grow)
@@ -96,8 +115,7 @@ payload_store(struct payload *pl, struct segment *seg, uint64_t off,
 	 * a stream, what it has read so far.
 	 */
 	if (pl->buf == NULL && !is_stream(pl) && pl->len > 0) {
-		rc = segment_copy_in_sparse(seg, off, pl->in.fd, pl->in.name,
-		    pl->len);
+		rc = finish_file(pl, seg, off);
 	} else if ((rc = segment_reserve(seg, off, pl->len)) != SHM_OK)
 		goto out;
 	else if (is_stream(pl)) {
@@ -106,8 +124,12 @@ payload_store(struct payload *pl, struct segment *seg, uint64_t off,
 		pl->len = pl->stream.len;
 		if (pl->stream.too_long)
 			return does_not_fit(pl, seg, off, grow);
-	} else
+	} else {
+		/* From memory: it cannot block, so a signal lets it finish. */
+		interrupt_hold(true);
 		rc = segment_write(seg, off, pl->buf, (size_t)pl->len);
+		interrupt_hold(false);
+	}
 	if (rc == SHM_OK && off + pl->len > seg->size)
 		rc = segment_resize(seg, off + pl->len);
 out:

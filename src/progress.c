@@ -14,6 +14,11 @@
  * (error.c) can end it before it starts its own line.
  */
 static bool line_open;
+/*
+ * Set once an error line is printed: an error is the last line, so no
+ * progress line, periodic or final, is drawn after it.
+ */
+static bool silenced;
 
 static double
 seconds_since(const struct timespec *t)
@@ -50,7 +55,7 @@ void
 progress_add(struct progress *p, uint64_t n)
 {
 	p->done += n;
-	if (seconds_since(&p->shown) < 1.0)
+	if (silenced || seconds_since(&p->shown) < 1.0)
 		return;
 	draw(p, "");
 	clock_gettime(CLOCK_MONOTONIC, &p->shown);
@@ -59,7 +64,7 @@ progress_add(struct progress *p, uint64_t n)
 void
 progress_finish(struct progress *p)
 {
-	if (p != NULL)
+	if (p != NULL && !silenced)
 		draw(p, "\n");
 }
 
@@ -69,4 +74,5 @@ progress_break(void)
 	if (line_open)
 		fputc('\n', stderr);
 	line_open = false;
+	silenced = true;
 }

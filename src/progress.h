@@ -18,7 +18,10 @@ struct progress *progress_start(struct progress *p);
 void	progress_add(struct progress *, uint64_t n);
 /* The final line, ended with a newline; nothing for NULL. */
 void	progress_finish(struct progress *);
-/* Ends a progress line left open, so the next line starts afresh. */
+/*
+ * Before an error line: ends a progress line left open, so the error
+ * starts afresh, and draws no more progress, so the error is the last.
+ */
 void	progress_break(void);
 
 #endif

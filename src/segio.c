@@ -357,9 +357,15 @@ copy_in_buffered(struct segment *seg, uint64_t off, int fd,
 			rc = n < 0 ? shm_perror(fdname) : SHM_OK;
 			break;
 		}
-		/* segment_write counts the bytes for --progress. */
-		if ((rc = segment_write(seg, off + *copied, buf,
-		    (size_t)n)) != SHM_OK)
+		/*
+		 * What was read goes in whole, so the interrupt is seen at
+		 * the top, the one place that knows whether to say so.
+		 * segment_write counts the bytes for --progress.
+		 */
+		interrupt_hold(true);
+		rc = segment_write(seg, off + *copied, buf, (size_t)n);
+		interrupt_hold(false);
+		if (rc != SHM_OK)
 			break;
 		*copied += (uint64_t)n;
 	}

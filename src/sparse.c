@@ -47,8 +47,8 @@ next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 }
 
 /* A hole in the segment at [off, off+len), within its size. */
-static int
-punch(struct segment *seg, uint64_t off, uint64_t len)
+int
+segment_punch(struct segment *seg, uint64_t off, uint64_t len)
 {
 	const unsigned char *zeros;
 	size_t n, most;
@@ -105,8 +105,8 @@ segment_copy_in_sparse(struct segment *seg, uint64_t off, int fd,
 	if ((rc = reserve_data(seg, off, fd, start, len)) != SHM_OK)
 		return rc;
 	while (next_data(fd, pos, start + len, &data, &hole)) {
-		if ((rc = punch(seg, off + (pos - start), data - pos)) !=
-		    SHM_OK)
+		if ((rc = segment_punch(seg, off + (pos - start),
+		    data - pos)) != SHM_OK)
 			return rc;
 		if (lseek(fd, (off_t)data, SEEK_SET) < 0)
 			return shm_perror(fdname);
@@ -115,7 +115,7 @@ segment_copy_in_sparse(struct segment *seg, uint64_t off, int fd,
 			return rc;
 		pos = hole;
 	}
-	return punch(seg, off + (pos - start), start + len - pos);
+	return segment_punch(seg, off + (pos - start), start + len - pos);
 }
 
 /*

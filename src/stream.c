@@ -39,6 +39,9 @@
  */
 #define STREAM_PIPE	(1 << 20)
 
+/* What a stream under way has not yet said: see stream_write. */
+enum { SAID, STOPPED, NO_ROOM };
+
 void
 stream_init(struct stream *st)
 {
@@ -47,14 +50,25 @@ stream_init(struct stream *st)
 	st->len = 0;
 	st->eof = false;
 	st->too_long = false;
+	st->unsaid = SAID;
+	st->need = 0;
 }
 
+/* Interrupted: said once it is known whether it was all put back. */
 static int
-stopped(const struct input *in, const struct stream *st)
+stopped(const struct input *in, const struct stream *st, bool back)
 {
 	return shm_error(in->name, "interrupted by %s after reading %llu "
-	    "bytes; nothing written", interrupt_name(),
-	    (unsigned long long)st->len);
+	    "bytes; %s", interrupt_name(), (unsigned long long)st->len,
+	    back ? "nothing written" : "not all of it put back");
+}
+
+/* Stops, leaving the message for after the put-back. */
+static int
+halt(struct stream *st, int why)
+{
+	st->unsaid = why;
+	return SHM_FAIL;
 }
 
 int
@@ -66,7 +80,7 @@ stream_read(struct stream *st, struct input *in, uint64_t limit)
 		return shm_perror(in->name);
 	while (!st->eof && st->len <= limit && st->buffered < STREAM_MEMORY) {
 		if (interrupt_caught())
-			return stopped(in, st);
+			return stopped(in, st, true);
 		n = read(in->fd, st->buf + st->buffered,
 		    STREAM_MEMORY - st->buffered);
 		if (n < 0 && errno == EINTR)
@@ -80,9 +94,9 @@ stream_read(struct stream *st, struct input *in, uint64_t limit)
 	return SHM_OK;
 }
 
-/* Whether the stream has another byte: then it is too long. */
+/* Whether the stream has another byte (read, and dropped). */
 static int
-one_more(struct stream *st, struct input *in)
+peek_more(struct stream *st, struct input *in, bool *more)
 {
 	unsigned char c;
 	ssize_t n;
@@ -91,11 +105,40 @@ one_more(struct stream *st, struct input *in)
 	    !interrupt_caught())
 		;
 	if (n < 0)
-		return interrupt_caught() ? stopped(in, st) :
+		return interrupt_caught() ? halt(st, STOPPED) :
 		    shm_perror(in->name);
-	st->too_long = n > 0;
+	*more = n > 0;
 	st->eof = n == 0;
-	return st->too_long ? SHM_FAIL : SHM_OK;
+	return SHM_OK;
+}
+
+/* At the room's end: one byte more is one too many. */
+static int
+one_more(struct stream *st, struct input *in)
+{
+	bool more;
+	int rc;
+
+	if ((rc = peek_more(st, in, &more)) != SHM_OK)
+		return rc;
+	st->too_long = more;
+	return more ? SHM_FAIL : SHM_OK;
+}
+
+/*
+ * Nothing more could be kept: fine if the stream ends here (the keeping
+ * ran ahead of it), else there is no room for its copy.
+ */
+static int
+no_room(struct stream *st, struct input *in, uint64_t at)
+{
+	bool more;
+	int rc;
+
+	if ((rc = peek_more(st, in, &more)) != SHM_OK)
+		return rc;
+	st->need = at + 1;
+	return more ? halt(st, NO_ROOM) : SHM_OK;
 }
 
 /* The rest of the stream, a piece at a time, each kept before it goes. */
@@ -103,7 +146,7 @@ static int
 write_on(struct segment *seg, struct stream *st, struct input *in,
     struct undo *u, uint64_t off, uint64_t room)
 {
-	uint64_t copied = st->len, upto;
+	uint64_t copied = st->len, upto, safe;
 	int rc;
 
 #if SHM_LINUX && defined(F_SETPIPE_SZ)
@@ -111,13 +154,15 @@ write_on(struct segment *seg, struct stream *st, struct input *in,
 #endif
 	for (;;) {
 		if (interrupt_caught())
-			return stopped(in, st);
+			return halt(st, STOPPED);
 		if (copied == room)
 			return one_more(st, in);
 		upto = room - copied < STREAM_PIECE ? room : copied +
 		    STREAM_PIECE;
-		if ((rc = undo_keep(u, off + upto)) != SHM_OK ||
-		    (rc = segment_copy_stream(seg, off, in->fd, in->name,
+		if ((safe = undo_keep(u, off + upto)) <= off + copied)
+			return no_room(st, in, off + copied);
+		upto = safe - off;
+		if ((rc = segment_copy_stream(seg, off, in->fd, in->name,
 		    upto, &copied)) != SHM_OK)
 			return rc;
 		st->len = copied;
@@ -127,6 +172,43 @@ write_on(struct segment *seg, struct stream *st, struct input *in,
 			return SHM_OK;
 		}
 	}
+}
+
+/* From memory: it cannot block, so a signal lets it finish. */
+static int
+write_memory(struct segment *seg, const struct stream *st, uint64_t off)
+{
+	int rc;
+
+	interrupt_hold(true);
+	rc = segment_write(seg, off, st->buf, st->buffered);
+	interrupt_hold(false);
+	return rc;
+}
+
+/* What was read before the lock, kept first. */
+static int
+write_buffered(struct segment *seg, struct stream *st, struct undo *u,
+    uint64_t off)
+{
+	if (undo_keep(u, off + st->buffered) < off + st->buffered) {
+		st->need = off + st->buffered;
+		return halt(st, NO_ROOM);
+	}
+	return write_memory(seg, st, off);
+}
+
+/* Puts back what the stream overwrote, then says why, in one line. */
+static int
+put_back(struct stream *st, struct input *in, struct undo *u)
+{
+	bool back = undo_put_back(u) == SHM_OK;
+
+	if (st->unsaid == STOPPED)
+		return stopped(in, st, back);
+	if (st->unsaid == NO_ROOM)
+		return undo_fail(u, st->need);
+	return SHM_FAIL;
 }
 
 int
@@ -141,14 +223,13 @@ stream_write(struct segment *seg, struct stream *st, struct input *in,
 		return SHM_FAIL;
 	}
 	if (st->eof)
-		return segment_write(seg, off, st->buf, st->buffered);
+		return write_memory(seg, st, off);
 	if ((u = undo_begin(seg, off)) == NULL)
 		return SHM_FAIL;
-	if ((rc = undo_keep(u, off + st->buffered)) == SHM_OK &&
-	    (rc = segment_write(seg, off, st->buf, st->buffered)) == SHM_OK)
+	if ((rc = write_buffered(seg, st, u, off)) == SHM_OK)
 		rc = write_on(seg, st, in, u, off, room);
 	if (rc != SHM_OK)
-		undo_put_back(u);
+		rc = put_back(st, in, u);
 	undo_end(u);
 	return rc;
 }

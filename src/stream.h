@@ -18,6 +18,8 @@ struct stream {
 	uint64_t	 len;		/* bytes read so far */
 	bool		 eof;		/* len is all the stream had */
 	bool		 too_long;	/* stream_write found more than room */
+	int		 unsaid;	/* stream.c's: why it stopped */
+	uint64_t	 need;		/* it overwrites up to here at least */
 };
 
 void	stream_init(struct stream *);
@@ -29,8 +31,10 @@ void	stream_init(struct stream *);
 int	stream_read(struct stream *, struct input *, uint64_t limit);
 /*
  * Under the lock: writes what was read, then the rest of in, at off.
- * A stream of more than room bytes (too_long is then set), an error or
- * an interrupt puts back every byte and the size the segment had.
+ * A stream of more than room bytes (too_long is then set), an error,
+ * no room for the copy of what it overwrites, or an interrupt puts
+ * back every byte, every hole and the size the segment had, then says
+ * so in one line (too_long: the caller does).
  */
 int	stream_write(struct segment *, struct stream *, struct input *,
 	    uint64_t off, uint64_t room);

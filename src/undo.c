@@ -16,7 +16,12 @@
  * and memory, but no --progress to count into, which the writer's
  * copies count into meanwhile.  Its error line is held (shm_error_hold)
  * for the writer to print.
+ *
+ * Reading ahead is a guess, and may claim space the write never needs:
+ * a keeper that fails ahead stops, and the writer keeps what it does
+ * need itself, exactly; only when that fails too does the write.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,21 +44,61 @@ struct undo {
 	uint64_t	 old_size;	/* nothing past it needs keeping */
 	int		 fd;		/* the copy; -1 until a byte is kept */
 	uint64_t	 data_end;	/* of the extent being kept: see step */
+	uint64_t	 stored;	/* bytes of data in the copy */
+	int		 err;		/* errno of the step that failed */
 	bool		 threaded;
 	pthread_t	 thread;
-	struct error_line line;		/* the keeper's, held */
+	struct error_line line;		/* why keeping failed, held */
+	struct error_line back;		/* why putting back did */
 	/* Shared between the writer and the keeper, under mu. */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	uint64_t	 kept;		/* [start, kept) is in the copy */
 	uint64_t	 want;		/* the writer's last undo_keep */
-	bool		 failed;	/* the keeper's error is in line */
+	bool		 failed;	/* the keeper stopped: see err, line */
 	bool		 stop;
 };
 
 /*
+ * The copy of [*pos, *pos+n): a piece of a data extent.  On failure
+ * the piece is cut off again, so that no space stays claimed for it.
+ */
+static int
+store(struct undo *u, uint64_t *pos, uint64_t n)
+{
+	struct segment *seg = &u->shadow;
+	uint64_t got = 0;
+	int rc = SHM_FAIL;
+
+	if (u->fd < 0 && (u->fd = segment_scratch(seg)) < 0)
+		u->err = errno;
+	else if (lseek(u->fd, (off_t)(*pos - u->start), SEEK_SET) < 0)
+		u->err = errno;
+	else if (segment_copy_out(seg, *pos, n, u->fd, seg->name, &got) !=
+	    SHM_OK)
+		u->err = errno;
+	else if (got < n)	/* shorter than its size under our lock */
+		u->err = 0;
+	else
+		rc = SHM_OK;
+	if (rc == SHM_OK) {
+		*pos += got;
+		u->stored += got;
+		return SHM_OK;
+	}
+	if (u->err != 0)
+		shm_errno(seg->name, "cannot keep a copy of what this write "
+		    "overwrites");
+	else
+		segment_shrank(seg);
+	if (u->fd >= 0)
+		(void)ftruncate(u->fd, (off_t)(*pos - u->start));
+	return SHM_FAIL;
+}
+
+/*
  * Keeps the next piece of [*pos, end) and moves *pos past it; SHM_FAIL
- * after a message.  The extent's end is asked once, as on tmpfs
+ * after a message (held).  The extent's end is asked once, as on tmpfs
  * SEEK_HOLE walks every page up to the next hole.  segment_copy_out
  * writes at the copy's file offset: sendfile, else read and write.
  */
@@ -61,8 +106,7 @@ static int
 step(struct undo *u, uint64_t *pos, uint64_t end)
 {
 	struct segment *seg = &u->shadow;
-	uint64_t data, n, got;
-	int rc;
+	uint64_t data;
 
 	if (*pos >= u->data_end) {
 		if (segment_in_hole(seg, *pos, &data)) {
@@ -71,21 +115,8 @@ step(struct undo *u, uint64_t *pos, uint64_t end)
 		}
 		u->data_end = segment_data_end(seg, *pos);
 	}
-	if (u->fd < 0 && (u->fd = segment_scratch(seg)) < 0)
-		return shm_errno(seg->name, "cannot keep a copy of what the "
-		    "write overwrites");
-	n = shm_min(UNDO_CHUNK, shm_min(end, u->data_end) - *pos);
-	if (lseek(u->fd, (off_t)(*pos - u->start), SEEK_SET) < 0)
-		return shm_errno(seg->name, "cannot keep a copy of what the "
-		    "write overwrites");
-	if ((rc = segment_copy_out(seg, *pos, n, u->fd, seg->name, &got)) !=
-	    SHM_OK)
-		return rc;
-	/* Shorter than its size under our lock: cut by someone else. */
-	if (got < n)
-		return segment_shrank(seg);
-	*pos += got;
-	return SHM_OK;
+	return store(u, pos, shm_min(UNDO_CHUNK, shm_min(end, u->data_end) -
+	    *pos));
 }
 
 /* Where the keeper may go: a little past what was asked for. */
@@ -146,32 +177,6 @@ undo_begin(struct segment *seg, uint64_t off)
 	return u;
 }
 
-int
-undo_keep(struct undo *u, uint64_t upto)
-{
-	uint64_t end = shm_min(upto, u->old_size);
-	bool failed;
-
-	if (!u->threaded) {
-		while (u->kept < end)
-			if (step(u, &u->kept, end) != SHM_OK)
-				return SHM_FAIL;
-		return SHM_OK;
-	}
-	pthread_mutex_lock(&u->mu);
-	if (upto > u->want)
-		u->want = upto;
-	pthread_cond_broadcast(&u->cv);
-	while (!u->failed && u->kept < end)
-		pthread_cond_wait(&u->cv, &u->mu);
-	failed = u->failed;
-	pthread_mutex_unlock(&u->mu);
-	if (!failed)
-		return SHM_OK;
-	shm_error_print(&u->line);
-	return SHM_FAIL;
-}
-
 static void
 stop_keeper(struct undo *u)
 {
@@ -185,27 +190,114 @@ stop_keeper(struct undo *u)
 	u->threaded = false;
 }
 
-void
+/* Has the keeper keep [start, end): false if it stopped short. */
+static bool
+wait_keeper(struct undo *u, uint64_t upto, uint64_t end)
+{
+	bool done;
+
+	pthread_mutex_lock(&u->mu);
+	if (upto > u->want)
+		u->want = upto;
+	pthread_cond_broadcast(&u->cv);
+	while (!u->failed && u->kept < end)
+		pthread_cond_wait(&u->cv, &u->mu);
+	done = u->kept >= end;
+	pthread_mutex_unlock(&u->mu);
+	return done;
+}
+
+uint64_t
+undo_keep(struct undo *u, uint64_t upto)
+{
+	uint64_t end = shm_min(upto, u->old_size);
+
+	if (u->threaded) {
+		if (wait_keeper(u, upto, end))
+			return upto;
+		/* Stopped short, maybe reading ahead: try what is needed. */
+		stop_keeper(u);
+	}
+	u->line.len = 0;
+	shm_error_hold(&u->line);
+	while (u->kept < end && step(u, &u->kept, end) == SHM_OK)
+		;
+	shm_error_hold(NULL);
+	return u->kept >= end ? upto : u->kept;
+}
+
+/* Bytes of data (not holes) in [from, to) of the segment. */
+static uint64_t
+data_in(const struct undo *u, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0, next;
+
+	to = shm_min(to, u->old_size);
+	while (from < to) {
+		if (segment_in_hole(&u->shadow, from, &next)) {
+			from = next;
+			continue;
+		}
+		next = shm_min(segment_data_end(&u->shadow, from), to);
+		if (next <= from)
+			break;
+		n += next - from;
+		from = next;
+	}
+	return n;
+}
+
+int
+undo_fail(struct undo *u, uint64_t need)
+{
+	if (u->err != ENOSPC && u->err != EDQUOT) {
+		shm_error_print(&u->line);
+		return SHM_FAIL;
+	}
+	return shm_error(u->seg->name, "no room to keep a copy of what this "
+	    "write overwrites: %llu bytes or more; nothing written",
+	    (unsigned long long)(u->stored + data_in(u, u->kept, need)));
+}
+
+/* From the copy: its data, and its holes, to the very end of len. */
+static int
+copy_back(struct undo *u, uint64_t len)
+{
+	if (ftruncate(u->fd, (off_t)len) != 0 || lseek(u->fd, 0, SEEK_SET) != 0)
+		return SHM_FAIL;
+	return segment_copy_in_sparse(u->seg, u->start, u->fd, "the undo copy",
+	    len);
+}
+
+int
 undo_put_back(struct undo *u)
 {
 	struct segment *seg = u->seg;
 	struct progress *progress = seg->progress;
 	uint64_t len;
+	int rc = SHM_OK, err = 0;
 
 	stop_keeper(u);
 	len = u->kept - u->start;
 	/* Copies between two files of ours: nothing here can block. */
 	interrupt_hold(true);
 	seg->progress = NULL;
-	if (len > 0 && (lseek(u->fd, 0, SEEK_SET) != 0 ||
-	    segment_copy_in_sparse(seg, u->start, u->fd, "the undo copy",
-	    len) != SHM_OK))
-		shm_error(seg->name, "could not put back what %llu bytes at "
-		    "offset %llu held", (unsigned long long)len,
-		    (unsigned long long)u->start);
+	shm_error_hold(&u->back);
+	/* No copy: all that was kept were holes. */
+	if (len > 0)
+		rc = u->fd < 0 ? segment_punch(seg, u->start, len) :
+		    copy_back(u, len);
+	err = errno;
+	shm_error_hold(NULL);
 	segment_restore_size(seg, u->old_size);
 	seg->progress = progress;
 	interrupt_hold(false);
+	if (rc == SHM_OK)
+		return SHM_OK;
+	errno = err;
+	return shm_errno(seg->name, "could not put back what %llu bytes at "
+	    "offset %llu held", (unsigned long long)len,
+	    (unsigned long long)u->start);
 }
 
 void
