@@ -36,7 +36,8 @@
 static bool
 fd_holds_flock(int fd)
 {
-	char path[64], line[256];
+	char path[64], *line = NULL;
+	size_t cap = 0;
 	bool held = false, readable;
 	FILE *fp;
 
@@ -44,10 +45,12 @@ fd_holds_flock(int fd)
 	/* Without /proc there is no telling: the fstat check must do. */
 	if ((fp = fopen(path, "re")) == NULL)
 		return errno == ENOENT && access("/proc/self", F_OK) != 0;
-	while (!held && fgets(line, sizeof(line), fp) != NULL)
+	/* getline: the tail of a long line is no line of its own. */
+	while (!held && getline(&line, &cap, fp) != -1)
 		held = strncmp(line, "lock:", 5) == 0 &&
 		    strstr(line, "FLOCK") != NULL;
 	readable = !ferror(fp);
+	free(line);
 	fclose(fp);
 	return held && readable;
 }
@@ -196,8 +199,8 @@ holder_in(const char *line, const struct stat *st)
 void
 lock_holders(const struct stat *st, char *buf, size_t size)
 {
-	char line[256], cmd[128];
-	size_t len = 0;
+	char *line = NULL, cmd[128];
+	size_t len = 0, cap = 0;
 	int shown = 0;
 	FILE *fp;
 	long pid;
@@ -205,7 +208,7 @@ lock_holders(const struct stat *st, char *buf, size_t size)
 	buf[0] = '\0';
 	if ((fp = fopen("/proc/locks", "re")) == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL && len < size) {
+	while (len < size && getline(&line, &cap, fp) != -1) {
 		if ((pid = holder_in(line, st)) == 0)
 			continue;
 		if (shown++ == 3) {
@@ -217,6 +220,7 @@ lock_holders(const struct stat *st, char *buf, size_t size)
 		    len > 0 ? ", " : "", pid, cmd[0] ? " (" : "", cmd,
 		    cmd[0] ? ")" : "");
 	}
+	free(line);
 	fclose(fp);
 }
 
