@@ -192,8 +192,12 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
-/* Bytes of the segment in memory now (cost.c); no page is touched. */
-int	segment_resident(const struct segment *, uint64_t *bytes);
+/*
+ * Bytes of the segment in memory now (cost.c); no page is touched.
+ * False, and no message, where that cannot be known: a file the caller
+ * neither owns nor may write, a mapping refused.
+ */
+bool	segment_resident(const struct segment *, uint64_t *bytes);
 /* The type of file system it lives on ("tmpfs", "ext4"), or "". */
 void	segment_filesystem(const struct segment *, char *buf, size_t size);
 /* Where the data that off lies in ends: the next hole, or the end. */
