@@ -795,7 +795,11 @@ segment_resize(struct segment *seg, uint64_t size)
 {
 	if (seg->sysv)
 		return sysv_fixed_size(seg, "be resized");
-	if (size > INT64_MAX || ftruncate(seg->fd, (off_t)size) != 0)
+	if (size > SEGMENT_SIZE_MAX)
+		return shm_error(seg->name, "%llu bytes: more than a segment "
+		    "may hold (%llu)", (unsigned long long)size,
+		    (unsigned long long)SEGMENT_SIZE_MAX);
+	if (ftruncate(seg->fd, (off_t)size) != 0)
 		return shm_errno(seg->name, "cannot resize to %llu bytes",
 		    (unsigned long long)size);
 	seg->size = size;

@@ -51,6 +51,14 @@ struct segment {
 	bool		 extent_hole;
 };
 
+/*
+ * The largest size a segment may take: 8 EiB less 1 GiB, below what an
+ * off_t holds by more than any page or folio (2 MiB, 512 MiB on 64 KiB
+ * pages).  Where the last folio would end past 2^63, tmpfs answers
+ * SEEK_DATA wrongly, and data written there is not found.
+ */
+#define SEGMENT_SIZE_MAX	(((uint64_t)1 << 63) - ((uint64_t)1 << 30))
+
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 
 /* Fill in name, path and object from NAME; no system call. */

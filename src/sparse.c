@@ -27,8 +27,15 @@ static bool
 next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 {
 #if SHM_LINUX && defined(SEEK_DATA)
-	off_t d = lseek(fd, (off_t)pos, SEEK_DATA), h;
+	off_t d, h;
 
+	/* Up there tmpfs misses data: see SEGMENT_SIZE_MAX. */
+	if (end > SEGMENT_SIZE_MAX) {
+		*data = pos;
+		*hole = end;
+		return pos < end;
+	}
+	d = lseek(fd, (off_t)pos, SEEK_DATA);
 	if (d < 0 && errno == ENXIO)
 		return false;
 	if (d >= 0 && (uint64_t)d >= end)
