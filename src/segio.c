@@ -346,8 +346,12 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 		    (size_t)shm_min(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && *copied == 0 &&
-		    (errno == EINVAL || errno == ENOSYS))
+		/*
+		 * EOVERFLOW: an offset past what the output's file system
+		 * holds (16 TiB on ext4), from where sendfile stopped.
+		 */
+		if (n < 0 && ((*copied == 0 && (errno == EINVAL ||
+		    errno == ENOSYS)) || errno == EOVERFLOW))
 			return copy_out_buffered(seg, off, len, fd, fdname,
 			    copied);
 		if (n < 0)
