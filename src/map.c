@@ -176,13 +176,15 @@ segment_identity_weak(const char *ident)
 static int
 check_kind(const char *name, const struct stat *st)
 {
-	if (S_ISDIR(st->st_mode))
-		return shm_error(name, "is a directory");
-	if (S_ISLNK(st->st_mode))
-		return shm_error(name, "is a symbolic link, not a segment");
-	if (!S_ISREG(st->st_mode))
-		return shm_error(name, "not a regular file");
-	return SHM_OK;
+	mode_t m = st->st_mode;
+
+	if (S_ISREG(m))
+		return SHM_OK;
+	return shm_error(name, "is %s, not a segment", S_ISDIR(m) ?
+	    "a directory" : S_ISLNK(m) ? "a symbolic link" : S_ISCHR(m) ?
+	    "a character device" : S_ISBLK(m) ? "a block device" :
+	    S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	    "not a regular file");
 }
 
 static int
@@ -529,6 +531,8 @@ create_unnamed(struct segment *seg, mode_t mode)
 	return false;
 }
 
+static int	check_replaceable(const struct segment *);
+
 int
 segment_create(struct segment *seg, const char *name, mode_t mode)
 {
@@ -539,6 +543,9 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 	if (seg->sysv)
 		return shm_error(name, "SysV segments are made with ipcmk -M "
 		    "SIZE or shmget(2); create makes POSIX objects and files");
+	/* Said now, not as "already exists" once the copy is made. */
+	if ((rc = check_replaceable(seg)) != SHM_OK)
+		return rc;
 	if (!create_unnamed(seg, mode) &&
 	    (rc = create_named(seg, mode)) != SHM_OK)
 		return rc;

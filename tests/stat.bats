@@ -89,7 +89,7 @@ object"
 @test "rm refuses a directory" {
 	mkdir d
 	run --separate-stderr shm rm ./d
-	assert_fails 2 "shm: rm: ./d: is a directory"
+	assert_fails 2 "shm: rm: ./d: is a directory, not a segment"
 	[ -d d ]
 }
 

@@ -48,7 +48,7 @@ assert any(u["command"] == "sleep 10" and u["lock"] is None for u in users.value
 	run --separate-stderr "$SHM" who "${P}none"
 	assert_fails 2 "shm: who: ${P}none: no such segment"
 	run --separate-stderr "$SHM" who /dev/null
-	assert_fails 2 "shm: who: /dev/null: not a regular file"
+	assert_fails 2 "shm: who: /dev/null: is a character device, not a segment"
 }
 
 @test "who counts the processes it may not inspect" {
