@@ -202,12 +202,15 @@ static int
 find_extent(struct segment *seg, uint64_t off)
 {
 	off_t data = -1, hole = -1;
+	bool ask = !asks_beyond(seg, off);
 	struct stat st;
 
 	errno = EINVAL;		/* no holes to be seen: all is data */
 #if SHM_LINUX && defined(SEEK_DATA)
-	if (!asks_beyond(seg, off))
+	if (ask)
 		data = hole = lseek(seg->fd, (off_t)off, SEEK_DATA);
+#else
+	(void)ask;
 #endif
 
 	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
