@@ -172,7 +172,8 @@ load helpers
 	assert_equal "$(shm read "${P}a" -o 0 -n 1)" Q
 	shm move "${P}a" -2 0 1
 	assert_equal "$(shm read "${P}a" -o -2)" QQ
-	shm flush "${P}a"
+	# Without SEEK_DATA the holes are flushed too: 8 EiB of them.
+	is_portable || shm flush "${P}a"
 	shm flush "${P}a" -o -4096
 	shm flush "${P}a" -o 0 -n 1
 	shm flush --async "${P}a" -o -1

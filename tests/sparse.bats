@@ -96,9 +96,11 @@ MAX=9223372035781033984
 	assert_fails 2 "shm: write: ${P}a: data too large"
 	assert_equal "$(shm stat -f size,allocated "${P}a")" "$MAX
 0"
-	# Up to the largest, what is written at the end is found.
+	# Up to the largest, what is written at the end is found (where
+	# SEEK_DATA skips the holes: without, 8 EiB of zeros are searched).
 	shm write "${P}a" -o -1 -s Z
-	assert_equal "$(shm find "${P}a" Z)" $((MAX - 1))
+	is_portable ||
+		assert_equal "$(shm find "${P}a" Z)" $((MAX - 1))
 	assert_equal "$(shm read "${P}a" -o -1)" Z
 }
 

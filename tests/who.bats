@@ -121,5 +121,5 @@ time.sleep(20)' "$@"
 	run --separate-stderr with_descriptors 4 "$SHM" who "${P}a"
 	assert_equal "$output" ""
 	assert_equal "$status" 2
-	[[ "$stderr" =~ ^"shm: who: ${P}a: "[0-9]+" process"(es)?" could not be inspected: Too many open files"$ ]]
+	[[ "$stderr" =~ ^"shm: who: ${P}a: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]
 }
