@@ -29,15 +29,36 @@ struct flush_args {
 	bool		 async;
 };
 
+/*
+ * Written back a piece at a time, and only where there is data (a hole
+ * has no page to write): a flush of the whole of a segment of
+ * terabytes would otherwise map all of it at once, more than the
+ * address space may hold.
+ */
+#define FLUSH_PIECE	(64ULL << 20)
+
 static int
 flush(struct segment *seg, const struct flush_args *a)
 {
-	uint64_t off = 0;
+	uint64_t off = 0, end, data, n;
+	int rc = SHM_OK;
 
 	if (segment_offset(seg, "offset", a->offset, &off) != SHM_OK)
 		return SHM_FAIL;
-	return segment_sync(seg, off, segment_clamp(seg, off, a->length),
-	    a->async);
+	end = off + segment_clamp(seg, off, a->length);
+	while (off < end && rc == SHM_OK) {
+		if (segment_in_hole(seg, off, &data)) {
+			off = data;
+			continue;
+		}
+		n = shm_min(FLUSH_PIECE, end - off);
+		/* Where the data ends; 0 only if the two answers disagree. */
+		if ((data = segment_data_end(seg, off)) > off)
+			n = shm_min(n, data - off);
+		rc = segment_sync(seg, off, n, a->async);
+		off += n;
+	}
+	return rc;
 }
 
 int

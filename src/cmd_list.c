@@ -49,23 +49,45 @@ static struct {
 	bool	 all, lng, header, json, total, sysv;
 } opts;
 
-/* -l: how many processes use it (a scan of /proc per object). */
-static int
-users_of(const struct segment_entry *e)
+/* -l: what the scans of /proc met, said once after the listing. */
+struct tally {
+	struct users_missed	 missed;	/* the most of each reason */
+	bool			 failed;	/* /proc unreadable, said */
+};
+
+/*
+ * -l: how many processes use it (a scan of /proc per object), "-" when
+ * that cannot be known.
+ */
+static void
+users_of(const struct segment_entry *e, char *buf, size_t size,
+    struct tally *t)
 {
+	struct users_missed m;
 	int users;
 
-	return users_count(&e->st, &users) == SHM_OK ? users : -1;
+	if (users_count(&e->st, &users, &m) != SHM_OK) {
+		t->failed = true;
+		snprintf(buf, size, "-");
+		return;
+	}
+	users_join_missed(&t->missed, &m);
+	if (users_only_denied(&m))
+		snprintf(buf, size, "%d", users);
+	else
+		snprintf(buf, size, "-");
 }
 
 static void
-print_entry(const struct segment_entry *e, bool first)
+print_entry(const struct segment_entry *e, bool first, struct tally *t)
 {
 	long long allocated = (long long)e->st.st_blocks * 512;
-	char owner[64], when[32];
+	char owner[64], when[32], users[16];
 
 	facts_user(owner, sizeof(owner), e->st.st_uid);
 	facts_time(when, sizeof(when), e->st.st_mtime);
+	if (opts.lng)
+		users_of(e, users, sizeof(users), t);
 	if (!opts.json) {
 		/* Escaped: a name holding a tab or newline forges no row. */
 		text_print(stdout, e->name);
@@ -73,7 +95,7 @@ print_entry(const struct segment_entry *e, bool first)
 		text_print(stdout, owner);
 		printf("\t%04o\t%s", (unsigned)(e->st.st_mode & 07777), when);
 		if (opts.lng)
-			printf("\t%lld\t%d", allocated, users_of(e));
+			printf("\t%lld\t%s", allocated, users);
 		putchar('\n');
 		return;
 	}
@@ -84,8 +106,8 @@ print_entry(const struct segment_entry *e, bool first)
 	printf(", \"mode\": \"%04o\", \"modified\": \"%s\"",
 	    (unsigned)(e->st.st_mode & 07777), when);
 	if (opts.lng)
-		printf(", \"allocated\": %lld, \"users\": %d", allocated,
-		    users_of(e));
+		printf(", \"allocated\": %lld, \"users\": %s", allocated,
+		    strcmp(users, "-") == 0 ? "null" : users);
 	putchar('}');
 }
 
@@ -111,7 +133,9 @@ print_total(void)
 static int
 print_listing(const struct segment_listing *l)
 {
+	struct tally t;
 	size_t i;
+	int rc;
 
 	if (opts.header && !opts.json)
 		printf("NAME\tSIZE\tOWNER\tMODE\tMODIFIED%s\n",
@@ -119,13 +143,18 @@ print_listing(const struct segment_listing *l)
 	/* With --total, JSON is one object: the array, then the total. */
 	if (opts.json && opts.total)
 		fputs("{\"objects\": ", stdout);
+	memset(&t, 0, sizeof(t));
 	for (i = 0; i < l->n; i++)
-		print_entry(&l->v[i], i == 0);
+		print_entry(&l->v[i], i == 0, &t);
 	if (opts.json)
 		fputs(l->n == 0 ? "[]" : "\n]", stdout);
 	if (opts.json && !opts.total)
 		putchar('\n');
-	return opts.total ? print_total() : SHM_OK;
+	rc = opts.total ? print_total() : SHM_OK;
+	/* Once for the listing: each object's scan met the same processes. */
+	if (!users_say_missed(NULL, &t.missed) || t.failed)
+		rc = SHM_FAIL;
+	return rc;
 }
 
 int

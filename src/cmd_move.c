@@ -20,9 +20,17 @@ static const struct opt options[] = {
 	{ 0, NULL, false },
 };
 
+/*
+ * Bytes moved under one mapping.  A move maps only what it copies, a
+ * piece at a time, never the span between source and destination:
+ * moving one byte from the end of 8 EiB to the start maps two pages.
+ */
+#define MOVE_PIECE	(64ULL << 20)
+
 struct move {
-	struct window	 w;
-	size_t		 dst, src, count;	/* within the window */
+	struct window	 from, to;	/* to unused when from spans both */
+	unsigned char	*dst, *src;
+	size_t		 count;
 };
 
 static int
@@ -30,7 +38,7 @@ move_bytes(void *arg)
 {
 	struct move *m = arg;
 
-	memmove(m->w.data + m->dst, m->w.data + m->src, m->count);
+	memmove(m->dst, m->src, m->count);
 	return SHM_OK;
 }
 
@@ -49,25 +57,61 @@ parse_range(const struct segment *seg, char **argv, uint64_t *dst,
 	return SHM_OK;
 }
 
-/* Under the lock, dst != src: claim the space, then move the bytes. */
+/*
+ * One piece.  Ranges nearer than count overlap: one window spans both
+ * (under twice count).  Farther apart, each has its own, and no page
+ * is seen through both: memmove's overlap test is by address.
+ */
+static int
+move_piece(struct segment *seg, uint64_t dst, uint64_t src, uint64_t count)
+{
+	uint64_t lo = dst < src ? dst : src, gap = (dst > src ? dst : src) - lo;
+	struct move m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if (gap < count) {
+		if ((rc = segment_map(seg, lo, gap + count, &m.from)) !=
+		    SHM_OK)
+			return rc;
+		m.dst = m.from.data + (dst - lo);
+		m.src = m.from.data + (src - lo);
+	} else {
+		if ((rc = segment_map(seg, src, count, &m.from)) != SHM_OK ||
+		    (rc = segment_map(seg, dst, count, &m.to)) != SHM_OK) {
+			window_unmap(&m.from);
+			return rc;
+		}
+		m.dst = m.to.data;
+		m.src = m.from.data;
+	}
+	m.count = (size_t)count;
+	rc = segment_guard(seg, move_bytes, &m);
+	window_unmap(&m.from);
+	window_unmap(&m.to);
+	return rc;
+}
+
+/*
+ * Under the lock, dst != src: claim the space, then move the bytes,
+ * piece by piece.  Toward the start from the front, toward the end
+ * from the back, so that no byte is written before it is read.
+ */
 static int
 move_bytes_at(struct segment *seg, uint64_t dst, uint64_t src,
     uint64_t count)
 {
-	uint64_t lo = dst < src ? dst : src;
-	struct move m;
+	uint64_t done, n, at;
 	int rc;
 
 	/* Pages of a sparse destination are allocated now, or not at all. */
-	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK ||
-	    (rc = segment_map(seg, lo, (dst > src ? dst : src) + count - lo,
-	    &m.w)) != SHM_OK)
+	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK)
 		return rc;
-	m.dst = (size_t)(dst - lo);
-	m.src = (size_t)(src - lo);
-	m.count = (size_t)count;
-	rc = segment_guard(seg, move_bytes, &m);
-	window_unmap(&m.w);
+	for (done = 0; done < count && rc == SHM_OK; done += n) {
+		n = shm_min(MOVE_PIECE, count - done);
+		at = dst < src ? done : count - done - n;
+		rc = move_piece(seg, dst + at, src + at, n);
+	}
 	return rc;
 }
 

@@ -21,7 +21,10 @@ static const char usage[] =
 "system does not keep it); what it costs: allocated (bytes of memory or\n"
 "disk it holds), resident (bytes in memory now), filesystem, and users\n"
 "(processes that map, open or lock it, as 'shm who' lists them); for a\n"
-"memfd (kind memfd, reached as /proc/PID/fd/N), its seals.\n"
+"memfd (kind memfd, reached as /proc/PID/fd/N), its seals.  What cannot\n"
+"be known is '-' (null in JSON): resident of a file the kernel will not\n"
+"tell of, users when a process could not be inspected but for\n"
+"permission (the reasons are said on standard error; exit status 2).\n"
 "\n"
 "A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n"
 "\n"
@@ -87,19 +90,31 @@ collect(const struct segment *seg, uint64_t cursor, struct field *f)
 	segment_filesystem(seg, f[FILESYSTEM].value, n);
 }
 
-/* What it costs now: the pages in memory, the processes using it. */
+/*
+ * What it costs now: the pages in memory, the processes using it; "-"
+ * for what cannot be known.  *complete is false, and the reason said,
+ * if a process could not be inspected but for permission.
+ */
 static int
-collect_cost(const struct segment *seg, struct field *f)
+collect_cost(const struct segment *seg, struct field *f, bool *complete)
 {
+	struct users_missed missed;
 	uint64_t resident;
+	size_t n = sizeof(f->value);
 	int users, rc;
 
-	if ((rc = segment_resident(seg, &resident)) != SHM_OK ||
-	    (rc = users_count(&seg->st, &users)) != SHM_OK)
+	if (segment_resident(seg, &resident))
+		snprintf(f[RESIDENT].value, n, "%llu",
+		    (unsigned long long)resident);
+	else
+		snprintf(f[RESIDENT].value, n, "-");
+	if ((rc = users_count(&seg->st, &users, &missed)) != SHM_OK)
 		return rc;
-	snprintf(f[RESIDENT].value, sizeof(f->value), "%llu",
-	    (unsigned long long)resident);
-	snprintf(f[USERS].value, sizeof(f->value), "%d", users);
+	*complete = users_say_missed(seg->name, &missed);
+	if (*complete)
+		snprintf(f[USERS].value, n, "%d", users);
+	else
+		snprintf(f[USERS].value, n, "-");
 	return SHM_OK;
 }
 
@@ -139,8 +154,9 @@ print_json(const struct segment *seg, const struct field *f)
 
 	for (i = 0; i < NFIELDS; i++) {
 		printf("%s\"%s\": ", i == 0 ? "{" : ", ", f[i].key);
-		if (f[i].number)
-			fputs(f[i].value, stdout);
+		if (f[i].number)	/* "-": not known */
+			fputs(strcmp(f[i].value, "-") == 0 ? "null" :
+			    f[i].value, stdout);
 		else
 			json_string(stdout, f[i].value);
 	}
@@ -218,6 +234,7 @@ stat_one(const char *name)
 	struct field f[NFIELDS];
 	struct segment seg;
 	struct cursor cur;
+	bool complete = true;
 	int rc;
 
 	memset(f, 0, sizeof(f));
@@ -232,13 +249,16 @@ stat_one(const char *name)
 	if ((rc = segment_lock_if_free(&seg)) == SHM_OK &&
 	    (rc = cursor_open(&seg, &cur, CURSOR_LOOK)) == SHM_OK) {
 		collect(&seg, cur.pos, f);
-		if (wants_cost() && (rc = collect_cost(&seg, f)) != SHM_OK)
+		if (wants_cost() &&
+		    (rc = collect_cost(&seg, f, &complete)) != SHM_OK)
 			goto out;
 		if (opts.fields != NULL)
 			print_selected(f, opts.fields);
 		else
 			rc = opts.json ? print_json(&seg, f) :
 			    print_text(&seg, f);
+		if (rc == SHM_OK && !complete)
+			rc = SHM_FAIL;
 	}
 out:
 	segment_close(&seg);

@@ -17,8 +17,9 @@ static const char usage[] =
 "List the processes that use NAME, one a line: pid, user, command, and\n"
 "how: its mapped ranges as offsets in NAME, with their protection and\n"
 "p (private) or s (shared); its descriptors on NAME; its lock, held or\n"
-"waited for.  Exit 1 when nobody uses NAME.  Processes that may not be\n"
-"inspected are counted, on standard error.\n"
+"waited for.  Exit 1 when nobody uses NAME.  Processes that could not\n"
+"be inspected are counted on standard error, by reason; for any reason\n"
+"but permission, the exit status is 2.\n"
 "\n"
 "  -H, --header   print the header line even into a pipe\n"
 "  -j, --json     print a JSON array of processes instead\n";
@@ -112,7 +113,8 @@ cmd_who(int argc, char **argv)
 	struct show sh = { false, false, 0 };
 	struct opt_parser p;
 	struct segment seg;
-	int c, rc, hidden;
+	struct users_missed missed;
+	int c, rc;
 
 	sh.header = isatty(STDOUT_FILENO);
 	opt_init(&p, argc, argv, usage);
@@ -127,14 +129,14 @@ cmd_who(int argc, char **argv)
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK ||
 	    (rc = segment_lookup(&seg, p.argv[0])) != SHM_OK)
 		return SHM_FAIL;
-	rc = users_scan(&seg.st, show_user, &sh, &hidden);
+	rc = users_scan(&seg.st, show_user, &sh, &missed);
 	segment_close(&seg);
 	if (rc != SHM_OK)
 		return rc;
 	if (sh.json)
 		puts(sh.shown == 0 ? "[]" : "\n]");
-	if (hidden > 0)
-		shm_error(seg.name, "%d process%s could not be inspected: "
-		    "permission denied", hidden, hidden == 1 ? "" : "es");
+	/* Only permission hides a user as by design: the rest is failure. */
+	if (!users_say_missed(seg.name, &missed))
+		return SHM_FAIL;
 	return sh.shown > 0 ? SHM_OK : SHM_NOMATCH;
 }

@@ -6,6 +6,11 @@
  * page cache without mapping anything; before it, from mincore(2) over
  * a read-only mapping, which asks about pages without touching them,
  * so that asking allocates no page of a tmpfs hole.
+ *
+ * Neither may be asked about a file the caller neither owns nor may
+ * write: cachestat refuses (EPERM), and mincore, rather than refuse,
+ * says every page is in memory, so that no one learns what another
+ * reads.  Residency is then unknown, and said so, never that answer.
  */
 #define _GNU_SOURCE		/* syscall */
 #include <sys/mman.h>
@@ -17,6 +22,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +40,8 @@
 /* Pages asked about in one mincore call: 1 GiB of 4 KiB pages. */
 #define MINCORE_WINDOW	(1ULL << 30)
 
-static bool
+/* 0, or why cachestat did not answer (ENOSYS where there is none). */
+static int
 resident_by_cachestat(const struct segment *seg, uint64_t *bytes)
 {
 #if SHM_LINUX && defined(SYS_cachestat)
@@ -42,50 +49,62 @@ resident_by_cachestat(const struct segment *seg, uint64_t *bytes)
 	struct { uint64_t cache, dirty, writeback, evicted, recent; } cs;
 
 	if (syscall(SYS_cachestat, seg->fd, &range, &cs, 0) != 0)
-		return false;
+		return errno;
 	*bytes = cs.cache * (uint64_t)sysconf(_SC_PAGESIZE);
-	return true;
+	return 0;
 #else
 	(void)seg, (void)bytes;
-	return false;
+	return ENOSYS;
 #endif
 }
 
-static int
+/*
+ * Whether mincore tells the truth about the file: Linux's test is
+ * that the caller owns it, may write it, or is capable (root).
+ */
+static bool
+mincore_is_honest(const struct segment *seg)
+{
+	uid_t uid = geteuid();
+
+	return uid == 0 || uid == seg->st.st_uid ||
+	    faccessat(AT_FDCWD, seg->path, W_OK, AT_EACCESS) == 0;
+}
+
+static bool
 resident_by_mincore(const struct segment *seg, uint64_t *bytes)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), off, len, i, n;
 	unsigned char *vec;
 	void *p;
+	int rc;
 
 	*bytes = 0;
 	if ((vec = malloc(MINCORE_WINDOW / page)) == NULL)
-		return shm_perror(seg->name);
+		return false;
 	for (off = 0; off < seg->size; off += len) {
 		len = seg->size - off < MINCORE_WINDOW ? seg->size - off :
 		    MINCORE_WINDOW;
 		n = (len + page - 1) / page;
 		p = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, seg->fd,
 		    (off_t)off);
-		if (p == MAP_FAILED || mincore(p, (size_t)len, vec) != 0) {
-			if (p != MAP_FAILED)
-				munmap(p, (size_t)len);
-			free(vec);
-			return shm_errno(seg->name, "cannot tell what is in "
-			    "memory");
-		}
+		if (p == MAP_FAILED)
+			break;
+		rc = mincore(p, (size_t)len, vec);
 		munmap(p, (size_t)len);
+		if (rc != 0)
+			break;
 		for (i = 0; i < n; i++)
 			*bytes += (vec[i] & 1) ? page : 0;
 	}
 	free(vec);
 	if (*bytes > seg->size)
 		*bytes = seg->size;
-	return SHM_OK;
+	return off >= seg->size;
 }
 
 /* A SysV segment is attached already: mincore over that memory. */
-static int
+static bool
 resident_attached(const struct segment *seg, uint64_t *bytes)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), i, n;
@@ -94,26 +113,30 @@ resident_attached(const struct segment *seg, uint64_t *bytes)
 	*bytes = 0;
 	n = (seg->size + page - 1) / page;
 	if ((vec = malloc(n + 1)) == NULL)
-		return shm_perror(seg->name);
+		return false;
 	if (mincore(seg->mem, (size_t)seg->size, vec) != 0) {
 		free(vec);
-		return shm_errno(seg->name, "cannot tell what is in memory");
+		return false;
 	}
 	for (i = 0; i < n; i++)
 		*bytes += (vec[i] & 1) ? page : 0;
 	free(vec);
 	if (*bytes > seg->size)
 		*bytes = seg->size;
-	return SHM_OK;
+	return true;
 }
 
-int
+bool
 segment_resident(const struct segment *seg, uint64_t *bytes)
 {
+	int err;
+
 	if (seg->sysv)
 		return resident_attached(seg, bytes);
-	if (resident_by_cachestat(seg, bytes))
-		return SHM_OK;
+	if ((err = resident_by_cachestat(seg, bytes)) == 0)
+		return true;
+	if (err == EPERM || !mincore_is_honest(seg))
+		return false;
 	return resident_by_mincore(seg, bytes);
 }
 
@@ -137,7 +160,8 @@ filesystem_by_magic(const struct segment *seg, char *buf, size_t size)
 void
 segment_filesystem(const struct segment *seg, char *buf, size_t size)
 {
-	char line[1024], type[64];
+	char *line = NULL, type[64];
+	size_t cap = 0;
 	unsigned maj, min;
 	const char *dash;
 	FILE *fp;
@@ -150,7 +174,8 @@ segment_filesystem(const struct segment *seg, char *buf, size_t size)
 	/* "36 35 0:27 / /dev/shm rw,nosuid - tmpfs tmpfs rw": 0:27 is st_dev. */
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	/* getline: a mount point's path may be any length. */
+	while (getline(&line, &cap, fp) != -1) {
 		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2 ||
 		    maj != major(seg->st.st_dev) ||
 		    min != minor(seg->st.st_dev) ||
@@ -160,6 +185,7 @@ segment_filesystem(const struct segment *seg, char *buf, size_t size)
 		snprintf(buf, size, "%s", type);
 		break;
 	}
+	free(line);
 	fclose(fp);
 	/* Not mounted anywhere (a memfd's internal tmpfs): by its magic. */
 	if (buf[0] == '\0')

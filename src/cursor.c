@@ -27,6 +27,27 @@
 #include "opt.h"
 #include "shm.h"
 
+/*
+ * Drops trailing slashes and "." components: "dir/" and "dir/." name
+ * what dir points to, and O_NOFOLLOW would then let a planted symlink
+ * through.  "/" stays.
+ */
+static void
+trim_state_dir(char *path)
+{
+	size_t n = strlen(path);
+
+	for (;;) {
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		if (n > 2 && path[n - 1] == '.' && path[n - 2] == '/')
+			n -= 2;
+		else
+			break;
+	}
+	path[n] = '\0';
+}
+
 static void
 state_dir_path(char *buf, size_t size)
 {
@@ -42,6 +63,7 @@ state_dir_path(char *buf, size_t size)
 		snprintf(buf, size, "%s/shm-%lu",
 		    tmp != NULL && *tmp != '\0' ? tmp : "/tmp",
 		    (unsigned long)geteuid());
+	trim_state_dir(buf);
 }
 
 static int

@@ -120,7 +120,8 @@ parse_lock_line(const char *line, const struct stat *st, struct held *h,
 static int
 fd_locks(long pid, int fd, const struct stat *st, struct held *v, int max)
 {
-	char path[64], line[256];
+	char path[64], *line = NULL;
+	size_t cap = 0;
 	bool waits;
 	long taker;
 	FILE *fp;
@@ -132,12 +133,14 @@ fd_locks(long pid, int fd, const struct stat *st, struct held *v, int max)
 		snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", pid, fd);
 	if ((fp = fopen(path, "re")) == NULL)
 		return -1;
-	while (n < max && fgets(line, sizeof(line), fp) != NULL)
+	/* getline: the tail of a long line is no line of its own. */
+	while (n < max && getline(&line, &cap, fp) != -1)
 		if (parse_lock_line(line, st, &v[n], &taker, &waits) >= 0 &&
 		    !waits)
 			n++;
 	if (ferror(fp))
 		n = -1;
+	free(line);
 	fclose(fp);
 	return n;
 }
@@ -382,7 +385,8 @@ add_holder(struct names *nm, long pid)
 static void
 holders_by_proc_locks(const struct stat *st, struct names *nm)
 {
-	char line[256];
+	char *line = NULL;
+	size_t cap = 0;
 	struct held h;
 	bool waits;
 	long pid;
@@ -390,10 +394,11 @@ holders_by_proc_locks(const struct stat *st, struct names *nm)
 
 	if ((fp = fopen("/proc/locks", "re")) == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL)
+	while (getline(&line, &cap, fp) != -1)
 		if (parse_lock_line(line, st, &h, &pid, &waits) == 0 &&
 		    !waits && !add_holder(nm, pid))
 			break;
+	free(line);
 	fclose(fp);
 }
 

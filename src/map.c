@@ -176,13 +176,15 @@ segment_identity_weak(const char *ident)
 static int
 check_kind(const char *name, const struct stat *st)
 {
-	if (S_ISDIR(st->st_mode))
-		return shm_error(name, "is a directory");
-	if (S_ISLNK(st->st_mode))
-		return shm_error(name, "is a symbolic link, not a segment");
-	if (!S_ISREG(st->st_mode))
-		return shm_error(name, "not a regular file");
-	return SHM_OK;
+	mode_t m = st->st_mode;
+
+	if (S_ISREG(m))
+		return SHM_OK;
+	return shm_error(name, "is %s, not a segment", S_ISDIR(m) ?
+	    "a directory" : S_ISLNK(m) ? "a symbolic link" : S_ISCHR(m) ?
+	    "a character device" : S_ISBLK(m) ? "a block device" :
+	    S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	    "not a regular file");
 }
 
 static int
@@ -554,6 +556,8 @@ create_unnamed(struct segment *seg, mode_t mode)
 	return false;
 }
 
+static int	check_replaceable(const struct segment *);
+
 int
 segment_create(struct segment *seg, const char *name, mode_t mode)
 {
@@ -564,6 +568,9 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 	if (seg->sysv)
 		return shm_error(name, "SysV segments are made with ipcmk -M "
 		    "SIZE or shmget(2); create makes POSIX objects and files");
+	/* Said now, not as "already exists" once the copy is made. */
+	if ((rc = check_replaceable(seg)) != SHM_OK)
+		return rc;
 	if (!create_unnamed(seg, mode) &&
 	    (rc = create_named(seg, mode)) != SHM_OK)
 		return rc;
@@ -834,7 +841,11 @@ segment_resize(struct segment *seg, uint64_t size)
 {
 	if (seg->sysv)
 		return sysv_fixed_size(seg, "be resized");
-	if (size > INT64_MAX || ftruncate(seg->fd, (off_t)size) != 0)
+	if (size > SEGMENT_SIZE_MAX)
+		return shm_error(seg->name, "%llu bytes: more than a segment "
+		    "may hold (%llu)", (unsigned long long)size,
+		    (unsigned long long)SEGMENT_SIZE_MAX);
+	if (ftruncate(seg->fd, (off_t)size) != 0)
 		return shm_errno(seg->name, "cannot resize to %llu bytes",
 		    (unsigned long long)size);
 	seg->size = size;

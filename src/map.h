@@ -53,6 +53,14 @@ struct segment {
 	bool		 extent_hole;
 };
 
+/*
+ * The largest size a segment may take: 8 EiB less 1 GiB, below what an
+ * off_t holds by more than any page or folio (2 MiB, 512 MiB on 64 KiB
+ * pages).  Where the last folio would end past 2^63, tmpfs answers
+ * SEEK_DATA wrongly, and data written there is not found.
+ */
+#define SEGMENT_SIZE_MAX	(((uint64_t)1 << 63) - ((uint64_t)1 << 30))
+
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 
 /* Fill in name, path and object from NAME; no system call. */
@@ -218,8 +226,12 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
-/* Bytes of the segment in memory now (cost.c); no page is touched. */
-int	segment_resident(const struct segment *, uint64_t *bytes);
+/*
+ * Bytes of the segment in memory now (cost.c); no page is touched.
+ * False, and no message, where that cannot be known: a file the caller
+ * neither owns nor may write, a mapping refused.
+ */
+bool	segment_resident(const struct segment *, uint64_t *bytes);
 /* The type of file system it lives on ("tmpfs", "ext4"), or "". */
 void	segment_filesystem(const struct segment *, char *buf, size_t size);
 /* Where the data that off lies in ends: the next hole, or the end. */

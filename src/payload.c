@@ -49,7 +49,9 @@ payload_open(struct payload *pl, struct segment *seg, const char *path,
 static uint64_t
 room_at(const struct segment *seg, uint64_t off, bool grow)
 {
-	return grow ? INT64_MAX - off : seg->size - off;
+	if (grow)
+		return off < SEGMENT_SIZE_MAX ? SEGMENT_SIZE_MAX - off : 0;
+	return seg->size - off;
 }
 
 /* A stream is read only until it is known not to fit. */

@@ -171,6 +171,29 @@ segment_zeros(size_t *len)
 }
 
 /*
+ * A segment bigger than shm makes (SEGMENT_SIZE_MAX: another program
+ * made it) has its last folio end past 2^63, which tmpfs misreports:
+ * no answer is asked from up there, where all is data, and none that
+ * points there is taken.  A hole is never claimed where data may be.
+ */
+static bool
+asks_beyond(const struct segment *seg, uint64_t off)
+{
+	return seg->size > SEGMENT_SIZE_MAX && off >= SEGMENT_SIZE_MAX;
+}
+
+static void
+distrust_top(const struct segment *seg, off_t *data, off_t *hole)
+{
+	if (seg->size <= SEGMENT_SIZE_MAX)
+		return;
+	if ((uint64_t)*data > SEGMENT_SIZE_MAX)
+		*data = (off_t)SEGMENT_SIZE_MAX;
+	if ((uint64_t)*hole > SEGMENT_SIZE_MAX)
+		*hole = (off_t)seg->size;
+}
+
+/*
  * Finds the extent (data or hole) that holds off.  Asking once per
  * extent matters: on tmpfs, SEEK_HOLE walks the pages from off to the
  * next hole, so asking again for every chunk made a dump quadratic.
@@ -178,14 +201,17 @@ segment_zeros(size_t *len)
 static int
 find_extent(struct segment *seg, uint64_t off)
 {
-#if SHM_LINUX && defined(SEEK_DATA)
-	off_t data = lseek(seg->fd, (off_t)off, SEEK_DATA), hole = data;
-#else
-	off_t data = -1, hole = -1;	/* no holes to be seen: all is data */
-
-	errno = EINVAL;
-#endif
+	off_t data = -1, hole = -1;
+	bool ask = !asks_beyond(seg, off);
 	struct stat st;
+
+	errno = EINVAL;		/* no holes to be seen: all is data */
+#if SHM_LINUX && defined(SEEK_DATA)
+	if (ask)
+		data = hole = lseek(seg->fd, (off_t)off, SEEK_DATA);
+#else
+	(void)ask;
+#endif
 
 	/* ENXIO: no data from off to the end.  EINVAL: no SEEK_DATA here. */
 	if (data < 0 && errno != ENXIO) {
@@ -198,6 +224,7 @@ find_extent(struct segment *seg, uint64_t off)
 	} else if ((uint64_t)data == off &&
 	    (hole = lseek(seg->fd, data, SEEK_HOLE)) < 0)
 		hole = (off_t)seg->size;
+	distrust_top(seg, &data, &hole);
 	seg->extent_start = off;
 	seg->extent_hole = (uint64_t)data > off;
 	seg->extent_end = seg->extent_hole ? (uint64_t)data : (uint64_t)hole;
@@ -208,20 +235,21 @@ bool
 segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 {
 #if SHM_LINUX && defined(SEEK_DATA)
-	off_t d;
+	off_t d, h = 0;
 
-	if (seg->sysv)
+	if (seg->sysv || asks_beyond(seg, off))
 		return false;
 	d = lseek(seg->fd, (off_t)off, SEEK_DATA);
 	/* ENXIO: no data from off on; any other error: no telling. */
-	if (d < 0 && errno == ENXIO) {
-		*data = seg->size;
-		return off < seg->size;
-	}
-	if (d < 0 || (uint64_t)d <= off)
+	if (d < 0 && errno == ENXIO)
+		d = (off_t)seg->size;
+	else if (d < 0)
+		return false;
+	distrust_top(seg, &d, &h);
+	if ((uint64_t)d <= off)
 		return false;
 	*data = (uint64_t)d;
-	return true;
+	return off < seg->size;
 #else
 	(void)seg, (void)off, (void)data;
 	return false;
@@ -232,9 +260,13 @@ uint64_t
 segment_data_end(const struct segment *seg, uint64_t off)
 {
 #if SHM_LINUX && defined(SEEK_HOLE)
-	off_t h = seg->sysv ? -1 : lseek(seg->fd, (off_t)off, SEEK_HOLE);
+	off_t h = seg->sysv || asks_beyond(seg, off) ? -1 :
+	    lseek(seg->fd, (off_t)off, SEEK_HOLE), d = 0;
 
-	return h < 0 ? seg->size : (uint64_t)h;
+	if (h < 0)
+		return seg->size;
+	distrust_top(seg, &d, &h);
+	return (uint64_t)h;
 #else
 	(void)off;
 	return seg->size;
@@ -317,8 +349,12 @@ segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 		    (size_t)shm_min(KERNEL_CHUNK, len - *copied));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && *copied == 0 &&
-		    (errno == EINVAL || errno == ENOSYS))
+		/*
+		 * EOVERFLOW: an offset past what the output's file system
+		 * holds (16 TiB on ext4), from where sendfile stopped.
+		 */
+		if (n < 0 && ((*copied == 0 && (errno == EINVAL ||
+		    errno == ENOSYS)) || errno == EOVERFLOW))
 			return copy_out_buffered(seg, off, len, fd, fdname,
 			    copied);
 		if (n < 0)

@@ -27,17 +27,27 @@ static bool
 next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 {
 #if SHM_LINUX && defined(SEEK_DATA)
-	off_t d = lseek(fd, (off_t)pos, SEEK_DATA), h;
+	/*
+	 * Past SEGMENT_SIZE_MAX tmpfs misreports data: none of its answers
+	 * from up there is taken, and all is data there.
+	 */
+	off_t d = pos >= SEGMENT_SIZE_MAX ? (off_t)pos :
+	    lseek(fd, (off_t)pos, SEEK_DATA), h;
 
+	if (d < 0 && errno == ENXIO && end <= SEGMENT_SIZE_MAX)
+		return false;
 	if (d < 0 && errno == ENXIO)
-		return false;
-	if (d >= 0 && (uint64_t)d >= end)
-		return false;
-	if (d < 0)
+		d = (off_t)SEGMENT_SIZE_MAX;
+	else if (d < 0)
 		d = (off_t)pos;
-	h = lseek(fd, d, SEEK_HOLE);
+	else if ((uint64_t)d > SEGMENT_SIZE_MAX && pos < SEGMENT_SIZE_MAX)
+		d = (off_t)SEGMENT_SIZE_MAX;
+	if ((uint64_t)d >= end)
+		return false;
+	h = (uint64_t)d >= SEGMENT_SIZE_MAX ? -1 : lseek(fd, d, SEEK_HOLE);
 	*data = (uint64_t)d;
-	*hole = h < 0 || (uint64_t)h > end ? end : (uint64_t)h;
+	*hole = h < 0 || (uint64_t)h > end || (uint64_t)h > SEGMENT_SIZE_MAX ?
+	    end : (uint64_t)h;
 #else
 	(void)fd;
 	*data = pos;

@@ -107,19 +107,22 @@ attached_dev(const void *addr)
 {
 	unsigned long long start;
 	unsigned maj, min;
-	char line[512];
+	char *line = NULL;
+	size_t cap = 0;
 	dev_t dev = 0;
 	FILE *fp;
 
 	if ((fp = fopen("/proc/self/maps", "re")) == NULL)
 		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
+	/* getline: a mapped path may be any length. */
+	while (getline(&line, &cap, fp) != -1)
 		if (sscanf(line, "%llx-%*x %*s %*x %x:%x", &start, &maj,
 		    &min) == 3 && start == (unsigned long long)(uintptr_t)
 		    addr) {
 			dev = makedev(maj, min);
 			break;
 		}
+	free(line);
 	fclose(fp);
 	return dev;
 }
@@ -295,7 +298,8 @@ print_line(const char *line, bool json, bool first)
 int
 sysv_list(bool json, bool header)
 {
-	char line[512];
+	char *line = NULL;
+	size_t cap = 0;
 	bool first = true;
 	FILE *fp;
 
@@ -304,11 +308,12 @@ sysv_list(bool json, bool header)
 	if (header && !json)
 		puts("KEY\tID\tSIZE\tOWNER\tMODE\tATTACHED");
 	/* The first line names the columns. */
-	if (fgets(line, sizeof(line), fp) != NULL)
-		while (fgets(line, sizeof(line), fp) != NULL) {
+	if (getline(&line, &cap, fp) != -1)
+		while (getline(&line, &cap, fp) != -1) {
 			print_line(line, json, first);
 			first = false;
 		}
+	free(line);
 	fclose(fp);
 	if (json)
 		puts(first ? "[]" : "\n]");

@@ -11,9 +11,9 @@ TABLE='
 read @none                  | shm: read: @none: no such segment
 read ""                     | shm: read: '"''"': empty segment name
 read $LONG                  | shm: read: $LONG: segment name longer than 255 bytes
-read ./dir                  | shm: read: ./dir: is a directory
-read ./fifo                 | shm: read: ./fifo: not a regular file
-read /dev/null              | shm: read: /dev/null: not a regular file
+read ./dir                  | shm: read: ./dir: is a directory, not a segment
+read ./fifo                 | shm: read: ./fifo: is a FIFO, not a segment
+read /dev/null              | shm: read: /dev/null: is a character device, not a segment
 read                        | shm: read: missing NAME (see '"'shm read --help'"')
 read @ -o                   | shm: read: option '"'-o'"' needs a value (see '"'shm read --help'"')
 read @ --length             | shm: read: option '"'--length'"' needs a value (see '"'shm read --help'"')
@@ -33,8 +33,8 @@ write @ -s abc -i x         | shm: write: -s, -x, -i and --as exclude each other
 write @ -o 99999999999999999999 -s a | shm: write: @: offset '"'99999999999999999999'"': number too large (size 16)
 write @ -i ./dir            | shm: write: ./dir: is a directory
 write @ -i ./nonexistent    | shm: write: ./nonexistent: No such file or directory
-write ./dir -s x            | shm: write: ./dir: is a directory
-write ./fifo -s x           | shm: write: ./fifo: not a regular file
+write ./dir -s x            | shm: write: ./dir: is a directory, not a segment
+write ./fifo -s x           | shm: write: ./fifo: is a FIFO, not a segment
 write @none -s x            | shm: write: @none: no such segment
 create @ 1                  | shm: create: @: already exists (--force replaces it, --exist-ok keeps it)
 create @new 1x              | shm: create: SIZE '"'1x'"': not a number (see '"'shm create --help'"')
@@ -50,16 +50,16 @@ seek @ 17                   | shm: seek: @: position '"'17'"' is outside the seg
 seek @ -1                   | shm: seek: @: position '"'-1'"' is outside the segment (0 to 16)
 seek @ end+1                | shm: seek: @: position '"'end+1'"': only -N may follow '"'end'"'
 seek @none                  | shm: seek: @none: no such segment
-seek ./fifo                 | shm: seek: ./fifo: not a regular file
+seek ./fifo                 | shm: seek: ./fifo: is a FIFO, not a segment
 find @ -x zz                | shm: find: PATTERN: '"'z'"' at character 1 is not a hex digit (see '"'shm find --help'"')
 find @ a --start 99         | shm: find: @: --start '"'99'"': beyond the end (size 16)
 find @ a --end x            | shm: find: @: --end '"'x'"': not a number (size 16)
 find @                      | shm: find: missing PATTERN (see '"'shm find --help'"')
 find @none a                | shm: find: @none: no such segment
-find ./dir a                | shm: find: ./dir: is a directory
+find ./dir a                | shm: find: ./dir: is a directory, not a segment
 flush @ -o 17               | shm: flush: @: offset '"'17'"': beyond the end (size 16)
 flush @ -n -5               | shm: flush: -n '"'-5'"': not a number (see '"'shm flush --help'"')
-flush /dev/null             | shm: flush: /dev/null: not a regular file
+flush /dev/null             | shm: flush: /dev/null: is a character device, not a segment
 resize @ 8                  | shm: resize: @: shrinking to 8 bytes destroys 8; --shrink allows it
 resize @ x                  | shm: resize: SIZE '"'x'"': not a number (see '"'shm resize --help'"')
 resize @ +9223372036854775807 | shm: resize: @: SIZE '"'+9223372036854775807'"': number too large
@@ -71,13 +71,13 @@ move @ 0 0 -1               | shm: move: COUNT '"'-1'"': not a number (see '"'sh
 dump @ -f od                | shm: dump: --format '"'od'"': not hexdump or xxd (see '"'shm dump --help'"')
 dump @ -o 17                | shm: dump: @: offset '"'17'"': beyond the end (size 16)
 dump @ --color=1            | shm: dump: --color '"'1'"': not auto, always or never (see '"'shm dump --help'"')
-dump ./fifo                 | shm: dump: ./fifo: not a regular file
+dump ./fifo                 | shm: dump: ./fifo: is a FIFO, not a segment
 stat @none                  | shm: stat: @none: no such segment
 stat -f size,nope @         | shm: stat: no field '"'nope'"' (see '"'shm stat --help'"')
 stat                        | shm: stat: missing NAME (see '"'shm stat --help'"')
 list extra                  | shm: list: list takes no arguments (see '"'shm list --help'"')
 rm @none                    | shm: rm: @none: no such segment
-rm ./dir                    | shm: rm: ./dir: is a directory
+rm ./dir                    | shm: rm: ./dir: is a directory, not a segment
 rm ""                       | shm: rm: '"''"': empty segment name
 help nope                   | shm: help: no help for '"'nope'"'; see '"'shm --help'"'
 nope                        | shm: '"'nope'"' is not a command; see '"'shm --help'"'

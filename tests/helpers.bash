@@ -124,3 +124,12 @@ skip_if_static() {
 	elf_has_interp "$SHM" || rc=$?
 	[ "$rc" != 1 ] || skip "static binary: an LD_PRELOAD shim cannot load"
 }
+
+# Runs a command allowed only $1 descriptors, none but 0, 1 and 2 open.
+with_descriptors() {
+	bash -c 'for fd in /proc/$$/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done
+	ulimit -n "$0" && exec "$@"' "$@"
+}

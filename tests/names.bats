@@ -29,22 +29,22 @@ load helpers
 @test "a directory is not a segment" {
 	mkdir d
 	run --separate-stderr shm read ./d
-	assert_fails 2 "shm: read: ./d: is a directory"
+	assert_fails 2 "shm: read: ./d: is a directory, not a segment"
 	run --separate-stderr shm write ./d -s x
-	assert_fails 2 "shm: write: ./d: is a directory"
+	assert_fails 2 "shm: write: ./d: is a directory, not a segment"
 }
 
 @test "a FIFO is refused at once, without blocking" {
 	mkfifo fifo
 	run --separate-stderr timeout 5 "$SHM" read ./fifo
-	assert_fails 2 "shm: read: ./fifo: not a regular file"
+	assert_fails 2 "shm: read: ./fifo: is a FIFO, not a segment"
 	run --separate-stderr timeout 5 "$SHM" write ./fifo -s x
-	assert_fails 2 "shm: write: ./fifo: not a regular file"
+	assert_fails 2 "shm: write: ./fifo: is a FIFO, not a segment"
 }
 
 @test "/dev/null is not a segment" {
 	run --separate-stderr shm read /dev/null
-	assert_fails 2 "shm: read: /dev/null: not a regular file"
+	assert_fails 2 "shm: read: /dev/null: is a character device, not a segment"
 }
 
 @test "a missing file path is an error" {

@@ -163,3 +163,39 @@ load helpers
 	strace -o trace -e trace=sync_file_range,msync "$SHM" flush --async -o 65536 ./file
 	run -1 grep -q "sync" trace
 }
+
+@test "move and flush map only what they touch, up to the largest size" {
+	# 8 EiB less 1 GiB: mapping the span between the ends cannot work.
+	shm create "${P}a" 9223372035781033984
+	shm write "${P}a" -o -1 -s Q
+	shm move "${P}a" 0 -1 1
+	assert_equal "$(shm read "${P}a" -o 0 -n 1)" Q
+	shm move "${P}a" -2 0 1
+	assert_equal "$(shm read "${P}a" -o -2)" QQ
+	# Without SEEK_DATA the holes are flushed too: 8 EiB of them.
+	is_portable || shm flush "${P}a"
+	shm flush "${P}a" -o -4096
+	shm flush "${P}a" -o 0 -n 1
+	shm flush --async "${P}a" -o -1
+	assert_equal "$(shm stat -f allocated "${P}a")" 8192
+}
+
+@test "move of more than one piece is memmove's, whichever the direction" {
+	head -c 150000000 /dev/urandom > r
+	local args
+	for args in "0 1 149999999" "1 0 149999999" "0 30000000 100000000" \
+	    "30000000 0 100000000" "0 75000000 75000000" \
+	    "75000000 0 75000000" "5 140000000 9999999"; do
+		cp r "/dev/shm/${P}a"
+		# shellcheck disable=SC2086	# three numbers
+		shm move "${P}a" $args
+		# shellcheck disable=SC2086
+		python3 -c '
+import sys
+d, s, n = map(int, sys.argv[1:4])
+b = bytearray(open("r", "rb").read())
+b[d:d + n] = b[s:s + n]
+assert open(sys.argv[4], "rb").read() == bytes(b), sys.argv[1:4]' \
+			$args "/dev/shm/${P}a"
+	done
+}

@@ -59,13 +59,15 @@ run_redirected() {
 	mkdir d
 	mkfifo fifo
 	python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
-	for t in ./fifo ./sock /dev/null /dev/zero; do
-		run --separate-stderr "$SHM" rm "$t"
-		assert_fails 2 "shm: rm: $t: not a regular file"
+	for t in ./fifo:FIFO ./sock:socket /dev/null:"character device" \
+	    /dev/zero:"character device"; do
+		run --separate-stderr "$SHM" rm "${t%%:*}"
+		assert_fails 2 "shm: rm: ${t%%:*}: is a ${t#*:}, not a segment"
+		t=${t%%:*}
 		[ -e "$t" ]
 	done
 	run --separate-stderr "$SHM" rm -f ./d
-	assert_fails 2 "shm: rm: ./d: is a directory"
+	assert_fails 2 "shm: rm: ./d: is a directory, not a segment"
 	[ -c /dev/null ]
 	# A symlink goes; the file it points to stays, and keeps its cursor.
 	printf 0123456789 > f
@@ -94,7 +96,7 @@ run_redirected() {
 	mkfifo "/dev/shm/${P}fifo"
 	ln -s /dev/null "/dev/shm/${P}link"
 	run --separate-stderr "$SHM" rm "${P}fifo"
-	assert_fails 2 "shm: rm: ${P}fifo: not a regular file"
+	assert_fails 2 "shm: rm: ${P}fifo: is a FIFO, not a segment"
 	[ -p "/dev/shm/${P}fifo" ]
 	run --separate-stderr "$SHM" read "${P}link"
 	assert_fails 2 "shm: read: ${P}link: is a symbolic link, not a segment"
@@ -111,16 +113,16 @@ run_redirected() {
 		run --separate-stderr "$SHM" create --force "$t" 4
 		assert_equal "$status" 2
 	done
-	assert_equal "$stderr" "shm: create: /dev/null: not a regular file"
+	assert_equal "$stderr" "shm: create: /dev/null: is a character device, not a segment"
 	[ -p fifo ] && [ -L link ] && [ -c /dev/null ]
 	assert_equal "$(cat f)" data
 	run --separate-stderr "$SHM" create --force ./link 4
 	assert_fails 2 "shm: create: ./link: is a symbolic link, not a segment"
 	run --separate-stderr "$SHM" create --force ./d 4
-	assert_fails 2 "shm: create: ./d: is a directory"
+	assert_fails 2 "shm: create: ./d: is a directory, not a segment"
 	mkfifo "/dev/shm/${P}fifo"
 	run --separate-stderr "$SHM" create --force "${P}fifo" 4
-	assert_fails 2 "shm: create: ${P}fifo: not a regular file"
+	assert_fails 2 "shm: create: ${P}fifo: is a FIFO, not a segment"
 	[ -p "/dev/shm/${P}fifo" ]
 	# No temporary is left where it was refused.
 	assert_equal "$(ls -A /dev/shm | grep -c '^\.shm-create-')" 0
@@ -130,11 +132,13 @@ run_redirected() {
 	mkfifo fifo
 	mkdir d
 	for t in /dev/zero ./fifo; do
+		kind=FIFO
+		[ "$t" = /dev/zero ] && kind="character device"
 		for cmd in "read $t" "write $t -s x" "seek $t" "find $t x" \
 		    "flush $t" "resize $t 1" "move $t 0 0 0" "dump $t" \
 		    "stat $t" "read $t --as B" "write $t --as B 1"; do
 			run --separate-stderr timeout 10 "$SHM" $cmd
-			assert_fails 2 "shm: ${cmd%% *}: $t: not a regular file"
+			assert_fails 2 "shm: ${cmd%% *}: $t: is a $kind, not a segment"
 		done
 	done
 }
@@ -178,7 +182,7 @@ run_redirected() {
 	assert_fails 2 "shm: create: ${P}link: is a symbolic link, not a segment"
 	mkfifo "/dev/shm/${P}fifo"
 	run --separate-stderr "$SHM" create --exist-ok "${P}fifo" 16
-	assert_fails 2 "shm: create: ${P}fifo: not a regular file"
+	assert_fails 2 "shm: create: ${P}fifo: is a FIFO, not a segment"
 	shm create -m 666 "${P}wide" 16
 	run --separate-stderr "$SHM" create --exist-ok "${P}wide" 16
 	assert_fails 2 "shm: create: ${P}wide: exists with mode 0666, more than 0600 allows; not kept"
@@ -569,4 +573,32 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$SHM" "${P}a"
 	# Peak memory of any one process, in KiB: far below the 256 MiB.
 	[ "$output" -lt 65536 ]
 	assert_equal "$(stat -c %s "/dev/shm/${P}a")" $((268435456 + 8))
+}
+
+@test "create on what is no segment says what it is, and offers no --force" {
+	mkfifo fifo
+	mkdir d
+	ln -s f link
+	printf data > f
+	local t flags
+	for t in "/dev/null:character device" "./:directory" "./d/:directory" \
+	    "./fifo:FIFO" "./link:symbolic link"; do
+		for flags in "" --force --exist-ok; do
+			# shellcheck disable=SC2086	# no flag, or one
+			run --separate-stderr "$SHM" create $flags "${t%%:*}" 8
+			assert_fails 2 "shm: create: ${t%%:*}: is a ${t#*:}, not a segment"
+		done
+	done
+	[ -p fifo ] && [ -L link ] && [ -c /dev/null ] && [ -z "$(ls d)" ]
+	assert_equal "$(cat f)" data
+	# Refused before any copy is made: no temporary, nothing read.
+	assert_equal "$(ls -A /dev/shm | grep -c '^\.shm-create-')" 0
+	run --separate-stderr "$SHM" create ./fifo --from /dev/zero
+	assert_fails 2 "shm: create: ./fifo: is a FIFO, not a segment"
+	# resize, write --grow and rm say the same.
+	for t in resize:"16" write:"--grow -s x" rm:""; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$SHM" "${t%%:*}" ./fifo ${t#*:}
+		assert_fails 2 "shm: ${t%%:*}: ./fifo: is a FIFO, not a segment"
+	done
 }

@@ -78,3 +78,53 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)' "$S
 	assert_fails 2 "shm: write: ${P}a: more than 67108864 bytes at offset 0 do not fit in 67108864 bytes; nothing written (--grow extends it)"
 	cmp before "/dev/shm/${P}a"
 }
+
+# 2^63 less 1 GiB: the largest size; past it the last folio ends beyond
+# 2^63, where tmpfs answers SEEK_DATA wrongly.
+MAX=9223372035781033984
+
+@test "sizes past the largest are refused: create, resize, write --grow" {
+	run --separate-stderr shm create "${P}a" 9223372036854775807
+	assert_fails 2 "shm: create: ${P}a: 9223372036854775807 bytes: more than a segment may hold ($MAX)"
+	[ ! -e "/dev/shm/${P}a" ]
+	run --separate-stderr shm create "${P}a" $((MAX + 1))
+	assert_fails 2 "shm: create: ${P}a: $((MAX + 1)) bytes: more than a segment may hold ($MAX)"
+	shm create "${P}a" "$MAX"
+	run --separate-stderr shm resize "${P}a" +1
+	assert_fails 2 "shm: resize: ${P}a: $((MAX + 1)) bytes: more than a segment may hold ($MAX)"
+	run --separate-stderr shm write --grow "${P}a" -o "$MAX" -s x
+	assert_fails 2 "shm: write: ${P}a: data too large"
+	assert_equal "$(shm stat -f size,allocated "${P}a")" "$MAX
+0"
+	# Up to the largest, what is written at the end is found (where
+	# SEEK_DATA skips the holes: without, 8 EiB of zeros are searched).
+	shm write "${P}a" -o -1 -s Z
+	is_portable ||
+		assert_equal "$(shm find "${P}a" Z)" $((MAX - 1))
+	assert_equal "$(shm read "${P}a" -o -1)" Z
+}
+
+@test "data at the top of a file bigger than shm makes is still found" {
+	skip_if_portable "holes are seen only with SEEK_DATA"
+	truncate -s 9223372036854775807 "/dev/shm/${P}a"
+	shm write "${P}a" -o -1 -s Z
+	shm write "${P}a" -o 4611686018427387904 -s Y
+	assert_equal "$(shm find "${P}a" Z)" 9223372036854775806
+	assert_equal "$(shm find -a "${P}a" Y)" 4611686018427387904
+	assert_equal "$(shm dump "${P}a" -o -4)" \
+"7ffffffffffffffb  00 00 00 5a                                       |...Z|
+7fffffffffffffff"
+}
+
+@test "the largest size holds where tmpfs keeps huge pages" {
+	skip_if_portable "holes are seen only with SEEK_DATA"
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
+	mkdir huge
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o huge=always,size=64M none huge || exit 99
+		"$0" create huge/f "$1" && "$0" write huge/f -o -1 -s Z &&
+		"$0" find huge/f Z' "$SHM" "$MAX"
+	[ "$status" != 99 ] || skip "cannot mount a tmpfs here"
+	assert_equal "$status" 0
+	assert_equal "$output" $((MAX - 1))
+}

@@ -89,7 +89,7 @@ object"
 @test "rm refuses a directory" {
 	mkdir d
 	run --separate-stderr shm rm ./d
-	assert_fails 2 "shm: rm: ./d: is a directory"
+	assert_fails 2 "shm: rm: ./d: is a directory, not a segment"
 	[ -d d ]
 }
 
@@ -160,4 +160,27 @@ print(run("write", "--grow", p, "-o", "11", "-s", "!"), end="")' "$SHM"
 	assert_equal "${lines[3]}" tmpfs
 	assert_equal "${lines[4]}" "HELLO memfd"
 	[[ "${lines[5]}" == "shm: write: /proc/"*": Operation not permitted" ]]
+}
+
+@test "stat and list -l say users is unknown when /proc could not be read" {
+	shm create "${P}a" 16
+	# 0, 1, 2, the segment and /proc: no descriptor left for a maps file.
+	run --separate-stderr with_descriptors 5 "$SHM" stat -f size,users \
+		"${P}a"
+	assert_equal "$status" 2
+	assert_equal "$output" "16
+-"
+	[[ "$stderr" =~ ^"shm: stat: ${P}a: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]
+	run --separate-stderr with_descriptors 5 "$SHM" stat --json "${P}a"
+	assert_equal "$status" 2
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["users"] is None and d["size"] == 16, d' "$output"
+	# The fields that need no scan need no descriptor more.
+	run --separate-stderr with_descriptors 5 "$SHM" stat -f size "${P}a"
+	assert_equal "$status" 0
+	assert_equal "$output" 16
+	# list -l: the users column says "-", the reason is said once.
+	run --separate-stderr with_descriptors 4 "$SHM" list -l
+	assert_equal "$status" 2
+	assert_equal "$(grep "^${P}a	" <<<"$output" | cut -f 2,7)" "16	-"
+	[[ "$stderr" =~ ^"shm: list: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]
 }

@@ -29,6 +29,19 @@ load helpers
 	shm create "${P}a" 4
 	run --separate-stderr shm seek "${P}a" 1
 	assert_fails 2 "shm: seek: $SHM_STATE_DIR: state directory is a symlink or not a directory; refusing it"
+	# A trailing slash or "." would name what it points to: no way past.
+	local link=$SHM_STATE_DIR spelling
+	for spelling in "$link/" "$link//" "$link/." "$link/./" "$link/././/"; do
+		run --separate-stderr env SHM_STATE_DIR="$spelling" \
+			"$SHM" seek "${P}a" 1
+		assert_fails 2 "shm: seek: $link: state directory is a symlink or not a directory; refusing it"
+	done
+	[ -z "$(ls real)" ]
+	# Spelled so, a real directory is the same directory.
+	rm "$link"
+	mkdir -m 700 "$link"
+	SHM_STATE_DIR="$link/./" shm seek "${P}a" 3 >/dev/null
+	assert_equal "$(shm seek "${P}a")" 3
 }
 
 @test "a state directory owned by another user is refused" {

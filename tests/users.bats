@@ -122,3 +122,21 @@ root"
 	as_nobody read "${P}a" -o 0
 	assert_equal "$output" abcdefgh
 }
+
+@test "stat says resident is unknown where the kernel will not tell" {
+	shm create -m 644 "${P}a" 1M
+	shm write "${P}a" -o 0 -s x
+	# Asked of a file nobody may only read, mincore would say all of it.
+	as_nobody stat -f resident,allocated "${P}a"
+	assert_equal "$status" 0
+	assert_equal "$output" "-
+4096"
+	as_nobody stat --json "${P}a"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["resident"] is None and d["allocated"] == 4096, d' "$output"
+	# Its owner is told.
+	assert_equal "$(shm stat -f resident "${P}a")" 4096
+	# And another user who may write it.
+	chmod 666 "/dev/shm/${P}a"
+	as_nobody stat -f resident "${P}a"
+	assert_equal "$output" 4096
+}
