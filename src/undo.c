@@ -40,7 +40,8 @@
 struct undo {
 	struct segment	*seg;
 	struct segment	 shadow;	/* what the keeper reads through */
-	uint64_t	 start;
+	uint64_t	 start;		/* the write's offset, to a page */
+	uint64_t	 page;
 	uint64_t	 old_size;	/* nothing past it needs keeping */
 	int		 fd;		/* the copy; -1 until a byte is kept */
 	uint64_t	 data_end;	/* of the extent being kept: see step */
@@ -166,11 +167,18 @@ undo_begin(struct segment *seg, uint64_t off)
 	u->seg = seg;
 	u->shadow = *seg;
 	u->shadow.progress = NULL;
-	u->start = u->kept = u->want = u->data_end = off;
+	/*
+	 * Whole pages are kept: a hole is a page that was never written,
+	 * and a write that ends part way into one allocates all of it.
+	 * Only putting back the whole page makes it a hole again.
+	 */
+	u->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	u->old_size = seg->size;
 	u->fd = -1;
+	u->start = u->kept = u->want = u->data_end = off;
 	if (off >= u->old_size)
 		return u;	/* past the end: nothing there to keep */
+	u->start = u->kept = u->want = u->data_end = off - off % u->page;
 	pthread_mutex_init(&u->mu, NULL);
 	pthread_cond_init(&u->cv, NULL);
 	u->threaded = worker_useful() && worker_start(&u->thread, keeper, u);
@@ -210,7 +218,8 @@ wait_keeper(struct undo *u, uint64_t upto, uint64_t end)
 uint64_t
 undo_keep(struct undo *u, uint64_t upto)
 {
-	uint64_t end = shm_min(upto, u->old_size);
+	uint64_t end = shm_min(upto + (u->page - upto % u->page) % u->page,
+	    u->old_size);
 
 	if (u->threaded) {
 		if (wait_keeper(u, upto, end))

@@ -73,6 +73,21 @@ terminating_signals() {
 	assert_blocks "/dev/shm/${P}a" 0
 }
 
+@test "a stream from and to the middle of pages gives back whole holes" {
+	# Data in one page at 1000000; holes around it; the stream starts
+	# and would end part way into hole pages, which it allocates whole.
+	shm create "${P}p" 3M
+	head -c 100000 /dev/urandom | shm write "${P}p" -o 1000000
+	cp "/dev/shm/${P}p" before
+	local was
+	was=$(blocks "/dev/shm/${P}p")
+	run --separate-stderr bash -c 'head -c 4000000 /dev/urandom |
+		"$0" write "$1" -o 700001' "$SHM" "${P}p"
+	assert_fails 2 "shm: write: ${P}p: more than 2445727 bytes at offset 700001 do not fit in 3145728 bytes; nothing written (--grow extends it)"
+	cmp before "/dev/shm/${P}p"
+	assert_blocks "/dev/shm/${P}p" "$was"
+}
+
 @test "every terminating signal mid-stream over holes puts all back" {
 	local sig
 	for sig in $(terminating_signals); do
