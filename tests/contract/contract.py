@@ -199,8 +199,9 @@ class Producer(threading.Thread):
             # Dead of the signal: nothing in; finished first: all in.
             (self.written if rc == 0 else self.maybe).add(seq)
             if rc != 0 and err.count("\n") != 1:
-                violate("killed append: %d lines on stderr: %r" %
-                        (err.count("\n"), err))
+                violate("append killed by %s at %d of %d: exit %d, %d "
+                        "lines on stderr: %r" % (signal.Signals(sig).name,
+                        cut, len(rec), rc, err.count("\n"), err))
         else:
             violate("append stream (signal %s): exit %d: %s" %
                     (sig, rc, err))
