@@ -136,6 +136,7 @@ class Producer(threading.Thread):
         self.gen, self.killer = gen, killer
         self.written = set()     # sequence numbers surely in
         self.maybe = set()       # killed mid-append: in whole, or not
+        self.silent = set()      # killed saying nothing: not in at all
 
     def run(self):
         for seq in range(self.n):
@@ -198,7 +199,11 @@ class Producer(threading.Thread):
         elif sig is not None and exit_signal(rc) in (sig, 0):
             # Dead of the signal: nothing in; finished first: all in.
             (self.written if rc == 0 else self.maybe).add(seq)
-            if rc != 0 and err.count("\n") != 1:
+            # Killed before its handlers were set (in exec, say): it
+            # can say nothing, and must have written nothing.
+            if rc != 0 and err == "":
+                self.silent.add(seq)
+            elif rc != 0 and err.count("\n") != 1:
                 violate("append killed by %s at %d of %d: exit %d, %d "
                         "lines on stderr: %r" % (signal.Signals(sig).name,
                         cut, len(rec), rc, err.count("\n"), err))
@@ -222,10 +227,14 @@ def check_records(name, recs, producers, where):
                 violate("%s: record %s#%d was written but is lost" %
                         (where, p.prod, seq))
         for (gen, prod, seq) in seen:
-            if prod == p.prod and gen == p.gen and seq not in p.written \
-                    and seq not in p.maybe:
+            if prod != p.prod or gen != p.gen:
+                continue
+            if seq not in p.written and seq not in p.maybe:
                 violate("%s: record %s#%d was never written" %
                         (where, prod, seq))
+            if seq in p.silent:
+                violate("%s: record %s#%d is in, yet its writer died "
+                        "of a signal saying nothing" % (where, prod, seq))
     count("records checked", len(recs))
 
 
