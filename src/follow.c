@@ -78,7 +78,12 @@ digest(const unsigned char *p, size_t len)
 	return h >> 4;
 }
 
-/* The cursor follows what was delivered; moving it takes the lock. */
+/*
+ * The cursor follows what was delivered; moving it takes the lock.  A
+ * signal does not stop the save: the bytes are out, and a stop that
+ * left the cursor behind them would send them again.  The wait is for
+ * a writer's moment under the lock, or SHM_LOCK_TIMEOUT's bound.
+ */
 static int
 save(struct follower *f)
 {
@@ -86,10 +91,15 @@ save(struct follower *f)
 
 	if (f->cur == NULL)
 		return SHM_OK;
-	if ((rc = segment_lock(f->seg, true)) != SHM_OK)
-		return rc;
-	rc = cursor_save_after(f->cur, f->pos, digest(f->tail, f->tail_len));
-	return segment_unlock(f->seg) == SHM_OK ? rc : SHM_FAIL;
+	interrupt_hold(true);
+	if ((rc = segment_lock(f->seg, true)) == SHM_OK) {
+		rc = cursor_save_after(f->cur, f->pos, digest(f->tail,
+		    f->tail_len));
+		if (segment_unlock(f->seg) != SHM_OK)
+			rc = SHM_FAIL;
+	}
+	interrupt_hold(false);
+	return rc;
 }
 
 /* What was delivered is not the segment's start any more. */

@@ -792,6 +792,16 @@ segment_lock(struct segment *seg, bool exclusive)
 		return report_lock_timeout(seg, timeout);
 	if (rc != SHM_OK)
 		return rc;
+	/*
+	 * The last look before a change: a signal caught until now, while
+	 * a stream was read or the lock was free, stops the command before
+	 * its first byte; from here on, a change finishes or is put back.
+	 */
+	if (exclusive && interrupt_caught()) {
+		(void)segment_unlock(seg);
+		return shm_error(seg->name, "interrupted by %s; nothing "
+		    "changed", interrupt_name());
+	}
 	return segment_refresh(seg);
 }
 
