@@ -249,19 +249,27 @@ terminating_signals() {
 @test "resize, seek and move stopped while waiting for the lock change nothing" {
 	shm create "${P}a" 8
 	shm write "${P}a" -o 0 -s abcdefgh
-	flock -o "/dev/shm/${P}a" sh -c '
-		for cmd in "resize $1 16" "seek $1 4" "move $1 0 4 4"; do
-			env --default-signal "$0" $cmd 2>>err & pid=$!
-			# Waiting for the lock: blocked in flock.
-			i=0
-			until grep -q flock "/proc/$pid/wchan" 2>/dev/null ||
-			    [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = \
-			    locks_lock_inode_wait ] || [ $i -ge 100 ]; do
-				sleep 0.05; i=$((i + 1))
-			done
-			kill -USR1 $pid
-			wait $pid; echo $? >> status
-		done' "$SHM" "${P}a"
+	# A sibling holds the lock: one that ran us and sat on it would be
+	# refused at once (shm-lock(1)), not waited for.
+	"$SHM" lock "${P}a" sh -c 'touch held; until [ -e done ]; do
+		sleep 0.05; done' &
+	local holder=$! cmd pid i
+	until [ -e held ]; do sleep 0.01; done
+	for cmd in "resize ${P}a 16" "seek ${P}a 4" "move ${P}a 0 4 4"; do
+		# shellcheck disable=SC2086	# the words of cmd
+		env --default-signal "$SHM" $cmd 2>>err & pid=$!
+		# Waiting for the lock: blocked in flock.
+		i=0
+		until grep -q flock "/proc/$pid/wchan" 2>/dev/null ||
+		    [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = \
+		    locks_lock_inode_wait ] || [ $i -ge 100 ]; do
+			sleep 0.05; i=$((i + 1))
+		done
+		kill -USR1 $pid
+		wait $pid && echo 0 >> status || echo $? >> status
+	done
+	touch done
+	wait "$holder"
 	assert_equal "$(cat status)" $'138\n138\n138'
 	assert_equal "$(cat err)" "shm: resize: ${P}a: interrupted by SIGUSR1 while waiting for the lock; nothing changed
 shm: seek: ${P}a: interrupted by SIGUSR1 while waiting for the lock; nothing changed
