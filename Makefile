@@ -150,6 +150,12 @@ CONTRACT_SECONDS ?= 90
 check-contract: shm
 	tests/contract/run.sh $(CONTRACT_SECONDS) ./shm
 
+# The checker can fail: each fault in tests/contract/plants, planted in
+# a copy of src/, must be caught within PLANT_SECONDS.
+PLANT_SECONDS ?= 30
+check-contract-plants:
+	tests/contract/plant.sh $(PLANT_SECONDS)
+
 # Times shm against cat, dd, grep, hexdump, xxd, python; see bench/README.md.
 # BENCHFLAGS=--quick: 64 MiB and 2 rounds, under a minute.
 bench: shm
@@ -206,7 +212,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait check-contract demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
+.PHONY: all asan musl bench bench-wait check-contract check-contract-plants demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).
