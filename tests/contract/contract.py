@@ -448,6 +448,23 @@ def regen_checker(where, outs):
         prev_how = how
 
 
+def refill(name, gen):
+    """Cut back and filled again in one step, under the lock: a follower
+    sees more bytes than it had, not fewer.  The records written."""
+    n = rng.randint(1, 20)
+    recs = [record("g", seq, rng.choice([50, 500, 5000]), gen).decode()
+            for seq in range(n)]
+    script = ('"$SHM" resize "$N" 0 --shrink && for r; do '
+              '"$SHM" write "$N" --append -s "$r" || exit; done')
+    p = subprocess.run([SHM, "lock", name, "--", "sh", "-c", script, "sh"]
+                       + recs, env=dict(os.environ, SHM=SHM, N=name),
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        violate("refill %s: exit %d: %s" % (name, p.returncode,
+                                            p.stderr.decode()))
+    return n
+
+
 def round_regen(name):
     shm("create", name, 0)
     stop = threading.Event()
@@ -455,25 +472,42 @@ def round_regen(name):
     t = threading.Thread(target=follower_loop,
                          args=(name, "r", stop, runs), daemon=True)
     t.start()
-    gens = rng.randint(2, 4)
+    gens, first = rng.randint(2, 4), 0
     for gen in range(gens):
-        for seq in range(rng.randint(3, 15)):
+        for seq in range(first, first + rng.randint(3, 15)):
             shm("write", name, "--append", "-s",
                 record("g", seq, rng.choice([5, 50, 500, 5000]),
                        gen).decode())
             time.sleep(rng.random() * 0.005)
+        first = 0
         if gen + 1 < gens:
-            if rng.random() < 0.5:
+            how = rng.choice(["cut", "refill", "replace"])
+            if how == "cut":
                 shm("resize", name, 0, "--shrink")
-                count("regen cut back")
+            elif how == "refill":
+                first = refill(name, gen + 1)
             else:
                 shm("create", "--force", name, 0)
-                count("regen replaced")
+            count("regen " + how)
     stop.set()
     t.join()
     drain(name, "r", runs)
     outs = [(how, out) for how, _, _, out, _, _ in runs]
     regen_checker("regen " + name, outs)
+    # Each cut is said once (a restart may say it again), and nothing
+    # else is said but a stop while waiting for the lock; the last
+    # record out is the segment's last.
+    said = [l for _, _, _, _, _, err in runs for l in err.splitlines()
+            if not l.endswith("while waiting for the lock; nothing changed")]
+    notes = [l for l in said if l.endswith("; following from the start")]
+    if len(notes) > 2 * (gens - 1) or len(notes) < len(said):
+        violate("regen %s: %d lines on stderr for %d cuts: %r" %
+                (name, len(said), gens - 1, said[:3]))
+    got = [i for _, out in outs for i in scan(out) if i[0] == "rec"]
+    want = parse(content(name), "regen " + name)
+    if want and (not got or got[-1][1:] != (want[-1][0], want[-1][2])):
+        violate("regen %s: the last record out is %r, not the segment's "
+                "last, %r" % (name, got[-1:] and got[-1][1:], want[-1]))
     last = runs[-1]
     whole = content(name)
     if last[4] != len(whole):
