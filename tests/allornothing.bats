@@ -6,19 +6,6 @@
 
 load helpers
 
-blocks() {
-	stat -c %b "$1"
-}
-
-# An 8 MiB segment: 3 MiB of 'a', a 3 MiB hole, 2 MiB of 'z'.
-make_mixed() {
-	truncate -s 8M mixed
-	head -c 3M /dev/zero | tr '\0' a | dd of=mixed conv=notrunc status=none
-	head -c 2M /dev/zero | tr '\0' z |
-		dd of=mixed bs=1M seek=6 conv=notrunc status=none
-	shm create "$1" --from ./mixed
-}
-
 # signal_mid_stream SIG BYTES ARGS...: feeds BYTES random bytes into a
 # FIFO that "shm ARGS -i fifo" reads, then sends SIG.  Once the feed is
 # all in the pipe, shm has written all but a pipe's worth and waits for

@@ -133,3 +133,19 @@ with_descriptors() {
 	done
 	ulimit -n "$0" && exec "$@"' "$@"
 }
+
+# The blocks a file has allocated: holes have none.
+blocks() {
+	stat -c %b "$1"
+}
+
+# make_mixed NAME: an 8 MiB segment of 3 MiB of 'a', a 3 MiB hole and
+# 2 MiB of 'z', and a copy of it in ./before.
+make_mixed() {
+	truncate -s 8M mixed
+	head -c 3M /dev/zero | tr '\0' a | dd of=mixed conv=notrunc status=none
+	head -c 2M /dev/zero | tr '\0' z |
+		dd of=mixed bs=1M seek=6 conv=notrunc status=none
+	shm create "$1" --from ./mixed
+	cp "/dev/shm/$1" before
+}

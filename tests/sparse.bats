@@ -12,10 +12,6 @@ make_sparse() {
 	printf tail | dd of="$1" bs=1 seek=67108860 conv=notrunc status=none
 }
 
-blocks() {
-	stat -c %b "$1"
-}
-
 @test "create --from a sparse file copies its data only, and reads back exactly" {
 	skip_if_portable "holes are seen only with SEEK_DATA"
 	make_sparse src

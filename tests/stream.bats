@@ -6,20 +6,6 @@
 
 load helpers
 
-blocks() {
-	stat -c %b "$1"
-}
-
-# An 8 MiB segment: 3 MiB of 'a', a 3 MiB hole, 2 MiB of 'z'.
-make_mixed() {
-	truncate -s 8M mixed
-	head -c 3M /dev/zero | tr '\0' a | dd of=mixed conv=notrunc status=none
-	head -c 2M /dev/zero | tr '\0' z |
-		dd of=mixed bs=1M seek=6 conv=notrunc status=none
-	shm create "$1" --from ./mixed
-	cp "/dev/shm/$1" before
-}
-
 @test "a large stream over data and holes writes exactly and keeps the cursor rule" {
 	make_mixed "${P}a"
 	head -c 5000000 /dev/urandom > data
