@@ -216,10 +216,17 @@ recor"
 }
 
 @test "write -g appenders and a follower on the default cursor lose no record" {
-	local follower i j
+	local follower pid i j
 	shm create "${P}g" 0
 	timeout 60 "$SHM" read "${P}g" -f > got 2> err &
 	follower=$!
+	# Its start at cursor 0 first: it sleeps between looks once begun
+	# (a follower started later begins at the writers' cursor).
+	i=0
+	until pid=$(pgrep -P "$follower") &&
+	    grep -q nanosleep "/proc/$pid/wchan" 2>/dev/null; do
+		sleep 0.01; i=$((i + 1)); [ $i -lt 1000 ] || return 1
+	done
 	for i in 1 2 3 4; do
 		(for j in $(seq 40); do
 			printf 'w%d r%02d\n' "$i" "$j" |
