@@ -80,9 +80,12 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 @test "list -l adds allocated bytes and users; --total the file system" {
 	shm create "${P}big" 64M
 	head -c 1048576 /dev/zero | tr '\0' z | shm write "${P}big" -o 0
-	sleep 3 < "/dev/shm/${P}big" &
+	sleep 60 < "/dev/shm/${P}big" &
 	local holder=$!
-	sleep 0.3
+	# Until the holder has the segment open (its stdin), not a while.
+	until [ "$(readlink "/proc/$holder/fd/0")" = "/dev/shm/${P}big" ]; do
+		sleep 0.01
+	done
 	assert_equal "$(shm list -l | grep "^${P}big	" | cut -f2,6,7)" "67108864	1048576	1"
 	kill "$holder"; wait "$holder" || true
 	shm list -l --json | python3 -c '

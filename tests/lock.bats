@@ -62,11 +62,13 @@ time.sleep(3)' "/dev/shm/${P}q" &
 
 @test "two shared locks at once; no change under a shared lock" {
 	shm create "${P}q" 16
-	"$SHM" lock -s "${P}q" sh -c 'touch held; sleep 2' &
+	"$SHM" lock -s "${P}q" sh -c 'touch held
+		until [ -e done ]; do sleep 0.05; done' &
 	while [ ! -e held ]; do sleep 0.05; done
 	run "$SHM" lock -s -w 0.5 "${P}q" "$SHM" read "${P}q" -o 0 -n 1
 	assert_equal "$status" 0
 	run "$SHM" lock -w 0.2 "${P}q" true
+	touch done
 	assert_equal "$status" 1
 	wait
 	for cmd in "write ${P}q -s x" "write ${P}q -o 0 --as B 1" \
@@ -85,11 +87,13 @@ time.sleep(3)' "/dev/shm/${P}q" &
 	local key
 	key=$(stat -c '%D:%i' "/dev/shm/${P}q")
 	key="$(printf '%x' "0x${key%%:*}"):$(printf '%x' "${key##*:}")"
-	"$SHM" lock "${P}q" sh -c 'touch held; sleep 2' &
+	"$SHM" lock "${P}q" sh -c 'touch held
+		until [ -e done ]; do sleep 0.05; done' &
 	while [ ! -e held ]; do sleep 0.05; done
 	# fd 5 is open on the segment, but holds no lock.
 	SHM_LOCK_TIMEOUT=0.3 SHM_LOCKED="5:$key:x" run --separate-stderr \
 		"$SHM" write "${P}q" -o 0 -s x 5<"/dev/shm/${P}q"
+	touch done
 	assert_equal "$status" 2
 	wait
 	cmp "/dev/shm/${P}q" <(head -c 16 /dev/zero)
