@@ -42,7 +42,10 @@ import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.flock(fd, fcntl.LOCK_EX)
 open("held", "w").close()
-time.sleep(3)' "/dev/shm/${P}q" &
+for _ in range(1200):            # until done, or a minute at most
+    if os.path.exists("done"):
+        break
+    time.sleep(0.05)' "/dev/shm/${P}q" &
 	local py=$!
 	while [ ! -e held ]; do sleep 0.05; done
 	run --separate-stderr "$SHM" lock -w 0.5 "${P}q" true
@@ -53,6 +56,7 @@ time.sleep(3)' "/dev/shm/${P}q" &
 	# SHM_LOCK_TIMEOUT bounds every command's wait: an error there.
 	SHM_LOCK_TIMEOUT=0.3 run --separate-stderr "$SHM" write "${P}q" -s x
 	assert_equal "$status" 2
+	touch done
 	[[ "$stderr" == "shm: write: ${P}q: lock not had within 0.3 s (SHM_LOCK_TIMEOUT): held by pid $py "* ]]
 	wait "$py"
 	# Free again: no wait at all.
