@@ -613,16 +613,6 @@ holder_idle(long pid, const struct stat *st, int level)
 	    after == before && pid_holds(pid, st, level);
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* How often a wait looks again at a holder that runs this process. */
 #define ANCESTOR_LOOK_S	0.25
 
@@ -642,7 +632,7 @@ wait_beside(const struct lock_hold *h, const struct stat *st,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		left = timeout < 0 ? -1 : timeout - seconds_since(&t0);
+		left = timeout < 0 ? -1 : timeout - shm_seconds_since(&t0);
 		if (timeout >= 0 && left <= 0)
 			return LOCK_TIMEOUT;
 		if ((pid = ancestor_holding(st, h->level)) == 0)

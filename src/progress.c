@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "progress.h"
+#include "shm.h"
 
 /*
  * Whether standard error's last line is a progress line still open:
@@ -20,16 +21,6 @@ static bool line_open;
  */
 static bool silenced;
 
-static double
-seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 struct progress *
 progress_start(struct progress *p)
 {
@@ -42,7 +33,7 @@ progress_start(struct progress *p)
 static void
 draw(const struct progress *p, const char *end)
 {
-	double secs = seconds_since(&p->start), b = (double)p->done;
+	double secs = shm_seconds_since(&p->start), b = (double)p->done;
 
 	fprintf(stderr, "\r%llu bytes (%.1f GB, %.1f GiB) copied, %.2f s, "
 	    "%.1f MB/s%s", (unsigned long long)p->done, b / 1e9,
@@ -55,7 +46,7 @@ void
 progress_add(struct progress *p, uint64_t n)
 {
 	p->done += n;
-	if (silenced || seconds_since(&p->shown) < 1.0)
+	if (silenced || shm_seconds_since(&p->shown) < 1.0)
 		return;
 	draw(p, "");
 	clock_gettime(CLOCK_MONOTONIC, &p->shown);

@@ -73,6 +73,10 @@ shm_min(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+struct timespec;
+/* Seconds from t (CLOCK_MONOTONIC) to now. */
+double	shm_seconds_since(const struct timespec *t);
+
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
 
