@@ -15,65 +15,65 @@ LDLIBS	?= -lrt -pthread
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-SRCS	 = $(wildcard src/*.c)
-HDRS	 = $(wildcard src/*.h)
-OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
-ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
-MUSL_OBJS = $(SRCS:src/%.c=build/musl/%.o)
-PORTABLE_OBJS = $(SRCS:src/%.c=build/portable/%.o)
-# The commands, read from main.c's table: the one list of them.
-COMMANDS = $(shell sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' src/main.c)
+# src/ is in tiers, each a folder that may use only those before it:
+# util, fmt, seg (the mapping layer), lib, cmd; tests/lint.sh checks.
+SRCS	 = $(wildcard src/*.c src/*/*.c)
+# The commands, from cmd/commands.h: the one list of them; and help.
+COMMANDS = $(shell sed -n 's/^	X.\([a-z]*\),.*/\1/p' src/cmd/commands.h) help
 
 BATS	?= bats
 # Test files run four at a time where GNU parallel is installed (bats
 # --jobs needs it): every test keeps to its own names and state
-# directory, so they may, and most of the suite's time is the sleeps of
-# its timing tests.  BATSFLAGS= runs them one at a time.
+# directory, so they may.  BATSFLAGS= runs them one at a time.
 BATSFLAGS ?= $(if $(shell command -v parallel 2>/dev/null),--jobs 4)
 TESTS	?= tests
 
 all: shm
 
-shm: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
-
-build/obj/%.o: src/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
-
+# One rule for the objects of every build: build/VARIANT/DIR/FILE.o
+# from src/DIR/FILE.c, each with the header dependencies the compiler
+# wrote (-MMD) beside it.  VARIANT_CC and VARIANT_FLAGS say how.
+obj_CC		 = $(CC)
+obj_FLAGS	 = $(CFLAGS)
 # The same sources with AddressSanitizer and UBSan, for the same tests.
-build/asan/shm: $(ASAN_OBJS)
-	$(CC) $(SANITIZE) -g $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
+asan_CC		 = $(CC)
+asan_FLAGS	 = -O1 -g $(SANITIZE)
+# Against musl, linked statically: a second libc keeps the code to
+# POSIX, and the one file runs on any Linux of the arch.  CFLAGS is not
+# passed, as for ASan, so a glibc-only flag cannot leak in.
+MUSL_CC		?= musl-gcc
+musl_CC		 = $(MUSL_CC)
+musl_FLAGS	 = -O2 -g
+# POSIX ways only (src/util/port.h): what a port would run, built and
+# run by the suite here.  Tests of what only Linux's ways do skip with
+# a reason (helpers.bash: skip_if_portable).
+portable_CC	 = $(CC)
+portable_FLAGS	 = -DSHM_PORTABLE -O2 -g
+VARIANTS	 = obj asan musl portable
 
-build/asan/%.o: src/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SANITIZE) $(WARN) -c -o $@ $<
+define variant_rules
+$(1)_OBJS = $$(SRCS:src/%.c=build/$(1)/%.o)
+build/$(1)/%.o: src/%.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(STD) -Isrc $$(CPPFLAGS) $$($(1)_FLAGS) $$(WARN) -MMD -MP -c -o $$@ $$<
+-include $$($(1)_OBJS:.o=.d)
+endef
+$(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
+
+shm: $(obj_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(obj_OBJS) $(LDLIBS)
+
+build/asan/shm: $(asan_OBJS)
+	$(CC) $(SANITIZE) -g $(LDFLAGS) -o $@ $(asan_OBJS) $(LDLIBS)
+
+build/musl/shm: $(musl_OBJS)
+	$(MUSL_CC) -static $(LDFLAGS) -o $@ $(musl_OBJS) $(LDLIBS)
+
+build/portable/shm: $(portable_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(portable_OBJS) $(LDLIBS)
 
 asan: build/asan/shm
-
-# The same sources against musl, linked statically: a second libc keeps
-# the code to POSIX, and the one file runs on any Linux of the arch.
-# CFLAGS is not passed, as for ASan, so a glibc-only flag cannot leak in.
-MUSL_CC	?= musl-gcc
-build/musl/shm: $(MUSL_OBJS)
-	$(MUSL_CC) -static $(LDFLAGS) -o $@ $(MUSL_OBJS) $(LDLIBS)
-
-build/musl/%.o: src/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(MUSL_CC) $(STD) $(CPPFLAGS) -O2 -g $(WARN) -c -o $@ $<
-
 musl: build/musl/shm
-
-# POSIX ways only (src/port.h): what a port would run, built and run by
-# the suite here.  Tests of what only Linux's ways do skip with a reason
-# (helpers.bash: skip_if_portable).
-build/portable/shm: $(PORTABLE_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $(PORTABLE_OBJS) $(LDLIBS)
-
-build/portable/%.o: src/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(STD) $(CPPFLAGS) -DSHM_PORTABLE -O2 -g $(WARN) -c -o $@ $<
-
 portable: build/portable/shm
 
 # A real example from a fresh clone: make demo.
@@ -109,9 +109,9 @@ test-portable: build/portable/shm
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 30
 FUZZERS	 = number hex resolve hexdump structfmt
-FUZZ_LIB = $(filter-out src/main.c src/cmd_%.c,$(SRCS))
+FUZZ_LIB = $(filter-out src/main.c src/cmd/%.c,$(SRCS))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HDRS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -Isrc -o $@ $< $(FUZZ_LIB) $(LDLIBS)

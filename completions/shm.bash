@@ -5,7 +5,7 @@
 # loader finds it by either name.  It needs nothing from the
 # bash-completion package.
 
-# The commands, as in src/main.c's table.
+# The commands, as in src/cmd/commands.h.
 _shm_commands="create write read seek find flush resize move dump stat list rm lock
     wait who help"
 

@@ -4,7 +4,7 @@
 # vendor_completions.d/shm.fish with a link shm-CMD.fish to it for each
 # command.  Whichever name loads it first defines them all.
 
-# The commands, as in src/main.c's table, with their summaries.
+# The commands, as in src/cmd/commands.h, with their summaries.
 set -l __shm_commands \
     create 'make a new segment, empty or from a file' \
     write 'put bytes, text or values into a segment' \

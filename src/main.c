@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "interrupt.h"
-#include "port.h"
-#include "shm.h"
+#include "cmd/commands.h"
+#include "util/interrupt.h"
+#include "util/port.h"
+#include "util/shm.h"
 
 struct command {
 	const char	*name;
@@ -23,25 +23,13 @@ struct command {
 
 static int cmd_help(int, char **);
 
+#define SHM_COMMAND_ROW(name, summary) { #name, cmd_##name, summary },
 static const struct command commands[] = {
-	{ "create", cmd_create, "make a new segment, empty or from a file" },
-	{ "write", cmd_write, "put bytes, text or values into a segment" },
-	{ "read", cmd_read, "copy bytes or values out of a segment" },
-	{ "seek", cmd_seek, "set or print a segment's cursor" },
-	{ "find", cmd_find, "print where bytes occur in a segment" },
-	{ "flush", cmd_flush, "write a segment's changes to its file" },
-	{ "resize", cmd_resize, "grow or shrink a segment" },
-	{ "move", cmd_move, "copy bytes within a segment (memmove)" },
-	{ "dump", cmd_dump, "show a segment in hex, as hexdump -C or xxd" },
-	{ "stat", cmd_stat, "show a segment's size, cursor and owner" },
-	{ "list", cmd_list, "list the POSIX shared-memory objects" },
-	{ "rm", cmd_rm, "remove segments" },
-	{ "lock", cmd_lock, "run a command holding a segment's lock" },
-	{ "wait", cmd_wait, "wait until a segment changes or a value holds" },
-	{ "who", cmd_who, "show the processes that map, open or lock one" },
+	SHM_COMMANDS(SHM_COMMAND_ROW)
 	{ "help", cmd_help, "show help for a command" },
 	{ NULL, NULL, NULL },
 };
+#undef SHM_COMMAND_ROW
 
 static const char main_usage[] =
 "usage: shm COMMAND [ARGS...]\n"

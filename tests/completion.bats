@@ -1,15 +1,11 @@
 #!/usr/bin/env bats
 # The shell completions: commands, options, values and segment names,
-# and the same commands and options as main.c's table and --help.
+# and the same commands and options as shm --help lists.
 
 load helpers
 
 ROOT="$BATS_TEST_DIRNAME/.."
 
-# The commands in main.c's table, as the Makefile reads them.
-commands() {
-	sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' "$ROOT/src/main.c"
-}
 
 # The options "shm CMD --help" lists, one a line, short and long.
 help_options() {

@@ -149,3 +149,10 @@ make_mixed() {
 	shm create "$1" --from ./mixed
 	cp "/dev/shm/$1" before
 }
+
+# The commands "shm --help" lists, help among them, one a line: the
+# binary's own list (src/cmd/commands.h), which the Makefile reads too.
+commands() {
+	"$SHM" --help | awk '/^Commands:/ { on = 1; next }
+	    on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'
+}

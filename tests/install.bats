@@ -6,9 +6,6 @@ load helpers
 
 ROOT="$BATS_TEST_DIRNAME/.."
 
-commands() {
-	sed -n 's/^	{ "\([a-z]*\)",.*cmd_.*/\1/p' "$ROOT/src/main.c"
-}
 
 # Runs a command with a HOME of the test's own, away from the user's
 # shell settings and completions.

@@ -1,7 +1,8 @@
 #!/bin/sh
-# lint.sh - the shape the code claims, checked: the mapping layer alone
-# knows where segments live and how they are reached, and the stripped
-# binary stays small.  Prints one TAP line a check; exits 1 if any fails.
+# lint.sh - the shape the code claims, checked: src/ is in tiers, the
+# mapping layer alone knows where segments live and how they are
+# reached, and the stripped binary stays small.  Prints one TAP line
+# a check; exits 1 if any fails.
 # Usage: tests/lint.sh [SHM]
 cd "$(dirname "$0")/.." || exit 2
 shm=${1:-./shm}
@@ -18,25 +19,51 @@ check() {
 	fi
 }
 
-# The mapping layer: only these files open, map, lock or list segments.
-layer='src/map.c src/segio.c src/sparse.c src/undo.c src/objects.c
-src/sysv.c src/cost.c src/lock.c'
+# The tiers of src/, lowest first: each folder may include headers of
+# its own and of those before it, never of one after it.  main.c is
+# above them all.
+tiers='util fmt seg lib cmd'
+tier_of() {
+	case $1 in src/*/*) set -- "${1#src/}"; echo "${1%%/*}" ;; *) echo top ;; esac
+}
+rank() {
+	r=0
+	for t in $tiers top; do
+		[ "$t" = "$1" ] && { echo $r; return; }
+		r=$((r + 1))
+	done
+	echo 99
+}
+check "every file of src/ is in a tier: $tiers" \
+    "$(find src -name '*.[ch]' | while read -r f; do
+	t=$(tier_of "$f")
+	[ "$(rank "$t")" -lt 99 ] || echo "$f"
+	[ "$t" != top ] || [ "$f" = src/main.c ] || echo "$f"
+    done)"
+check "no file includes a header of a tier above its own" \
+    "$(find src -name '*.[ch]' | sort | while read -r f; do
+	mine=$(rank "$(tier_of "$f")")
+	sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f" | sort -u |
+	while read -r t; do
+		[ "$(rank "$t")" -le "$mine" ] || echo "$f includes $t/"
+	done
+	grep -Hn '^#include "[^/]*"' "$f"
+    done)"
 
-check "no command names /dev/shm or the objects' directory" \
-    "$(grep -n '/dev/shm\|SEGMENT_DIR\|opendir\|readdir' src/cmd_*.c)"
-check "no command maps, opens or locks a segment itself" \
-    "$(grep -n '[^.a-z_]\(mmap\|munmap\|shm_open\|shm_unlink\|flock\)([a-zA-Z_&0-9]' src/cmd_*.c |
-	grep -v '[a-z](\([0-9]\))')"
-check "no code outside the layer touches a segment's descriptor or memory" \
-    "$(for f in src/*.c; do
-	case " $(echo $layer) " in *" $f "*) continue ;; esac
-	grep -Hn 'seg\(->\|\.\)\(fd\|writable\|mem\|object\|temp\|unnamed\|sysv\|extent_[a-z]*\|sysv_[a-z]*\)\b' "$f"
-    done)"
-check "only the layer includes layer.h" \
-    "$(for f in src/*.c src/*.h; do
-	case " $(echo $layer) src/layer.h " in *" $f "*) continue ;; esac
-	grep -Hn '#include "layer.h"' "$f"
-    done)"
+# The mapping layer, src/seg/: only it knows where segments live and how
+# they are reached.
+check "no command names /dev/shm or reads a directory" \
+    "$(grep -n '/dev/shm\|SEGMENT_DIR\|opendir\|readdir' src/cmd/*.c)"
+check "nothing outside seg/ names the objects' directory" \
+    "$(grep -rn 'SEGMENT_DIR' src --include='*.[ch]' | grep -v '^src/seg/')"
+check "nothing outside seg/ maps, opens, attaches or locks a segment" \
+    "$(grep -rn '[^.a-z_]\(mmap\|munmap\|shm_open\|shm_unlink\|shmat\|shmdt\|shmget\|shmctl\|flock\)([a-zA-Z_&0-9]' \
+	src --include='*.c' | grep -v '^src/seg/' | grep -v '[a-z](\([0-9]\))')"
+check "nothing outside seg/ touches a segment's descriptor or memory" \
+    "$(grep -rHn 'seg\(->\|\.\)\(fd\|writable\|mem\|object\|temp\|unnamed\|sysv\|extent_[a-z]*\|sysv_[a-z]*\)\b' \
+	src --include='*.c' | grep -v '^src/seg/')"
+check "only seg/ includes seg/layer.h" \
+    "$(grep -rn '#include "seg/layer.h"' src | grep -v '^src/seg/')"
 tmp=$(mktemp) || exit 2
 strip -o "$tmp" "$shm" 2>/dev/null
 size=$(wc -c < "$tmp")

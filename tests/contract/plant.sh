@@ -22,7 +22,7 @@ while IFS=$'\t' read -r class rounds file expr; do
 		continue
 	fi
 	if ! ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$tmp/shm" \
-	    "$tmp"/src/*.c -lrt -pthread 2>"$tmp/cc.log"; then
+	    -I"$tmp/src" "$tmp"/src/*.c "$tmp"/src/*/*.c -lrt -pthread 2>"$tmp/cc.log"; then
 		echo "not ok $n - $class: the planted build failed"
 		sed 's/^/#   /' "$tmp/cc.log"
 		bad=1

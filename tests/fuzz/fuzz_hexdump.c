@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hexdump.h"
+#include "fmt/hexdump.h"
 
 struct chunks {
 	unsigned char	 data[1 << 16];

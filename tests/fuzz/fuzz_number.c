@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
+#include "fmt/number.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

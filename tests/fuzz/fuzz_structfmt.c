@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structfmt.h"
+#include "fmt/structfmt.h"
 
 #define MAXSIZE		4096
 #define MAXVALUES	1024

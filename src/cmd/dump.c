@@ -1,0 +1,165 @@
+/* cmd/dump.c - a hex dump, byte for byte what hexdump -C or xxd print */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "fmt/hexdump.h"
+#include "seg/map.h"
+#include "fmt/number.h"
+#include "util/opt.h"
+#include "util/shm.h"
+
+static const char usage[] =
+"usage: shm dump [-o OFFSET] [-n LENGTH] [-v] [--format hexdump|xxd]\n"
+"                [--color[=WHEN]] NAME\n"
+"\n"
+"Show the bytes of NAME in hex and ASCII, exactly as 'hexdump -C' does,\n"
+"or as 'xxd' with --format xxd.  Offsets are those in NAME.  A line\n"
+"repeating the one before is shown as '*' (hexdump -C; with xxd, as\n"
+"'xxd -a' does, only runs of zero lines are squeezed).\n"
+"\n"
+"  -o, --offset OFFSET   start here (negative: from the end)\n"
+"  -n, --length LENGTH   show at most LENGTH bytes\n"
+"  -v, --no-squeeze      show every line, as hexdump -C -v and xxd do\n"
+"  -f, --format FORMAT   hexdump (the default) or xxd\n"
+"      --color[=WHEN]    colour bytes by kind: always (--color alone),\n"
+"                        never, or auto (the default: on a terminal,\n"
+"                        unless NO_COLOR is set)\n";
+
+enum { OPT_COLOR = OPT_LONG };
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 'n', "length", true },
+	{ 'v', "no-squeeze", false },
+	{ 'f', "format", true },
+	{ OPT_COLOR, "color", OPT_MAYBE },
+	{ 0, NULL, false },
+};
+
+struct dump_args {
+	const char		*offset;
+	uint64_t		 length;
+	struct hexdump_options	 hex;
+};
+
+/* Bytes per read: the dump formats them while they are in cache. */
+#define DUMP_CHUNK	(256U * 1024)
+
+static int
+dump_range(struct segment *seg, struct hexdump *hd, uint64_t off,
+    uint64_t len)
+{
+	unsigned char *buf = malloc(DUMP_CHUNK);
+	const unsigned char *data;
+	size_t got;
+	int rc = SHM_OK;
+
+	if (buf == NULL)
+		return shm_perror(seg->name);
+	while (len > 0 && rc == SHM_OK) {
+		rc = segment_read_sparse(seg, off, buf, len < DUMP_CHUNK ?
+		    (size_t)len : DUMP_CHUNK, &data, &got);
+		if (rc == SHM_OK && hexdump_feed(hd, data, got) != 0)
+			rc = shm_perror("standard output");
+		off += got;
+		len -= got;
+	}
+	free(buf);
+	if (rc == SHM_OK && hexdump_finish(hd) != 0)
+		rc = shm_perror("standard output");
+	return rc;
+}
+
+static int
+dump(struct segment *seg, const struct dump_args *a)
+{
+	struct hexdump *hd;
+	uint64_t off = 0, len;
+	int rc;
+
+	if ((rc = segment_lock(seg, false)) != SHM_OK ||
+	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK)
+		return rc;
+	len = segment_clamp(seg, off, a->length);
+	if ((hd = hexdump_new(&a->hex, off, STDOUT_FILENO)) == NULL)
+		return shm_perror(seg->name);
+	rc = dump_range(seg, hd, off, len);
+	hexdump_free(hd);
+	return rc;
+}
+
+static int
+parse_color(const char *when, bool *color)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (when == NULL || strcmp(when, "auto") == 0)
+		*color = isatty(STDOUT_FILENO) &&
+		    (no_color == NULL || *no_color == '\0');
+	else if (strcmp(when, "always") == 0)
+		*color = true;
+	else if (strcmp(when, "never") == 0)
+		*color = false;
+	else
+		return opt_bad_value("--color", when, "not auto, always or "
+		    "never");
+	return SHM_OK;
+}
+
+static int
+parse_option(struct dump_args *a, int c, const char *arg)
+{
+	const char *err;
+
+	switch (c) {
+	case 'o':
+		a->offset = arg;
+		return SHM_OK;
+	case 'n':
+		if ((err = number_size(arg, &a->length)) != NULL)
+			return opt_bad_value("-n", arg, err);
+		return SHM_OK;
+	case 'v':
+		a->hex.squeeze = false;
+		return SHM_OK;
+	case 'f':
+		if (strcmp(arg, "hexdump") == 0)
+			a->hex.format = HEXDUMP_CANONICAL;
+		else if (strcmp(arg, "xxd") == 0)
+			a->hex.format = HEXDUMP_XXD;
+		else
+			return opt_bad_value("--format", arg, "not hexdump or "
+			    "xxd");
+		return SHM_OK;
+	case OPT_COLOR:
+		return parse_color(arg != NULL ? arg : "always", &a->hex.color);
+	default:
+		return opt_stop(c);
+	}
+}
+
+int
+cmd_dump(int argc, char **argv)
+{
+	struct dump_args a = { NULL, UINT64_MAX,
+	    { HEXDUMP_CANONICAL, true, false, false } };
+	struct opt_parser p;
+	struct segment seg;
+	int c, rc;
+
+	if ((rc = parse_color("auto", &a.hex.color)) != SHM_OK)
+		return rc;
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END)
+		if ((rc = parse_option(&a, c, p.arg)) != SHM_OK)
+			return rc;
+	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
+		return SHM_FAIL;
+	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = dump(&seg, &a);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,191 @@
+/* cmd/list.c - the POSIX shared-memory objects there are */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "fmt/facts.h"
+#include "fmt/json.h"
+#include "seg/map.h"
+#include "util/opt.h"
+#include "util/shm.h"
+#include "seg/sysv.h"
+#include "util/text.h"
+#include "lib/users.h"
+
+static const char usage[] =
+"usage: shm list [-a] [-l] [-H] [--json] [--total]\n"
+"       shm list --sysv [-H] [--json]\n"
+"\n"
+"List the POSIX shared-memory objects, sorted by name, one a line:\n"
+"name, size, owner, mode and modification time (UTC), separated by tabs\n"
+"for cut and awk.  A header comes first on a terminal, or with -H.\n"
+"POSIX semaphores (sem.*) and hidden names (a create's unfinished\n"
+"temporaries among them) are left out, as lsipc does, unless -a.\n"
+"\n"
+"  -a, --all      list hidden names and semaphores too\n"
+"  -l, --long     add the bytes each holds (allocated) and its users\n"
+"  -H, --header   print the header line even into a pipe\n"
+"  -j, --json     print a JSON array of objects instead\n"
+"      --total    end with the file system's size, used and free bytes\n"
+"      --sysv     list the SysV segments instead, as ipcs -m: key, id,\n"
+"                 size, owner, mode and the processes attached\n";
+
+enum { OPT_TOTAL = OPT_LONG, OPT_SYSV };
+
+static const struct opt options[] = {
+	{ 'a', "all", false },
+	{ 'l', "long", false },
+	{ 'H', "header", false },
+	{ 'j', "json", false },
+	{ OPT_TOTAL, "total", false },
+	{ OPT_SYSV, "sysv", false },
+	{ 0, NULL, false },
+};
+
+/* The options, set once by cmd_list. */
+static struct {
+	bool	 all, lng, header, json, total, sysv;
+} opts;
+
+/* -l: what the scans of /proc met, said once after the listing. */
+struct tally {
+	struct users_missed	 missed;	/* the most of each reason */
+	bool			 failed;	/* /proc unreadable, said */
+};
+
+/*
+ * -l: how many processes use it (a scan of /proc per object), "-" when
+ * that cannot be known.
+ */
+static void
+users_of(const struct segment_entry *e, char *buf, size_t size,
+    struct tally *t)
+{
+	struct users_missed m;
+	int users;
+
+	if (users_count(&e->st, &users, &m) != SHM_OK) {
+		t->failed = true;
+		snprintf(buf, size, "-");
+		return;
+	}
+	users_join_missed(&t->missed, &m);
+	if (users_only_denied(&m))
+		snprintf(buf, size, "%d", users);
+	else
+		snprintf(buf, size, "-");
+}
+
+static void
+print_entry(const struct segment_entry *e, bool first, struct tally *t)
+{
+	long long allocated = (long long)e->st.st_blocks * 512;
+	char owner[64], when[32], users[16];
+
+	facts_user(owner, sizeof(owner), e->st.st_uid);
+	facts_time(when, sizeof(when), e->st.st_mtime);
+	if (opts.lng)
+		users_of(e, users, sizeof(users), t);
+	if (!opts.json) {
+		/* Escaped: a name holding a tab or newline forges no row. */
+		text_print(stdout, e->name);
+		printf("\t%lld\t", (long long)e->st.st_size);
+		text_print(stdout, owner);
+		printf("\t%04o\t%s", (unsigned)(e->st.st_mode & 07777), when);
+		if (opts.lng)
+			printf("\t%lld\t%s", allocated, users);
+		putchar('\n');
+		return;
+	}
+	printf("%s\n  {\"name\": ", first ? "[" : ",");
+	json_string(stdout, e->name);
+	printf(", \"size\": %lld, \"owner\": ", (long long)e->st.st_size);
+	json_string(stdout, owner);
+	printf(", \"mode\": \"%04o\", \"modified\": \"%s\"",
+	    (unsigned)(e->st.st_mode & 07777), when);
+	if (opts.lng)
+		printf(", \"allocated\": %lld, \"users\": %s", allocated,
+		    strcmp(users, "-") == 0 ? "null" : users);
+	putchar('}');
+}
+
+/* --total: the file system's own figures, whatever is listed. */
+static int
+print_total(void)
+{
+	struct segment_space sp;
+
+	if (segment_space(&sp) != SHM_OK)
+		return SHM_FAIL;
+	if (opts.json)
+		printf(", \"total\": {\"size\": %llu, \"used\": %llu, "
+		    "\"free\": %llu}}\n", (unsigned long long)sp.size,
+		    (unsigned long long)sp.used, (unsigned long long)sp.avail);
+	else
+		printf("total\tsize %llu\tused %llu\tfree %llu\n",
+		    (unsigned long long)sp.size, (unsigned long long)sp.used,
+		    (unsigned long long)sp.avail);
+	return SHM_OK;
+}
+
+static int
+print_listing(const struct segment_listing *l)
+{
+	struct tally t;
+	size_t i;
+	int rc;
+
+	if (opts.header && !opts.json)
+		printf("NAME\tSIZE\tOWNER\tMODE\tMODIFIED%s\n",
+		    opts.lng ? "\tALLOCATED\tUSERS" : "");
+	/* With --total, JSON is one object: the array, then the total. */
+	if (opts.json && opts.total)
+		fputs("{\"objects\": ", stdout);
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < l->n; i++)
+		print_entry(&l->v[i], i == 0, &t);
+	if (opts.json)
+		fputs(l->n == 0 ? "[]" : "\n]", stdout);
+	if (opts.json && !opts.total)
+		putchar('\n');
+	rc = opts.total ? print_total() : SHM_OK;
+	/* Once for the listing: each object's scan met the same processes. */
+	if (!users_say_missed(NULL, &t.missed) || t.failed)
+		rc = SHM_FAIL;
+	return rc;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct segment_listing l;
+	struct opt_parser p;
+	int c, rc;
+
+	opts.header = isatty(STDOUT_FILENO);
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'a': opts.all = true; break;
+		case 'l': opts.lng = true; break;
+		case 'H': opts.header = true; break;
+		case 'j': opts.json = true; break;
+		case OPT_TOTAL: opts.total = true; break;
+		case OPT_SYSV: opts.sysv = true; break;
+		default: return opt_stop(c);
+		}
+	}
+	if (p.npos != 0)
+		return shm_usage_error("list takes no arguments");
+	if (opts.sysv && (opts.all || opts.lng || opts.total))
+		return shm_usage_error("--sysv takes no -a, -l or --total");
+	if (opts.sysv)
+		return sysv_list(opts.json, opts.header);
+	if ((rc = segment_list(&l, opts.all)) != SHM_OK)
+		return rc;
+	rc = print_listing(&l);
+	segment_list_free(&l);
+	return rc;
+}

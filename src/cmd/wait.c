@@ -1,0 +1,234 @@
+/* cmd/wait.c - wait for a change, a value, or a name to come or go */
+#include <sys/stat.h>
+
+#include <stdio.h>
+
+#include "lib/change.h"
+#include "cmd/commands.h"
+#include "seg/map.h"
+#include "fmt/number.h"
+#include "util/opt.h"
+#include "util/shm.h"
+#include "lib/until.h"
+#include "util/watch.h"
+
+static const char usage[] =
+"usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] NAME --change\n"
+"       shm wait [-o OFFSET] [-t SECONDS] NAME --as FORMAT --until 'OP VALUE'\n"
+"       shm wait [-t SECONDS] NAME --exists | --gone\n"
+"\n"
+"Wait until the condition holds, then exit 0; exit 1 if SECONDS pass\n"
+"first.  Changes by any peer count: shm, write(2), a store through a\n"
+"mapping (which only looking again can see: shm looks every ms).\n"
+"\n"
+"  -o, --offset OFFSET   the range or value starts here (default 0)\n"
+"  -n, --length LENGTH   the range is this long (default: to the end)\n"
+"  -t, --timeout SECONDS give up after SECONDS (default: never)\n"
+"      --change          until a byte of the range differs from now,\n"
+"                        the segment grows into it or shrinks out of it\n"
+"                        (-n 0: changes size), or NAME is removed or\n"
+"                        replaced\n"
+"      --as FORMAT       the one value at OFFSET, as read --as reads it\n"
+"      --until 'OP VALUE'  until it compares so (== != < <= > >=) to\n"
+"                        VALUE; then print it.  A segment that replaces\n"
+"                        NAME is watched on; NAME removed is an error\n"
+"      --exists          until NAME exists (it need not yet)\n"
+"      --gone            until NAME is removed or replaced\n";
+
+enum { OPT_CHANGE = OPT_LONG, OPT_AS, OPT_UNTIL, OPT_EXISTS, OPT_GONE };
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 'n', "length", true },
+	{ 't', "timeout", true },
+	{ OPT_CHANGE, "change", false },
+	{ OPT_AS, "as", true },
+	{ OPT_UNTIL, "until", true },
+	{ OPT_EXISTS, "exists", false },
+	{ OPT_GONE, "gone", false },
+	{ 0, NULL, false },
+};
+
+struct wait_args {
+	const char	*name;
+	const char	*offset;
+	uint64_t	 length;
+	double		 timeout;
+	int		 condition;	/* OPT_CHANGE ... OPT_GONE */
+	const char	*as, *until;
+};
+
+static int
+wait_name(const struct wait_args *a, bool gone)
+{
+	struct segment seg;
+	struct stat first, now;
+	struct watch w;
+	bool was;
+	int rc;
+
+	if ((rc = segment_resolve(&seg, a->name)) != SHM_OK)
+		return rc;
+	was = segment_present(&seg, &first);
+	watch_start(&w, a->timeout);
+	do {
+		if (!gone && segment_present(&seg, &now))
+			return SHM_OK;
+		if (gone && (!was || !segment_present(&seg, &now) ||
+		    now.st_ino != first.st_ino || now.st_dev != first.st_dev))
+			return SHM_OK;
+	} while (watch_sleep(&w));
+	return SHM_NOMATCH;
+}
+
+static int
+wait_change(struct segment *seg, const struct wait_args *a)
+{
+	struct change c;
+	struct watch w;
+	bool changed;
+	int rc;
+
+	if ((rc = change_start(&c, seg, a->offset, a->length)) != SHM_OK)
+		goto out;
+	watch_start(&w, a->timeout);
+	rc = SHM_NOMATCH;
+	while (watch_sleep(&w)) {
+		if ((rc = change_look(&c, seg, &changed)) != SHM_OK || changed)
+			break;
+		rc = SHM_NOMATCH;
+		watch_pace(&w);
+	}
+out:
+	change_free(&c);
+	return rc;
+}
+
+/*
+ * The value waited for is NAME's: a segment put in its place (create
+ * --force) is watched instead, at the same offset.  None there is an
+ * error: no value can come to a segment no name reaches.
+ */
+static int
+track_name(struct segment *seg)
+{
+	const char *name = seg->name;
+
+	switch (segment_check_name(seg)) {
+	case SEGMENT_NAMED:
+		return SHM_OK;
+	case SEGMENT_REMOVED:
+		return shm_error(name, "removed while waiting");
+	default:
+		segment_close(seg);
+		return segment_open(seg, name, SEGMENT_READ);
+	}
+}
+
+static int
+wait_value(struct segment *seg, const struct wait_args *a)
+{
+	struct until u;
+	struct watch w;
+	uint64_t off = 0;
+	bool holds;
+	int rc;
+
+	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
+	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
+	    (rc = until_fit(seg, &u, off)) != SHM_OK)
+		goto out;
+	watch_start(&w, a->timeout);
+	do {
+		/* NAME's segment as it is now: it may be replaced, or shrink. */
+		if ((rc = track_name(seg)) != SHM_OK ||
+		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
+			break;
+		rc = SHM_NOMATCH;
+		if (holds) {
+			puts(u.text);
+			rc = SHM_OK;
+			break;
+		}
+	} while (watch_sleep(&w));
+out:
+	until_free(&u);
+	return rc;
+}
+
+static int
+set_condition(struct wait_args *a, int c)
+{
+	if (a->condition != 0 && a->condition != c)
+		return shm_usage_error("one condition: --change, --as with "
+		    "--until, --exists or --gone");
+	a->condition = c;
+	return SHM_OK;
+}
+
+static int
+parse_option(struct wait_args *a, int c, const char *arg)
+{
+	const char *err;
+
+	switch (c) {
+	case 'o': a->offset = arg; return SHM_OK;
+	case 'n':
+		if ((err = number_size(arg, &a->length)) != NULL)
+			return opt_bad_value("-n", arg, err);
+		return SHM_OK;
+	case 't':
+		if ((err = number_seconds(arg, &a->timeout)) != NULL)
+			return opt_bad_value("-t", arg, err);
+		return SHM_OK;
+	case OPT_AS: a->as = arg; return set_condition(a, OPT_UNTIL);
+	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);
+	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
+		return set_condition(a, c);
+	default:
+		return opt_stop(c);
+	}
+}
+
+static int
+parse_args(int argc, char **argv, struct wait_args *a)
+{
+	struct opt_parser p;
+	int c, rc;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END)
+		if ((rc = parse_option(a, c, p.arg)) != SHM_OK)
+			return rc;
+	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
+		return SHM_FAIL;
+	a->name = p.argv[0];
+	if (a->condition == 0)
+		return shm_usage_error("missing the condition: --change, --as "
+		    "with --until, --exists or --gone");
+	if (a->condition == OPT_UNTIL && (a->as == NULL || a->until == NULL))
+		return shm_usage_error("--as and --until go together");
+	if ((a->condition == OPT_EXISTS || a->condition == OPT_GONE) &&
+	    (a->offset != NULL || a->length != UINT64_MAX))
+		return shm_usage_error("--exists and --gone take no -o or -n");
+	return SHM_OK;
+}
+
+int
+cmd_wait(int argc, char **argv)
+{
+	struct wait_args a = { .length = UINT64_MAX, .timeout = -1 };
+	struct segment seg;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+		return rc;
+	if (a.condition == OPT_EXISTS || a.condition == OPT_GONE)
+		return wait_name(&a, a.condition == OPT_GONE);
+	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
+		return rc;
+	rc = a.condition == OPT_CHANGE ? wait_change(&seg, &a) :
+	    wait_value(&seg, &a);
+	segment_close(&seg);
+	return rc;
+}

@@ -1,0 +1,207 @@
+/* cmd/write.c - put bytes into a segment, at the cursor or an offset */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "lib/cursor.h"
+#include "util/interrupt.h"
+#include "fmt/hex.h"
+#include "seg/map.h"
+#include "lib/payload.h"
+#include "util/opt.h"
+#include "util/shm.h"
+#include "lib/typed.h"
+
+static const char usage[] =
+"usage: shm write [-o OFFSET | --append] [--grow] [--progress] NAME\n"
+"                 [-s STRING | -x HEX | -i FILE]\n"
+"       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
+"\n"
+"Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"
+"at OFFSET or else at the cursor, which then moves past them.  Data that\n"
+"does not fit changes nothing and fails, unless --grow extends NAME.\n"
+"With --as, pack the VALUEs as Python's struct.pack(FORMAT) does; what\n"
+"'read --as' prints, 'write --as' takes back.  Negative numbers are\n"
+"values; other VALUEs that start with '-' go after '--'.\n"
+"\n"
+"  -o, --offset OFFSET  write here (negative: from the end); keep cursor\n"
+"  -s, --string STRING  write STRING (no newline added)\n"
+"  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
+"  -i, --input FILE     write FILE ('-': standard input, the default)\n"
+"  -g, --grow           extend NAME when the data runs past its end\n"
+"      --append         write at the end, growing NAME, all as one\n"
+"                       piece: appenders never interleave; keep cursor\n"
+"      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n"
+"      --progress       show the bytes copied so far on standard error\n"
+CURSOR_OPTION_HELP
+TYPED_CODES_HELP;
+
+enum { OPT_AS = OPT_LONG, OPT_PROGRESS, OPT_CURSOR, OPT_APPEND };
+
+static const struct opt options[] = {
+	{ 'o', "offset", true },
+	{ 's', "string", true },
+	{ 'x', "hex", true },
+	{ 'i', "input", true },
+	{ 'g', "grow", false },
+	{ OPT_APPEND, "append", false },
+	{ OPT_AS, "as", true },
+	{ OPT_PROGRESS, "progress", false },
+	{ OPT_CURSOR, "cursor", true },
+	{ 0, NULL, false },
+};
+
+struct write_args {
+	const char	*name;
+	const char	*offset;	/* NULL: at the cursor */
+	const char	*string;
+	const char	*hex;
+	unsigned char	*hex_bytes;	/* what it spells; freed at the end */
+	size_t		 hex_len;
+	const char	*input;
+	bool		 grow;
+	bool		 append;	/* at the end, as found under the lock */
+	const char	*as;		/* a struct format */
+	char		**values;	/* its values, as typed */
+	size_t		 nvalues;
+	bool		 progress;
+	const char	*cursor;
+};
+
+/* Strings and hex are in memory; a stream is read up to what fits. */
+static int
+load_payload(struct segment *seg, const struct write_args *a,
+    struct payload *pl)
+{
+	if (a->string != NULL)
+		payload_bytes(pl, a->string, strlen(a->string));
+	else if (a->hex != NULL)
+		payload_bytes(pl, a->hex_bytes, a->hex_len);
+	else
+		return payload_open(pl, seg, a->input,
+		    a->grow ? UINT64_MAX : seg->size);
+	return SHM_OK;
+}
+
+/* Where the data goes, under the lock: the end, -o, or the cursor. */
+static int
+place(struct segment *seg, const struct write_args *a, struct cursor *cur,
+    uint64_t *off)
+{
+	if (!a->append)
+		return cursor_or_offset(seg, a->offset, cur, off);
+	*off = seg->size;
+	return SHM_OK;
+}
+
+static int
+write_locked(const struct write_args *a, struct segment *seg,
+    struct payload *pl, struct cursor *cur)
+{
+	struct progress progress;
+	char was[64];
+	uint64_t off;
+	int rc;
+
+	if ((rc = segment_lock(seg, true)) != SHM_OK ||
+	    (rc = place(seg, a, cur, &off)) != SHM_OK ||
+	    (rc = payload_fits(pl, seg, off, a->grow)) != SHM_OK)
+		return rc;
+	segment_identity(seg, was, sizeof(was));
+	seg->progress = a->progress ? progress_start(&progress) : NULL;
+	rc = payload_store(pl, seg, off, a->grow);
+	progress_finish(seg->progress);
+	seg->progress = NULL;
+	cursor_keep_up(seg, was);
+	if (rc != SHM_OK)
+		return rc;
+	if (a->offset != NULL || a->append)
+		return SHM_OK;
+	return cursor_save(cur, off + pl->len);
+}
+
+static int
+write_segment(const struct write_args *a, struct segment *seg)
+{
+	struct payload pl;
+	struct cursor cur = { .fd = -1 };
+	int rc;
+
+	payload_bytes(&pl, NULL, 0);
+	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
+		rc = write_locked(a, seg, &pl, &cur);
+	cursor_close(&cur);
+	payload_free(&pl);
+	return rc;
+}
+
+static int
+parse_args(int argc, char **argv, struct write_args *a)
+{
+	struct opt_parser p;
+	int c, sources;
+
+	opt_init(&p, argc, argv, usage);
+	while ((c = opt_next(&p, options)) != OPT_END) {
+		switch (c) {
+		case 'o': a->offset = p.arg; break;
+		case 's': a->string = p.arg; break;
+		case 'x': a->hex = p.arg; break;
+		case 'i': a->input = p.arg; break;
+		case 'g': a->grow = true; break;
+		case OPT_APPEND: a->append = a->grow = true; break;
+		case OPT_AS: a->as = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
+		case OPT_CURSOR:
+			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
+				return SHM_FAIL;
+			break;
+		default: return opt_stop(c);
+		}
+	}
+	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
+	if (sources > 1 || (sources > 0 && a->as != NULL))
+		return shm_usage_error("-s, -x, -i and --as exclude each "
+		    "other");
+	if (a->as != NULL && a->grow)
+		return shm_usage_error("--as does not --grow or --append");
+	if (a->append && a->offset != NULL)
+		return shm_usage_error("-o and --append exclude each other");
+	/* "shm write seg hello" is a common slip: say what was meant. */
+	if (p.npos == 2 && a->as == NULL)
+		return shm_usage_error("too many arguments; to write '%s' "
+		    "itself, use -s", p.argv[1]);
+	if (opt_operands(&p, 1, a->as != NULL ? INT_MAX : 1, "NAME") !=
+	    SHM_OK)
+		return SHM_FAIL;
+	if (a->hex != NULL &&
+	    hex_bytes("-x", a->hex, &a->hex_bytes, &a->hex_len) != SHM_OK)
+		return SHM_FAIL;
+	a->name = p.argv[0];
+	a->values = p.argv + 1;
+	a->nvalues = (size_t)p.npos - 1;
+	return SHM_OK;
+}
+
+int
+cmd_write(int argc, char **argv)
+{
+	struct write_args a = { 0 };
+	struct segment seg;
+	int rc;
+
+	interrupt_catch();
+	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
+	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
+		seg.cursor = a.cursor;
+		if (a.as != NULL)
+			rc = typed_write(&seg, a.as, a.offset, a.values,
+			    a.nvalues);
+		else
+			rc = write_segment(&a, &seg);
+		segment_close(&seg);
+	}
+	free(a.hex_bytes);
+	return rc;
+}

@@ -1,0 +1,321 @@
+/*
+ * sysv.c - SysV shared-memory segments, for the commands that read and
+ * write segments.
+ *
+ * "sysv:KEY" (decimal, or 0x hex as ipcs prints keys) and "sysvid:ID"
+ * name one; it is attached with shmat(2), read-only for the commands
+ * that only read.  A SysV segment has no descriptor: no flock, no
+ * pread; the mapping layer copies through the attached memory instead,
+ * and its size never changes.  Its cursor is kept as a file's is,
+ * under device 0 and the segment's id.
+ */
+#define _GNU_SOURCE
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fmt/facts.h"
+#include "fmt/json.h"
+#include "fmt/number.h"
+#include "util/shm.h"
+#include "seg/sysv.h"
+
+bool
+sysv_is_name(const char *name)
+{
+	return strncmp(name, "sysv:", 5) == 0 ||
+	    strncmp(name, "sysvid:", 7) == 0;
+}
+
+int
+sysv_resolve(struct segment *seg, const char *name)
+{
+	bool by_id = strncmp(name, "sysvid:", 7) == 0, neg;
+	const char *text = name + (by_id ? 7 : 5), *err;
+	uint64_t v;
+
+	/* Keys as ipcs prints them (0x hex) or /proc does (signed). */
+	if ((err = number_integer(text, &neg, &v)) != NULL ||
+	    (neg && (by_id || v > (uint64_t)INT32_MAX + 1)) ||
+	    v > (by_id ? (uint64_t)INT32_MAX : (uint64_t)UINT32_MAX))
+		return shm_error(name, "not a SysV %s: %s", by_id ? "id" :
+		    "key", err != NULL ? err : "out of range");
+	if (neg)
+		v = (uint64_t)(uint32_t)-(int64_t)v;
+	if (!by_id && v == 0)
+		return shm_error(name, "key 0 is IPC_PRIVATE, which names no "
+		    "one segment; name it by sysvid:ID");
+	seg->sysv = true;
+	seg->sysv_key = by_id ? 0 : (long)(int32_t)(uint32_t)v;
+	seg->sysv_id = by_id ? (int)v : -1;
+	snprintf(seg->path, sizeof(seg->path), "%s", name);
+	return SHM_OK;
+}
+
+static int
+report(const struct segment *seg)
+{
+	if (errno == ENOENT || errno == EINVAL || errno == EIDRM)
+		return shm_error(seg->name, "no such SysV segment");
+	return shm_perror(seg->name);
+}
+
+/* st as a file's would be: mode, owner, size, times; inode id. */
+static void
+describe(const struct shmid_ds *ds, int id, dev_t dev, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = dev;
+	st->st_mode = S_IFREG | (ds->shm_perm.mode & 0777);
+	st->st_uid = ds->shm_perm.uid;
+	st->st_gid = ds->shm_perm.gid;
+	st->st_size = (off_t)ds->shm_segsz;
+	st->st_ino = (ino_t)id;
+	st->st_nlink = (nlink_t)ds->shm_nattch;
+	st->st_mtime = ds->shm_dtime > ds->shm_atime ? ds->shm_dtime :
+	    ds->shm_atime;
+	st->st_ctime = ds->shm_ctime;
+}
+
+static int
+fill_stat(struct segment *seg)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(seg->sysv_id, IPC_STAT, &ds) != 0)
+		return report(seg);
+	/* The device is known once attached (attached_dev), else 0. */
+	describe(&ds, seg->sysv_id, seg->st.st_dev, &seg->st);
+	seg->size = (uint64_t)ds.shm_segsz;
+	return SHM_OK;
+}
+
+/*
+ * The device of the kernel's file behind an attached segment, as
+ * /proc/PID/maps shows it (its inode is the id), so that who matches
+ * other processes' maps of it, and cursors have a stable key.
+ */
+static dev_t
+attached_dev(const void *addr)
+{
+	unsigned long long start;
+	unsigned maj, min;
+	char *line = NULL;
+	size_t cap = 0;
+	dev_t dev = 0;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/self/maps", "re")) == NULL)
+		return 0;
+	/* getline: a mapped path may be any length. */
+	while (getline(&line, &cap, fp) != -1)
+		if (sscanf(line, "%llx-%*x %*s %*x %x:%x", &start, &maj,
+		    &min) == 3 && start == (unsigned long long)(uintptr_t)
+		    addr) {
+			dev = makedev(maj, min);
+			break;
+		}
+	free(line);
+	fclose(fp);
+	return dev;
+}
+
+int
+sysv_open(struct segment *seg, enum segment_access acc)
+{
+	void *p;
+	int rc;
+
+	if (seg->sysv_id < 0 &&
+	    (seg->sysv_id = shmget((key_t)seg->sysv_key, 0, 0)) < 0)
+		return report(seg);
+	if ((rc = fill_stat(seg)) != SHM_OK)
+		return rc;
+	p = shmat(seg->sysv_id, NULL, acc == SEGMENT_WRITE ? 0 : SHM_RDONLY);
+	if (p == (void *)-1)
+		return report(seg);
+	seg->mem = p;
+	seg->writable = acc == SEGMENT_WRITE;
+	seg->st.st_dev = attached_dev(p);
+	return SHM_OK;
+}
+
+int
+sysv_lookup(struct segment *seg)
+{
+	return sysv_open(seg, SEGMENT_READ);
+}
+
+void
+sysv_close(struct segment *seg)
+{
+	if (seg->mem != NULL)
+		shmdt(seg->mem);
+	seg->mem = NULL;
+}
+
+int
+sysv_refresh(struct segment *seg)
+{
+	return fill_stat(seg);
+}
+
+/*
+ * The id NAME gives now, or -1: a key finds whichever segment has it
+ * (IPC_RMID takes the key away from the one it marks).
+ */
+static int
+named_id(const struct segment *seg)
+{
+	if (seg->sysv_key == 0)
+		return seg->sysv_id;
+	return shmget((key_t)seg->sysv_key, 0, 0);
+}
+
+/*
+ * Whether id is a segment that has not been removed: IPC_RMID only
+ * marks one (SHM_DEST) while it is attached, a waiter's included.  One
+ * we may not look at (EACCES) is there, and can be told no more of.
+ */
+static bool
+live(int id, struct stat *st)
+{
+	struct shmid_ds ds;
+
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFREG;
+	st->st_ino = (ino_t)id;
+	if (id < 0)
+		return false;
+	if (shmctl(id, IPC_STAT, &ds) != 0)
+		return errno == EACCES;
+	describe(&ds, id, 0, st);
+#ifdef SHM_DEST
+	if (ds.shm_perm.mode & SHM_DEST)
+		return false;
+#endif
+	return true;
+}
+
+bool
+sysv_present(const struct segment *seg, struct stat *st)
+{
+	return live(named_id(seg), st);
+}
+
+enum segment_naming
+sysv_check_name(struct segment *seg)
+{
+	struct stat st;
+	int id = named_id(seg);
+
+	if (!live(id, &st))
+		return SEGMENT_REMOVED;
+	if (id != seg->sysv_id)
+		return SEGMENT_REPLACED;
+	/* Its size never changes: st is left with its device, as attached. */
+	return SEGMENT_NAMED;
+}
+
+int
+sysv_remove(const char *name, bool missing_ok)
+{
+	struct segment seg;
+	int rc;
+
+	memset(&seg, 0, sizeof(seg));
+	seg.name = name;
+	seg.fd = -1;
+	if ((rc = sysv_resolve(&seg, name)) != SHM_OK)
+		return rc;
+	if ((seg.sysv_id < 0 &&
+	    (seg.sysv_id = shmget((key_t)seg.sysv_key, 0, 0)) < 0) ||
+	    shmctl(seg.sysv_id, IPC_RMID, NULL) != 0) {
+		if (missing_ok && (errno == ENOENT || errno == EINVAL ||
+		    errno == EIDRM))
+			return SHM_OK;
+		return report(&seg);
+	}
+	return SHM_OK;
+}
+
+int
+sysv_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
+    const char *fdname, uint64_t *copied)
+{
+	size_t n;
+
+	for (*copied = 0; *copied < len; *copied += n) {
+		n = len - *copied < (1U << 20) ? (size_t)(len - *copied) :
+		    (1U << 20);
+		if (shm_write_all(fd, seg->mem + off + *copied, n) != 0)
+			return shm_perror(fdname);
+		if (seg->progress != NULL)
+			progress_add(seg->progress, n);
+	}
+	return SHM_OK;
+}
+
+int
+sysv_fixed_size(const struct segment *seg, const char *what)
+{
+	return shm_error(seg->name, "a SysV segment keeps the size it was "
+	    "made with (%llu bytes); it cannot %s",
+	    (unsigned long long)seg->size, what);
+}
+
+/* One line of /proc/sysvipc/shm, as list --sysv prints it. */
+static void
+print_line(const char *line, bool json, bool first)
+{
+	long long key, id, size, nattch;
+	unsigned perms, uid;
+	char owner[64];
+
+	if (sscanf(line, "%lld %lld %o %lld %*d %*d %lld %u", &key, &id,
+	    &perms, &size, &nattch, &uid) != 6)
+		return;
+	facts_user(owner, sizeof(owner), (uid_t)uid);
+	if (!json) {
+		printf("0x%08x\t%lld\t%lld\t%s\t%04o\t%lld\n",
+		    (unsigned)(int)key, id, size, owner, perms & 07777, nattch);
+		return;
+	}
+	printf("%s\n  {\"key\": \"0x%08x\", \"id\": %lld, \"size\": %lld, "
+	    "\"owner\": ", first ? "[" : ",", (unsigned)(int)key, id, size);
+	json_string(stdout, owner);
+	printf(", \"mode\": \"%04o\", \"attached\": %lld}", perms & 07777,
+	    nattch);
+}
+
+int
+sysv_list(bool json, bool header)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool first = true;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sysvipc/shm", "re")) == NULL)
+		return shm_perror("/proc/sysvipc/shm");
+	if (header && !json)
+		puts("KEY\tID\tSIZE\tOWNER\tMODE\tATTACHED");
+	/* The first line names the columns. */
+	if (getline(&line, &cap, fp) != -1)
+		while (getline(&line, &cap, fp) != -1) {
+			print_line(line, json, first);
+			first = false;
+		}
+	free(line);
+	fclose(fp);
+	if (json)
+		puts(first ? "[]" : "\n]");
+	return SHM_OK;
+}
