@@ -76,7 +76,8 @@ asan: build/asan/shm
 musl: build/musl/shm
 portable: build/portable/shm
 
-# A real example from a fresh clone: make demo.
+# A real example from a fresh clone: make demo.  It ends saying how to
+# run the README's examples, which call the binary shm.
 demo: shm
 	@set -e; n=shm-demo-$$$$; export SHM_STATE_DIR=$$(mktemp -d); \
 	echo '$$ shm create '$$n' 64'; ./shm create $$n 64; \
@@ -85,7 +86,9 @@ demo: shm
 	echo '$$ shm seek '$$n; ./shm seek $$n; \
 	echo '$$ shm read '$$n' -o 0 -n 13'; ./shm read $$n -o 0 -n 13; \
 	echo '$$ shm find '$$n' world'; ./shm find $$n world; \
-	echo '$$ shm rm '$$n; ./shm rm $$n; rm -rf "$$SHM_STATE_DIR"
+	echo '$$ shm rm '$$n; ./shm rm $$n; rm -rf "$$SHM_STATE_DIR"; \
+	echo; echo 'shm is ./shm here; for the examples in README.md, as written:'; \
+	echo '    export PATH="$$PWD:$$PATH"'
 
 test: shm
 	SHM="$(CURDIR)/shm" $(BATS) $(BATSFLAGS) $(TESTS)
