@@ -50,8 +50,12 @@ print_main_usage(FILE *fp)
 	fputs(main_usage, fp);
 	for (c = commands; c->name != NULL; c++)
 		fprintf(fp, "  %-8s %s\n", c->name, c->summary);
-	fputs("\nExit status: 0 done, 1 no match (find), 2 error.\n"
-	    "See shm(1) and shm-COMMAND(1).\n", fp);
+	fputs("\n"
+	    "Exit status: 0 done; 2 error; 1 an answer of no: find found no\n"
+	    "match, wait or read --follow timed out, who found no process,\n"
+	    "lock -w did not get the lock.  lock exits with its command's\n"
+	    "status once it has run one.  See shm(1) and shm-COMMAND(1).\n",
+	    fp);
 }
 
 static const struct command *

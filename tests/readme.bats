@@ -189,3 +189,40 @@ run_section() {
 @test "README: The other side: Python and C" {
 	run_section "The other side: Python and C"
 }
+
+# The EXIT STATUS section of a man page.
+exit_status_section() {
+	awk '/^\.SH/ { on = $0 ~ /EXIT STATUS/; next } on' "$1"
+}
+
+@test "exit status 1 is documented wherever a command returns it" {
+	local src=$BATS_TEST_DIRNAME/../src man=$BATS_TEST_DIRNAME/../man
+	local help readme page c
+	# read's 1 is follow's: the one file below the commands with one.
+	assert_equal "$(cd "$src" && grep -l SHM_NOMATCH cmd/*.c lib/*.c)" \
+	    "cmd/find.c
+cmd/lock.c
+cmd/wait.c
+cmd/who.c
+lib/follow.c"
+	help=$("$SHM" --help | sed -n '/^Exit status/,$p' | tr '\n' ' ')
+	readme=$(awk -v RS= '/Status 1 is/' "$README" | tr '\n' ' ')
+	for c in find wait 'read --follow' who 'lock -w'; do
+		[[ $help == *"$c"* ]] || { echo "shm --help: no $c"; return 1; }
+		grep -q "^\\.B ${c//-/\\\\-}\$" <(exit_status_section "$man/shm.1") ||
+		    { echo "shm.1: no $c"; return 1; }
+		[[ $readme == *"\`$c\`"* ]] || { echo "README: no $c"; return 1; }
+	done
+	for page in "$man"/shm-*.1; do
+		c=${page##*/shm-}
+		c=${c%.1}
+		case $c in
+		find|wait|read|who|lock)
+			exit_status_section "$page" | grep -qw 1 ||
+			    { echo "$page: no status 1"; return 1; } ;;
+		*)
+			! exit_status_section "$page" | grep -qw 1 ||
+			    { echo "$page: a status 1"; return 1; } ;;
+		esac
+	done
+}
