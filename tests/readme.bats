@@ -125,7 +125,7 @@ names() {
 }
 
 run_section() {
-	local dir=$BATS_TEST_TMPDIR/readme bin=$BATS_TEST_TMPDIR/bin n rc=0
+	local dir=$BATS_TEST_TMPDIR/readme bin=$BATS_TEST_TMPDIR/bin n=1 rc=0
 	mkdir -p "$dir/cwd" "$dir/out" "$bin"
 	ln -sf "$SHM" "$bin/shm"
 	[ -z "${README_PYTHON:-}" ] || ln -sf "$README_PYTHON" "$bin/python3"
@@ -134,8 +134,13 @@ run_section() {
 	[ ! -e "$dir/notrun" ] || sed 's/^/# /' "$dir/notrun" >&3
 	names "$dir/run.sh" "$dir"/want.*
 	{
-		echo '__ok() { [ "$1" = 0 ] && return'
-		echo '	echo "README.md:$2: exit status $1" >&3; exit 1; }'
+		cat <<-'EOF'
+		__ok() {
+			[ "$1" = 0 ] && return
+			echo "README.md:$2: exit status $1" >&3
+			exit 1
+		}
+		EOF
 		cat "$dir/run.sh"
 		echo 'exec >&3 2>&3; wait'
 	} > "$dir/script"
@@ -143,12 +148,14 @@ run_section() {
 	    timeout 60 bash "$dir/script" 3>"$dir/log" </dev/null) || rc=$?
 	if [ "$rc" != 0 ]; then
 		cat "$dir/log"
-		n=$(ls "$dir/out" | sort -n | tail -1)
+		# The block that failed is the last that began.
+		while [ -e "$dir/out/$((n + 1))" ]; do n=$((n + 1)); done
 		echo "block at README.md:$(cat "$dir/line.$n") printed:"
 		cat "$dir/out/$n"
 		return 1
 	fi
-	for n in $(ls "$dir/out" | sort -n); do
+	for ((n = 1; ; n++)); do
+		[ -e "$dir/line.$n" ] || break
 		[ ! -e "$dir/varies.$n" ] || continue
 		cmp -s "$dir/want.$n" "$dir/out/$n" || {
 			echo "block at README.md:$(cat "$dir/line.$n"):"
@@ -156,7 +163,8 @@ run_section() {
 			return 1
 		}
 	done
-	assert_equal "$(ls /dev/shm | grep -c "^$P" || true)" 0
+	! compgen -G "/dev/shm/$P*" >/dev/null ||
+	    { echo "left in /dev/shm:" /dev/shm/"$P"*; return 1; }
 }
 
 @test "README: every section with examples has a test here" {
