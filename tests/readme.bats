@@ -37,7 +37,8 @@ sections_with_blocks() {
 }
 
 # Splits section $1 into $dir/run.sh and, for block N, want.N (its
-# output), line.N (where it starts) and varies.N or notrun.N (why).
+# output), line.N (where it starts) and varies.N (why); the blocks not
+# run are listed in $dir/notrun.
 extract() {
 	awk -v want="$1" -v dir="$dir" '
 	function fail(msg) {
@@ -57,7 +58,8 @@ extract() {
 	function emit(   i, c, n) {
 		if (lang == "text") {
 			if (!last) fail("output with no block before it")
-			for (i = 1; i <= nl; i++) print body[i] > (dir "/want." last)
+			for (i = 1; i <= nl; i++)
+				print body[i] > (dir "/want." last)
 			last = 0
 			return
 		}
@@ -68,7 +70,7 @@ extract() {
 			return
 		}
 		if (mark ~ /^<!-- file:/) {
-			print "cat > " reason(mark) " <<'\''README_EOF'\''" > run
+			print "cat > " reason(mark) " <<" q "README_EOF" q > run
 			for (i = 1; i <= nl; i++) print body[i] > run
 			print "README_EOF" > run
 			return
@@ -80,7 +82,8 @@ extract() {
 		if (lang == "console") {
 			for (i = 1; i <= nl; i++) {
 				if (body[i] !~ /^\$ /) {
-					if (i == 1) fail("output before a command")
+					if (i == 1)
+						fail("output before a command")
 					print body[i] > (dir "/want." n)
 					continue
 				}
@@ -94,14 +97,14 @@ extract() {
 			for (i = 1; i <= nl; i++) print body[i] > run
 			print ")\n__ok $? " start > run
 		} else if (lang == "python") {
-			print "python3 - <<'\''README_EOF'\''" > run
+			print "python3 - <<" q "README_EOF" q > run
 			for (i = 1; i <= nl; i++) print body[i] > run
 			print "README_EOF\n__ok $? " start > run
 		} else {
-			fail("a ```" lang " block runs only as a <!-- file: -->")
+			fail("a ```" lang " block can only be a <!-- file: -->")
 		}
 	}
-	BEGIN { run = dir "/run.sh" }
+	BEGIN { run = dir "/run.sh"; q = "\047" }
 	!fence && /^## / { on = substr($0, 4) == want; next }
 	!fence && /^<!-- (file|output varies|not run): .* -->$/ {
 		mark = $0; next
@@ -205,7 +208,7 @@ exit_status_section() {
 
 @test "exit status 1 is documented wherever a command returns it" {
 	local src=$BATS_TEST_DIRNAME/../src man=$BATS_TEST_DIRNAME/../man
-	local help readme page c
+	local help readme shm1 page c
 	# read's 1 is follow's: the one file below the commands with one.
 	assert_equal "$(cd "$src" && grep -l SHM_NOMATCH cmd/*.c lib/*.c)" \
 	    "cmd/find.c
@@ -215,11 +218,14 @@ cmd/who.c
 lib/follow.c"
 	help=$("$SHM" --help | sed -n '/^Exit status/,$p' | tr '\n' ' ')
 	readme=$(awk -v RS= '/Status 1 is/' "$README" | tr '\n' ' ')
+	shm1=$(exit_status_section "$man/shm.1")
 	for c in find wait 'read --follow' who 'lock -w'; do
-		[[ $help == *"$c"* ]] || { echo "shm --help: no $c"; return 1; }
-		grep -q "^\\.B ${c//-/\\\\-}\$" <(exit_status_section "$man/shm.1") ||
+		[[ $help == *"$c"* ]] ||
+		    { echo "shm --help: no $c"; return 1; }
+		[[ $shm1 == *".B ${c//-/\\-}"* ]] ||
 		    { echo "shm.1: no $c"; return 1; }
-		[[ $readme == *"\`$c\`"* ]] || { echo "README: no $c"; return 1; }
+		[[ $readme == *"\`$c\`"* ]] ||
+		    { echo "README: no $c"; return 1; }
 	done
 	for page in "$man"/shm-*.1; do
 		c=${page##*/shm-}
