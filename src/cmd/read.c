@@ -24,36 +24,36 @@ static const char usage[] =
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
 "(default: to the end); fewer where the segment ends.  With --as, unpack\n"
 "the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
-"line.\n"
-"\n"
-"  -o, --offset OFFSET  read from here (negative: from the end); keep cursor\n"
-"  -n, --length LENGTH  read at most LENGTH bytes\n"
-"  -l, --line           stop after the next newline, as readline does\n"
-"  -O, --output FILE    write to FILE instead of standard output\n"
-"      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
-"      --columns N      print N values a line, separated by spaces\n"
-"      --progress       show the bytes copied so far on standard error\n"
-"  -f, --follow         go on copying what is added, as tail -f does,\n"
-"                       until NAME is removed or replaced\n"
-"      --timeout SECONDS  with --follow, exit 1 after SECONDS with\n"
-"                       nothing new\n"
-CURSOR_OPTION_HELP
-TYPED_CODES_HELP;
+"line.\n";
 
 enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR, OPT_TIMEOUT };
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 'n', "length", true },
-	{ 'l', "line", false },
-	{ 'O', "output", true },
-	{ OPT_AS, "as", true },
-	{ OPT_COLUMNS, "columns", true },
-	{ OPT_PROGRESS, "progress", false },
-	{ OPT_CURSOR, "cursor", true },
-	{ 'f', "follow", false },
-	{ OPT_TIMEOUT, "timeout", true },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "read from here (negative: from the end); keep cursor", NULL },
+	{ 'n', "length", OPT_VALUE, "LENGTH", "read at most LENGTH bytes",
+	    NULL },
+	{ 'l', "line", OPT_FLAG, NULL,
+	    "stop after the next newline, as readline does", NULL },
+	{ 'O', "output", OPT_VALUE, "FILE",
+	    "write to FILE instead of standard output", OPT_FILE },
+	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
+	    "unpack values: '<I', '>q', '4s', '@bq', '10B'...", NULL },
+	{ OPT_COLUMNS, "columns", OPT_VALUE, "N",
+	    "print N values a line, separated by spaces", NULL },
+	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
+	    "show the bytes copied so far on standard error", NULL },
+	{ 'f', "follow", OPT_FLAG, NULL,
+	    "go on copying what is added, as tail -f does, until NAME is "
+	    "removed or replaced", NULL },
+	{ OPT_TIMEOUT, "timeout", OPT_VALUE, "SECONDS",
+	    "with --follow, exit 1 after SECONDS with nothing new", NULL },
+	CURSOR_OPTION(OPT_CURSOR),
+	{ 0 },
+};
+
+const struct opt_command read_help = {
+	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT }
 };
 
 struct read_args {
@@ -209,8 +209,8 @@ parse_args(int argc, char **argv, struct read_args *a)
 	const char *err;
 	int c;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &read_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'o':
 			a->offset = p.arg;
