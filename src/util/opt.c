@@ -273,8 +273,10 @@ opt_print_table(FILE *fp, const struct opt_command *c)
 			fprintf(fp, "option\t-%c", o->key);
 		else
 			fputs("option\t-", fp);
-		fprintf(fp, "\t%s%s\t%s\t%s\t%s\n", o->name != NULL ? "--" : "-",
+		fprintf(fp, "\t%s%s\t%s\t%s\t%s\t%s\n",
+		    o->name != NULL ? "--" : "-",
 		    o->name != NULL ? o->name : "", kinds[o->kind],
+		    o->value != NULL ? o->value : "-",
 		    o->values != NULL ? o->values : "-", o->help);
 	}
 	for (i = 0; i < OPT_OPERANDS && (v = c->operands[i]) != NULL; i++) {

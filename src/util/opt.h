@@ -83,7 +83,7 @@ void	opt_print_help(FILE *, const struct opt_command *);
 /*
  * For the completions: a line for each option, "option", short ("-x"
  * or "-"), long ("--name" or "-"), kind (flag, value, maybe, list),
- * values ("-": any) and help; then a line for each operand, "operand",
+ * the value's name ("OFFSET"; "-"), values ("-": any) and help; then a line for each operand, "operand",
  * its number ("3+": it and those after) and values; tab-separated.
  */
 void	opt_print_table(FILE *, const struct opt_command *);
