@@ -18,7 +18,7 @@ static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
 "                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
-"       shm read [-o OFFSET] --follow [--timeout SECONDS] NAME\n"
+"       shm read [-o OFFSET] --follow [-t SECONDS] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
@@ -26,7 +26,7 @@ static const char usage[] =
 "the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
 "line.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR, OPT_TIMEOUT };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -46,7 +46,7 @@ static const struct opt options[] = {
 	{ 'f', "follow", OPT_FLAG, NULL,
 	    "go on copying what is added, as tail -f does, until NAME is "
 	    "removed or replaced", NULL },
-	{ OPT_TIMEOUT, "timeout", OPT_VALUE, "SECONDS",
+	{ 't', "timeout", OPT_VALUE, "SECONDS",
 	    "with --follow, exit 1 after SECONDS with nothing new", NULL },
 	CURSOR_OPTION(OPT_CURSOR),
 	{ 0 },
@@ -238,7 +238,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 		case 'f':
 			a->follow = true;
 			break;
-		case OPT_TIMEOUT:
+		case 't':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("--timeout", p.arg, err);
 			break;
