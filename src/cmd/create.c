@@ -152,20 +152,11 @@ parse_args(int argc, char **argv, struct create_args *a)
 				    "setgid and sticky bits are not for "
 				    "segments");
 			break;
-		case 'f':
-			a->force = true;
-			break;
-		case 'e':
-			a->exist_ok = true;
-			break;
-		case OPT_FROM:
-			a->from = p.arg;
-			break;
-		case OPT_PROGRESS:
-			a->progress = true;
-			break;
-		default:
-			return opt_stop(c);
+		case 'f': a->force = true; break;
+		case 'e': a->exist_ok = true; break;
+		case OPT_FROM: a->from = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
+		default: return opt_stop(c);
 		}
 	}
 	if (a->force && a->exist_ok)

@@ -138,8 +138,7 @@ parse_option(struct dump_args *a, int c, const char *arg)
 		return SHM_OK;
 	case OPT_COLOR:
 		return parse_color(arg != NULL ? arg : "always", &a->hex.color);
-	default:
-		return opt_stop(c);
+	default: return opt_stop(c);
 	}
 }
 

@@ -98,16 +98,13 @@ parse_args(int argc, char **argv, struct lock_args *a)
 	p.stop_after = 1;
 	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
-		case 's':
-			a->shared = true;
-			break;
+		case 's': a->shared = true; break;
 		case 'w':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("-w", p.arg, err);
 			a->timed = true;
 			break;
-		default:
-			return opt_stop(c);
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 2, p.npos, "NAME COMMAND") != SHM_OK)

@@ -212,32 +212,20 @@ parse_args(int argc, char **argv, struct read_args *a)
 	opt_init(&p, argc, argv, &read_help);
 	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
-		case 'o':
-			a->offset = p.arg;
-			break;
+		case 'o': a->offset = p.arg; break;
 		case 'n':
 			if ((err = number_size(p.arg, &a->length)) != NULL)
 				return opt_bad_value("-n", p.arg, err);
 			break;
-		case 'l':
-			a->line = true;
-			break;
-		case 'O':
-			a->output = p.arg;
-			break;
-		case OPT_AS:
-			a->as = p.arg;
-			break;
-		case OPT_PROGRESS:
-			a->progress = true;
-			break;
+		case 'l': a->line = true; break;
+		case 'O': a->output = p.arg; break;
+		case OPT_AS: a->as = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_CURSOR:
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
 				return SHM_FAIL;
 			break;
-		case 'f':
-			a->follow = true;
-			break;
+		case 'f': a->follow = true; break;
 		case 't':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("--timeout", p.arg, err);
@@ -248,8 +236,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 				return opt_bad_value("--columns", p.arg,
 				    err != NULL ? err : "not positive");
 			break;
-		default:
-			return opt_stop(c);
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)

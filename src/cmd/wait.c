@@ -187,8 +187,7 @@ parse_option(struct wait_args *a, int c, const char *arg)
 	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
 		return set_condition(a, c);
-	default:
-		return opt_stop(c);
+	default: return opt_stop(c);
 	}
 }
 
