@@ -1,5 +1,6 @@
 /*
- * opt.c - option parsing shared by every command.
+ * opt.c - option parsing shared by every command, and the option lines
+ * of --help and of "shm help --options", all from the command's table.
  *
  * getopt_long would do, but for one thing: negative numbers.  Offsets
  * count from the end ("read seg -o -16"), seek takes "-16", and struct
@@ -195,8 +196,7 @@ static int
 format_names(char *buf, size_t size, const struct opt *o)
 {
 	const char *value = o->kind == OPT_FLAG ? NULL : o->value;
-
-	char letter[5] = "    ";
+	char letter[5] = "    ";	/* "-x, " or as wide, blank */
 
 	if (o->key < OPT_LONG)
 		snprintf(letter, sizeof(letter), "-%c%s", o->key,
