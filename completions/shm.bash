@@ -6,14 +6,14 @@
 # bash-completion package.
 
 # What to complete comes from the binary itself, as git's completion
-# asks git --git-completion-helper: "shm help --commands" lists the
-# commands, "shm help --options CMD" a command's options and operands,
-# one a line, tab-separated (see shm(1)).  Each answer is asked once and
-# kept in these, keyed by "BINARY CMD": the options, "-x --long ...";
-# by "BINARY CMD OPTION", its kind and values ("value @file"); by
-# "BINARY CMD N" the values of operand N, and by "BINARY CMD +" those of
-# all operands from where the last numbered one ends; after how many
-# operands options end (lock NAME COMMAND: those are COMMAND's).
+# asks git --git-completion-helper: "shm help --options" prints a line
+# for each command, then its options and operands, tab-separated (see
+# shm(1)).  It is asked once and kept in these, by binary: the commands;
+# by "BINARY CMD": its options, "-x --long ...", and after how many
+# operands options end (lock NAME COMMAND: those are COMMAND's); by
+# "BINARY CMD OPTION", its kind and values ("value @file"); by "BINARY
+# CMD N", the values of operand N, and by "BINARY CMD +", from which
+# operand on those of the last hold for all.
 declare -gA _shm_commands _shm_options _shm_option _shm_operand _shm_end
 
 # Sets _shm_bin to the binary to ask: shm or the path the command line
@@ -24,32 +24,32 @@ _shm_binary() {
 	return 0
 }
 
-# Loads what binary $1 says of command $2, or with none, its commands.
+# Loads what binary $1 says of its commands, once.
 _shm_load() {
-	local key="$1 $2" tag short long kind value values help w
-	if [[ -z $2 ]]; then
-		[[ -n ${_shm_commands[$1]+set} ]] && return 0
-		_shm_commands[$1]=$(command "$1" help --commands 2>/dev/null |
-		    cut -f 1)
-		return 0
-	fi
-	[[ -n ${_shm_options[$key]+set} ]] && return 0
-	_shm_options[$key]=
-	_shm_end[$key]=0
-	while IFS=$'\t' read -r tag short long kind value values help; do
-		if [[ $tag == operand ]]; then
-			# "operand N VALUES": short is N, long the values.
-			_shm_operand["$key ${short%+}"]=$long
-			[[ $short == *+ ]] && _shm_operand["$key +"]=${short%+}
-			[[ $long == @program ]] && _shm_end[$key]=$((${short%+} - 1))
-			continue
-		fi
-		for w in "$short" "$long"; do
-			[[ $w == - ]] && continue
-			_shm_options[$key]+=" $w"
-			_shm_option["$key $w"]="$kind $values"
-		done
-	done < <(command "$1" help --options "$2" 2>/dev/null)
+	local bin=$1 key name tag a b kind value values help w
+	[[ -n ${_shm_commands[$bin]+set} ]] && return 0
+	_shm_commands[$bin]=
+	while IFS=$'\t' read -r name tag a b kind value values help; do
+		key="$bin $name"
+		case $tag in
+		command)
+			_shm_commands[$bin]+=" $name"
+			_shm_options[$key]=
+			_shm_end[$key]=0 ;;
+		operand)
+			# "CMD operand N VALUES": N is a, the values b.
+			_shm_operand["$key ${a%+}"]=$b
+			[[ $a == *+ ]] && _shm_operand["$key +"]=${a%+}
+			[[ $b == @program ]] && _shm_end[$key]=$((${a%+} - 1)) ;;
+		option)
+			for w in "$a" "$b"; do
+				[[ $w == - ]] && continue
+				_shm_options[$key]+=" $w"
+				_shm_option["$key $w"]="$kind $values"
+			done ;;
+		esac
+	done < <(command "$bin" help --options 2>/dev/null)
+	return 0
 }
 
 # Sets _shm_kind and _shm_values to those of option $3 of command $2.
@@ -230,8 +230,7 @@ _shm() {
 		cmd=${words[1]}
 		first=2
 	fi
-	_shm_load "$_shm_bin" "$cmd"
-	end=${_shm_end["$_shm_bin $cmd"]}
+	end=${_shm_end["$_shm_bin $cmd"]:-0}
 
 	# --opt=value in one word, when "=" is not in COMP_WORDBREAKS.
 	if [[ $cur == --*=* ]]; then

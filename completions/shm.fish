@@ -5,9 +5,9 @@
 # command.  Whichever name loads it first defines them all.
 
 # What to complete comes from the binary, as git's completion asks git
-# --git-completion-helper: "shm help --commands" and "shm help --options
-# CMD" print a line a command, option or operand, tab-separated (see
-# shm(1)).  It is asked once, when this file loads.
+# --git-completion-helper: "shm help --options" prints a line for each
+# command, then its options and operands, tab-separated (see shm(1)).
+# It is asked once, when this file loads.
 set -l __shm_bin (command -s shm)
 set -q __shm_bin[1]; or set __shm_bin shm
 
@@ -105,37 +105,42 @@ function __shm_values --argument-names values
     end
 end
 
-# Defines the completions of command $cmd from its table.
-function __shm_define --argument-names bin cmd
-    set -l takes
-    for line in (command $bin help --options $cmd 2>/dev/null)
-        set -l f (string split \t -- $line)
-        if test $f[1] = operand
-            set -l n (string replace + '' -- $f[2])
+# Defines the completion of a command, option or operand: a line of
+# "shm help --options", split.
+function __shm_define
+    set -l cmd $argv[1]
+    switch $argv[2]
+        case command
+            complete -c shm -n __fish_use_subcommand -a $cmd -d $argv[3]
+            complete -c shm-$cmd -f
+            # There is no help for help.
+            test $cmd = help; and return
+            __shm_complete $cmd -l help -d 'show the usage'
+            __shm_complete help -n '__shm_is_argument 1' -a $cmd -d $argv[3]
+        case operand
+            set -l n (string replace + '' -- $argv[3])
             set -l test -eq
-            string match -q '*+' -- $f[2]; and set test -ge
-            set -l how (__shm_values $f[3])
-            set -q how[1]; or continue
+            string match -q '*+' -- $argv[3]; and set test -ge
+            set -l how (__shm_values $argv[4])
+            set -q how[1]; or return
             __shm_complete $cmd -n "test (count (__shm_arguments)) $test "(math $n - 1) $how
-            continue
-        end
-        set -l spec
-        test $f[2] != -; and set -a spec -s (string sub -s 2 -- $f[2])
-        test $f[3] != -; and set -a spec -l (string sub -s 3 -- $f[3])
-        switch $f[4]
-            case value list
-                test $f[2] != -; and set -a takes $f[2]
-                test $f[3] != -; and set -a takes $f[3]
-                test $f[6] = @file; or set -a spec -x
-        end
-        if test $f[4] = list
-            set -a spec -a "(__fish_append , $f[6])"
-        else
-            set -a spec (__shm_values $f[6])
-        end
-        __shm_complete $cmd $spec -d $f[7]
+        case option
+            set -l f $argv[3..-1]
+            set -l spec
+            test $f[1] != -; and set -a spec -s (string sub -s 2 -- $f[1])
+            test $f[2] != -; and set -a spec -l (string sub -s 3 -- $f[2])
+            if contains -- $f[3] value list
+                test $f[1] != -; and set -ga __shm_values_$cmd $f[1]
+                test $f[2] != -; and set -ga __shm_values_$cmd $f[2]
+                test $f[5] = @file; or set -a spec -x
+            end
+            if test $f[3] = list
+                set -a spec -a "(__fish_append , $f[5])"
+            else
+                set -a spec (__shm_values $f[5])
+            end
+            __shm_complete $cmd $spec -d $f[6]
     end
-    set -g __shm_values_$cmd $takes
 end
 
 if not set -q __shm_completions_loaded
@@ -144,16 +149,7 @@ if not set -q __shm_completions_loaded
     complete -c shm -f
     complete -c shm -n __fish_use_subcommand -l help -d 'list the commands'
     complete -c shm -n __fish_use_subcommand -l version -d 'print the version'
-    for line in (command $__shm_bin help --commands 2>/dev/null)
-        set -l c (string split -m 1 \t -- $line)
-        complete -c shm -n __fish_use_subcommand -a $c[1] -d $c[2]
-        complete -c shm-$c[1] -f
-        if test $c[1] = help
-            continue
-        end
-        __shm_complete $c[1] -l help -d 'show the usage'
-        # "help CMD" for any command but help: there is no help for help.
-        __shm_complete help -n '__shm_is_argument 1' -a $c[1] -d $c[2]
-        __shm_define $__shm_bin $c[1]
+    for line in (command $__shm_bin help --options 2>/dev/null)
+        __shm_define (string split \t -- $line)
     end
 end

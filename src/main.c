@@ -91,26 +91,27 @@ run_command(const char *name, int argc, char **argv)
 
 /*
  * What the completions ask, as git's --git-completion-helper: "help
- * --commands" lists the commands and their summaries, "help --options
- * CMD" the options and operands of one (util/opt.h: opt_print_table).
- * A new command or option thus needs no completion of its own.
+ * --options" prints for each command a line "NAME command SUMMARY",
+ * then those of its options and operands (util/opt.h: opt_print_table);
+ * "help --options CMD" those of one.  A new command or option thus
+ * needs no completion of its own.
  */
 static int
-print_table(int argc, char **argv)
+print_tables(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (strcmp(argv[1], "--commands") == 0 && argc == 2) {
-		for (c = commands; c->name != NULL; c++)
-			printf("%s\t%s\n", c->name, c->summary);
-		return SHM_OK;
-	}
-	if (argc != 3)
-		return shm_usage_error("help %s takes one command", argv[1]);
-	if ((c = find_command(argv[2])) == NULL)
+	if (argc > 3)
+		return shm_usage_error("help --options takes one command");
+	if (argc == 3 && find_command(argv[2]) == NULL)
 		return shm_error(NULL, "no help for '%s'; see 'shm --help'",
 		    argv[2]);
-	opt_print_table(stdout, c->help);
+	for (c = commands; c->name != NULL; c++) {
+		if (argc == 3 && strcmp(c->name, argv[2]) != 0)
+			continue;
+		printf("%s\tcommand\t%s\n", c->name, c->summary);
+		opt_print_table(stdout, c->name, c->help);
+	}
 	return SHM_OK;
 }
 
@@ -120,9 +121,8 @@ cmd_help(int argc, char **argv)
 {
 	char *args[] = { argv[1], "--help", NULL };
 
-	if (argc >= 2 && (strcmp(argv[1], "--commands") == 0 ||
-	    strcmp(argv[1], "--options") == 0))
-		return print_table(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "--options") == 0)
+		return print_tables(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		print_main_usage(stdout);

@@ -16,14 +16,14 @@ PATH="$BATS_FILE_TMPDIR/bin:$PATH"
 # The options of a command's table, one a line, short and long.
 help_options() {
 	"$SHM" help --options "$1" |
-	    awk -F '\t' '$1 == "option" { if ($2 != "-") print $2
-		if ($3 != "-") print $3 }'
+	    awk -F '\t' '$2 == "option" { if ($3 != "-") print $3
+		if ($4 != "-") print $4 }'
 }
 
 # The fields shm stat prints, in its order.
 stat_fields() {
 	shm create "${P}fields" 1
-	shm stat "${P}fields" | cut -d ' ' -f 1 | grep -v '^cursor\.'
+	shm stat "${P}fields" 2>/dev/null | cut -d ' ' -f 1 | grep -v '^cursor\.'
 }
 
 # Runs the bash completion on the words given, the last one being the
@@ -257,23 +257,35 @@ zsh_specs() {
 	    "--format"
 }
 
-@test "shm help --commands and --options answer the completions" {
-	run --separate-stderr shm help --commands
+@test "shm help --options answers the completions" {
+	local all
+	run --separate-stderr shm help --options
 	assert_equal "$status" 0
-	assert_equal "$(cut -f 1 <<<"$output")" "$(commands)"
-	assert_equal "$(sed -n 's/^rm\t//p' <<<"$output")" "remove segments"
+	assert_equal "$stderr" ""
+	all=$output
+	assert_equal "$(awk -F '\t' '$2 == "command" { print $1 }' <<<"$all")" \
+	    "$(commands)"
+	assert_equal "$(grep $'^rm\tcommand\t' <<<"$all")" \
+	    $'rm\tcommand\tremove segments'
 	run --separate-stderr shm help --options dump
 	assert_equal "$status" 0
-	assert_equal "$output" "$(printf '%s\t' option -o --offset value OFFSET - | sed 's/\t$//')"$'\t'"start here (negative: from the end)
-$(printf 'option\t-n\t--length\tvalue\tLENGTH\t-\tshow at most LENGTH bytes')
-$(printf 'option\t-v\t--no-squeeze\tflag\t-\t-\tshow every line, as hexdump -C -v and xxd do')
-$(printf 'option\t-f\t--format\tvalue\tFORMAT\thexdump xxd\thexdump (the default) or xxd')
-$(printf 'option\t-\t--color\tmaybe\tWHEN\tauto always never\t')colour bytes by kind: always (--color alone), never, or auto (the default: on a terminal, unless NO_COLOR is set)
-$(printf 'operand\t1\t@segment')"
-	run --separate-stderr shm help --options lock
-	assert_equal "$(grep ^operand <<<"$output")" "$(printf 'operand\t1\t@segment\noperand\t2\t@program\noperand\t3+\t@file')"
+	assert_equal "$output" "$(grep $'^dump\t' <<<"$all")"
+	assert_equal "$output" "$(sed 's/|/\t/g' <<'EOF'
+dump|command|show a segment in hex, as hexdump -C or xxd
+dump|option|-o|--offset|value|OFFSET|-|start here (negative: from the end)
+dump|option|-n|--length|value|LENGTH|-|show at most LENGTH bytes
+dump|option|-v|--no-squeeze|flag|-|-|show every line, as hexdump -C -v and xxd do
+dump|option|-f|--format|value|FORMAT|hexdump xxd|hexdump (the default) or xxd
+dump|option|-|--color|maybe|WHEN|auto always never|colour bytes by kind: always (--color alone), never, or auto (the default: on a terminal, unless NO_COLOR is set)
+dump|operand|1|@segment
+EOF
+)"
+	assert_equal "$(grep $'^lock\toperand' <<<"$all" | cut -f 3-)" \
+	    "$(printf '1\t@segment\n2\t@program\n3+\t@file')"
+	assert_equal "$(grep $'^help\t' <<<"$all" | cut -f 2-)" \
+	    "$(printf 'command\tshow help for a command\noperand\t1\t@command')"
 	run --separate-stderr shm help --options frobnicate
 	assert_fails 2 "shm: help: no help for 'frobnicate'; see 'shm --help'"
-	run --separate-stderr shm help --options
+	run --separate-stderr shm help --options read write
 	assert_fails 2 "shm: help: help --options takes one command (see 'shm help --help')"
 }

@@ -88,10 +88,7 @@ page_options() {
 
 # The same tags, made from the option tables.
 table_options() {
-	local c
-	for c in $(commands | grep -vx help); do
-		"$SHM" help --options "$c" | sed "s/^/$c\t/"
-	done | awk -F '\t' '$2 == "option" {
+	"$SHM" help --options | awk -F '\t' '$2 == "option" {
 		t = ($3 != "-" ? $3 ", " : "") $4
 		if ($5 == "maybe") t = t "[=" $6 "]"
 		else if ($5 != "flag") t = t " " $6

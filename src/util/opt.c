@@ -261,7 +261,7 @@ opt_print_help(FILE *fp, const struct opt_command *c)
 static const char *const kinds[] = { "flag", "value", "maybe", "list" };
 
 void
-opt_print_table(FILE *fp, const struct opt_command *c)
+opt_print_table(FILE *fp, const char *name, const struct opt_command *c)
 {
 	const struct opt *o;
 	const char *v;
@@ -270,9 +270,9 @@ opt_print_table(FILE *fp, const struct opt_command *c)
 
 	for (o = c->options; o->key != 0; o++) {
 		if (o->key < OPT_LONG)
-			fprintf(fp, "option\t-%c", o->key);
+			fprintf(fp, "%s\toption\t-%c", name, o->key);
 		else
-			fputs("option\t-", fp);
+			fprintf(fp, "%s\toption\t-", name);
 		fprintf(fp, "\t%s%s\t%s\t%s\t%s\t%s\n",
 		    o->name != NULL ? "--" : "-",
 		    o->name != NULL ? o->name : "", kinds[o->kind],
@@ -282,9 +282,9 @@ opt_print_table(FILE *fp, const struct opt_command *c)
 	for (i = 0; i < OPT_OPERANDS && (v = c->operands[i]) != NULL; i++) {
 		len = strlen(v);
 		if (len > 3 && strcmp(v + len - 3, "...") == 0)
-			fprintf(fp, "operand\t%d+\t%.*s\n", i + 1,
+			fprintf(fp, "%s\toperand\t%d+\t%.*s\n", name, i + 1,
 			    (int)(len - 3), v);
 		else
-			fprintf(fp, "operand\t%d\t%s\n", i + 1, v);
+			fprintf(fp, "%s\toperand\t%d\t%s\n", name, i + 1, v);
 	}
 }

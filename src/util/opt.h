@@ -81,12 +81,14 @@ int	opt_next(struct opt_parser *);
 /* The whole help: usage, the options' lines, then the rest. */
 void	opt_print_help(FILE *, const struct opt_command *);
 /*
- * For the completions: a line for each option, "option", short ("-x"
- * or "-"), long ("--name" or "-"), kind (flag, value, maybe, list),
- * the value's name ("OFFSET"; "-"), values ("-": any) and help; then a line for each operand, "operand",
- * its number ("3+": it and those after) and values; tab-separated.
+ * For the completions, the lines of command name: a line for each
+ * option, name, "option", short ("-x" or "-"), long ("--name" or "-"),
+ * kind (flag, value, maybe, list), the value's name ("OFFSET"; "-"),
+ * values ("-": any) and help; then a line for each operand, name,
+ * "operand", its number ("3+": it and those after) and values; each
+ * field ended by a tab but the last.
  */
-void	opt_print_table(FILE *, const struct opt_command *);
+void	opt_print_table(FILE *, const char *name, const struct opt_command *);
 /*
  * What a command returns when opt_next gave neither a key nor OPT_END:
  * SHM_DONE after --help, SHM_FAIL after a usage error.
