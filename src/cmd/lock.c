@@ -95,7 +95,6 @@ parse_args(int argc, char **argv, struct lock_args *a)
 	int c;
 
 	opt_init(&p, argc, argv, &lock_help);
-	p.stop_after = 1;
 	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 's': a->shared = true; break;

@@ -20,11 +20,17 @@ void
 opt_init(struct opt_parser *p, int argc, char **argv,
     const struct opt_command *command)
 {
+	int i;
+
 	memset(p, 0, sizeof(*p));
 	p->argc = argc;
 	p->argv = argv;
 	p->index = 1;
 	p->command = command;
+	/* A program to run takes the options after it ("lock Q ls -l"). */
+	for (i = 0; i < OPT_OPERANDS && command->operands[i] != NULL; i++)
+		if (strcmp(command->operands[i], OPT_PROGRAM) == 0)
+			p->stop_after = i;
 }
 
 static bool

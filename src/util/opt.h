@@ -70,7 +70,8 @@ struct opt_parser {
 	int		 npos;		/* positional arguments so far */
 	const char	*cluster;	/* rest of a "-abc" cluster */
 	bool		 options_done;	/* after "--" */
-	int		 stop_after;	/* operands after which all are; 0: none */
+	/* Operands after which all are (@program's place); 0: none. */
+	int		 stop_after;
 	const struct opt_command *command;
 	char		*arg;		/* value of the option just returned */
 };
