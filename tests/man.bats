@@ -146,16 +146,20 @@ names() {
 	sed -e "s/\\bdemo\\b/${P}demo/g" -e "s/\\bmsg\\b/${P}msg/g"
 }
 
-# Runs the examples of the page of command $1 (none: shm.1), with shm
-# and its shm-CMD links in PATH.
-examples() {
-	local bin=$BATS_TEST_TMPDIR/bin c
+# shm and its shm-CMD links, for the examples: made once for the file.
+setup_file() {
+	local bin=$BATS_FILE_TMPDIR/bin c
 	mkdir -p "$bin"
 	ln -s "$SHM" "$bin/shm"
 	for c in $(commands | grep -vx help); do
 		ln -s "$SHM" "$bin/shm-$c"
 	done
-	PATH="$bin:$PATH" run_examples "$(page_of "$1")"
+}
+
+# Runs the examples of the page of command $1 (none: shm.1), with shm
+# and its shm-CMD links in PATH.
+examples() {
+	PATH="$BATS_FILE_TMPDIR/bin:$PATH" run_examples "$(page_of "$1")"
 	assert_equal "$(ls /dev/shm | grep -c "^$P" || true)" 0
 }
 
