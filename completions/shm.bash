@@ -5,82 +5,88 @@
 # loader finds it by either name.  It needs nothing from the
 # bash-completion package.
 
-# The commands, as in src/cmd/commands.h.
-_shm_commands="create write read seek find flush resize move dump stat list rm lock
-    wait who help"
+# What to complete comes from the binary itself, as git's completion
+# asks git --git-completion-helper: "shm help --options" prints a line
+# for each command, then its options and operands, tab-separated (see
+# shm(1)).  It is asked once and kept in these, by binary: the commands;
+# by "BINARY CMD": its options, "-x --long ...", and after how many
+# operands options end (lock NAME COMMAND: those are COMMAND's); by
+# "BINARY CMD OPTION", its kind and values ("value @file"); by "BINARY
+# CMD N", the values of operand N, and by "BINARY CMD +", from which
+# operand on those of the last hold for all.
+declare -gA _shm_commands _shm_options _shm_option _shm_operand _shm_end
 
-# The options of a command, as its --help lists them.
-_shm_options() {
-	case $1 in
-	create)	echo "-m --mode -f --force -e --exist-ok --from --progress" ;;
-	write)	echo "-o --offset -s --string -x --hex -i --input -g --grow" \
-		    "--append --as --progress --cursor" ;;
-	read)	echo "-o --offset -n --length -l --line -O --output --as" \
-		    "--columns --progress -f --follow --timeout --cursor" ;;
-	seek)	echo "--cursor" ;;
-	find)	echo "-x --hex -r --last -a --all -s --start -e --end" \
-		    "-c --from-cursor --seek --cursor" ;;
-	flush)	echo "-o --offset -n --length -a --async" ;;
-	resize)	echo "-s --shrink" ;;
-	dump)	echo "-o --offset -n --length -v --no-squeeze -f --format" \
-		    "--color" ;;
-	stat)	echo "-f --field -j --json --cursor" ;;
-	list)	echo "-a --all -l --long -H --header -j --json --total --sysv" ;;
-	rm)	echo "-f --force" ;;
-	lock)	echo "-s --shared -w --timeout" ;;
-	who)	echo "-H --header -j --json" ;;
-	wait)	echo "-o --offset -n --length -t --timeout --change --as" \
-		    "--until --exists --gone" ;;
-	esac
+# Sets _shm_bin to the binary to ask: shm or the path the command line
+# gives; for a link shm-CMD, the shm beside it.
+_shm_binary() {
+	_shm_bin=$1
+	[[ ${_shm_bin##*/} == shm-* ]] && _shm_bin=${_shm_bin%shm-*}shm
+	return 0
 }
 
-# True if option $2 of command $1 takes the next word as its value.
-# (dump's --color takes one only after an "=".)
-_shm_takes_value() {
-	case $1:$2 in
-	create:-m | create:--mode | create:--from | \
-	write:-[osxi] | write:--offset | write:--string | write:--hex | \
-	write:--input | write:--as | \
-	read:-[onO] | read:--offset | read:--length | read:--output | \
-	read:--as | read:--columns | \
-	find:-[se] | find:--start | find:--end | \
-	flush:-[on] | flush:--offset | flush:--length | \
-	dump:-[onf] | dump:--offset | dump:--length | dump:--format | \
-	stat:-f | stat:--field | lock:-w | lock:--timeout | *:--cursor | \
-	read:--timeout | wait:-[ont] | wait:--offset | wait:--length | \
-	wait:--timeout | wait:--as | wait:--until)
-		return 0 ;;
-	esac
-	return 1
+# Loads what binary $1 says of its commands, once.
+_shm_load() {
+	local bin=$1 key name tag a b kind value values help w
+	[[ -n ${_shm_commands[$bin]+set} ]] && return 0
+	_shm_commands[$bin]=
+	while IFS=$'\t' read -r name tag a b kind value values help; do
+		key="$bin $name"
+		case $tag in
+		command)
+			_shm_commands[$bin]+=" $name"
+			_shm_options[$key]=
+			_shm_end[$key]=0 ;;
+		operand)
+			# "CMD operand N VALUES": N is a, the values b.
+			_shm_operand["$key ${a%+}"]=$b
+			[[ $a == *+ ]] && _shm_operand["$key +"]=${a%+}
+			[[ $b == @program ]] && _shm_end[$key]=$((${a%+} - 1)) ;;
+		option)
+			for w in "$a" "$b"; do
+				[[ $w == - ]] && continue
+				_shm_options[$key]+=" $w"
+				_shm_option["$key $w"]="$kind $values"
+			done ;;
+		esac
+	done < <(command "$bin" help --options 2>/dev/null)
+	return 0
 }
 
-# Prints the option of word $2 whose value is the next word, if any:
-# "--long", or in a cluster such as "-gi" the letter that ends it.
+# Sets _shm_kind and _shm_values to those of option $3 of command $2.
+_shm_kind_of() {
+	local it=${_shm_option["$1 $2 $3"]}
+	_shm_kind=${it%% *}
+	_shm_values=${it#* }
+}
+
+# The values of operand number $3 of command $2 into _shm_values.
+_shm_operand_of() {
+	local key="$1 $2" from
+	_shm_values=${_shm_operand["$key $3"]}
+	from=${_shm_operand["$key +"]}
+	[[ -z $_shm_values && -n $from ]] && (($3 >= from)) &&
+	    _shm_values=${_shm_operand["$key $from"]}
+	return 0
+}
+
+# Sets _shm_opt to the option of word $3 whose value is the next word,
+# if any: "--long", or in a cluster such as "-gi" the letter that ends
+# it.  (dump's --color, of kind maybe, takes one only after an "=".)
 _shm_value_option() {
-	local cmd=$1 w=$2 j
+	local w=$3 j
+	_shm_opt=
 	if [[ $w == --* ]]; then
-		_shm_takes_value "$cmd" "$w" && echo "$w"
+		_shm_kind_of "$1" "$2" "$w"
+		[[ $_shm_kind == value || $_shm_kind == list ]] && _shm_opt=$w
 		return 0
 	fi
 	for ((j = 1; j < ${#w}; j++)); do
-		if _shm_takes_value "$cmd" "-${w:j:1}"; then
-			((j == ${#w} - 1)) && echo "-${w:j:1}"
+		_shm_kind_of "$1" "$2" "-${w:j:1}"
+		if [[ $_shm_kind == value || $_shm_kind == list ]]; then
+			((j == ${#w} - 1)) && _shm_opt=-${w:j:1}
 			return 0
 		fi
 	done
-}
-
-# What the Nth argument that is not an option is: a segment NAME, a
-# command, a seek position, or something we cannot guess (a size...).
-_shm_argument_kind() {
-	case $1:$2 in
-	create:1 | write:1 | read:1 | seek:1 | find:1 | flush:1 | \
-	resize:1 | move:1 | dump:1 | stat:* | rm:* | lock:1 | wait:1 | who:1) echo name ;;
-	seek:2) echo position ;;
-	lock:2) echo program ;;
-	lock:*) echo file ;;
-	help:1) echo command ;;
-	esac
 }
 
 # Adds those of the words in $1 that start with $2 to COMPREPLY.
@@ -165,31 +171,48 @@ _shm_segments() {
 	return 0
 }
 
-# Completes the value $3 of option $2 of command $1.
-_shm_value() {
-	local cmd=$1 opt=$2 cur=$3 head=
-	case $cmd:$opt in
-	create:--from | write:-i | write:--input | read:-O | read:--output)
-		_shm_files "$cur" ;;
-	dump:-f | dump:--format)
-		_shm_add "hexdump xxd" "$cur" ;;
-	dump:--color)
-		_shm_add "auto always never" "$cur" ;;
-	stat:-f | stat:--field)
-		# A list, "size,cursor": complete the field after the comma.
-		[[ $cur == *,* ]] && head=${cur%,*},
-		_shm_add "name kind path size cursor owner group mode modified
-		    changed born" "${cur##*,}"
-		COMPREPLY=("${COMPREPLY[@]/#/$head}")
-		compopt -o nospace 2>/dev/null || : ;;
+# Completes a word $3 that is one of values $2 (@segment, @file,
+# @program, @command, words; "-": cannot be guessed) for binary $1.
+_shm_complete_values() {
+	local bin=$1 cur=$3 c
+	case $2 in
+	@segment)	_shm_segments "$cur" ;;
+	@file)		_shm_files "$cur" ;;
+	@program)	_shm_programs "$cur" ;;
+	@command)
+		_shm_load "$bin"
+		# Every command but help: there is no help for help.
+		for c in ${_shm_commands[$bin]}; do
+			[[ $c != help && $c == "$cur"* ]] && COMPREPLY+=("$c")
+		done ;;
+	- | '')		;;
+	*)		_shm_add "$2" "$cur" ;;
 	esac
 	return 0
 }
 
+# Completes the value $4 of option $3 of command $2.
+_shm_value() {
+	local bin=$1 cur=$4 head=
+	_shm_kind_of "$1" "$2" "$3"
+	if [[ $_shm_kind == list ]]; then
+		# A list, "size,cursor": complete the value after the comma.
+		[[ $cur == *,* ]] && head=${cur%,*},
+		_shm_complete_values "$bin" "$_shm_values" "${cur##*,}"
+		COMPREPLY=("${COMPREPLY[@]/#/$head}")
+		compopt -o nospace 2>/dev/null || :
+		return 0
+	fi
+	_shm_complete_values "$bin" "$_shm_values" "$cur"
+}
+
 _shm() {
 	local words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
-	local cur=${COMP_WORDS[COMP_CWORD]} cmd first i n=0 w opt opts=yes
+	local cur=${COMP_WORDS[COMP_CWORD]} cmd first i n=0 w opts=yes end
+	local _shm_bin _shm_kind _shm_values _shm_opt
 	COMPREPLY=()
+	_shm_binary "${words[0]}"
+	_shm_load "$_shm_bin"
 
 	# shm-CMD is shm CMD.
 	cmd=${words[0]##*/}
@@ -200,17 +223,18 @@ _shm() {
 		if [[ $cur == -* ]]; then
 			_shm_add "--help --version" "$cur"
 		else
-			_shm_add "$_shm_commands" "$cur"
+			_shm_add "${_shm_commands[$_shm_bin]}" "$cur"
 		fi
 		return 0
 	else
 		cmd=${words[1]}
 		first=2
 	fi
+	end=${_shm_end["$_shm_bin $cmd"]:-0}
 
 	# --opt=value in one word, when "=" is not in COMP_WORDBREAKS.
 	if [[ $cur == --*=* ]]; then
-		_shm_value "$cmd" "${cur%%=*}" "${cur#*=}"
+		_shm_value "$_shm_bin" "$cmd" "${cur%%=*}" "${cur#*=}"
 		COMPREPLY=("${COMPREPLY[@]/#/${cur%%=*}=}")
 		return 0
 	fi
@@ -219,6 +243,7 @@ _shm() {
 	# arguments came before this one.
 	for ((i = first; i < cword; i++)); do
 		w=${words[i]}
+		((end > 0 && n >= end)) && opts=no
 		if [[ $opts == no || $w != -?* || $w == -[0-9.]* ]]; then
 			n=$((n + 1))
 		elif [[ $w == -- ]]; then
@@ -227,45 +252,40 @@ _shm() {
 			# --opt=value, split at the "=" by COMP_WORDBREAKS.
 			if ((i + 2 >= cword)); then
 				[[ $cur == = ]] && cur=
-				_shm_value "$cmd" "$w" "$cur"
+				_shm_value "$_shm_bin" "$cmd" "$w" "$cur"
 				return 0
 			fi
 			i=$((i + 2))
 		else
-			opt=$(_shm_value_option "$cmd" "$w")
-			[[ -z $opt ]] && continue
+			_shm_value_option "$_shm_bin" "$cmd" "$w"
+			[[ -z $_shm_opt ]] && continue
 			if ((i + 1 == cword)); then
-				_shm_value "$cmd" "$opt" "$cur"
+				_shm_value "$_shm_bin" "$cmd" "$_shm_opt" "$cur"
 				return 0
 			fi
 			i=$((i + 1))
 		fi
 	done
 
-	# lock's COMMAND takes options of its own.
-	[[ $cmd == lock ]] && ((n >= 1)) && opts=no
+	((end > 0 && n >= end)) && opts=no
 	if [[ $opts == yes && $cur == -* && $cur != -[0-9.]* ]]; then
-		[[ $cmd == help ]] ||
-		    _shm_add "$(_shm_options "$cmd") --help" "$cur"
-		# Leave room for "=WHEN" after --color.
-		if [[ ${COMPREPLY[*]} == --color ]]; then
+		# There is no help for help.
+		[[ $cmd == help ]] || _shm_add \
+		    "${_shm_options["$_shm_bin $cmd"]} --help" "$cur"
+		# Leave room for "=VALUE" after an option of kind maybe.
+		_shm_kind_of "$_shm_bin" "$cmd" "${COMPREPLY[0]}"
+		if ((${#COMPREPLY[@]} == 1)) && [[ $_shm_kind == maybe ]]; then
 			compopt -o nospace 2>/dev/null || :
 		fi
 		return 0
 	fi
-	case $(_shm_argument_kind "$cmd" $((n + 1))) in
-	name)		_shm_segments "$cur" ;;
-	position)	_shm_add "end" "$cur" ;;
-	program)	_shm_programs "$cur" ;;
-	file)		_shm_files "$cur" ;;
-	# Every command but help: there is no help for help.
-	command)	_shm_add "${_shm_commands/ help/}" "$cur" ;;
-	esac
-	return 0
+	_shm_operand_of "$_shm_bin" "$cmd" $((n + 1))
+	_shm_complete_values "$_shm_bin" "$_shm_values" "$cur"
 }
 
 complete -F _shm shm
-for _shm_c in $_shm_commands; do
+_shm_load shm
+for _shm_c in ${_shm_commands[shm]}; do
 	complete -F _shm "shm-$_shm_c"
 done
 unset _shm_c

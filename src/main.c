@@ -19,15 +19,23 @@ struct command {
 	const char	*name;
 	int		(*run)(int, char **);
 	const char	*summary;
+	const struct opt_command *help;
 };
 
 static int cmd_help(int, char **);
 
-#define SHM_COMMAND_ROW(name, summary) { #name, cmd_##name, summary },
+/* For the completions: help takes a command. */
+static const struct opt no_options[] = { { 0 } };
+static const struct opt_command help_help = {
+	"usage: shm help COMMAND\n", no_options, NULL, { OPT_COMMAND }
+};
+
+#define SHM_COMMAND_ROW(name, summary) \
+	{ #name, cmd_##name, summary, &name##_help },
 static const struct command commands[] = {
 	SHM_COMMANDS(SHM_COMMAND_ROW)
-	{ "help", cmd_help, "show help for a command" },
-	{ NULL, NULL, NULL },
+	{ "help", cmd_help, "show help for a command", &help_help },
+	{ NULL, NULL, NULL, NULL },
 };
 #undef SHM_COMMAND_ROW
 
@@ -85,12 +93,40 @@ run_command(const char *name, int argc, char **argv)
 	return rc == SHM_DONE ? SHM_OK : rc;
 }
 
+/*
+ * What the completions ask, as git's --git-completion-helper: "help
+ * --options" prints for each command a line "NAME command SUMMARY",
+ * then those of its options and operands (util/opt.h: opt_print_table);
+ * "help --options CMD" those of one.  A new command or option thus
+ * needs no completion of its own.
+ */
+static int
+print_tables(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc > 3)
+		return shm_usage_error("help --options takes one command");
+	if (argc == 3 && find_command(argv[2]) == NULL)
+		return shm_error(NULL, "no help for '%s'; see 'shm --help'",
+		    argv[2]);
+	for (c = commands; c->name != NULL; c++) {
+		if (argc == 3 && strcmp(c->name, argv[2]) != 0)
+			continue;
+		printf("%s\tcommand\t%s\n", c->name, c->summary);
+		opt_print_table(stdout, c->name, c->help);
+	}
+	return SHM_OK;
+}
+
 /* "shm help CMD" is "shm CMD --help", as in git. */
 static int
 cmd_help(int argc, char **argv)
 {
 	char *args[] = { argv[1], "--help", NULL };
 
+	if (argc >= 2 && strcmp(argv[1], "--options") == 0)
+		return print_tables(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		print_main_usage(stdout);

@@ -115,3 +115,20 @@ load helpers
 	assert_equal "$status" 2
 	assert_equal "$stderr" "shm: seek: standard output: Bad file descriptor"
 }
+
+@test "read --follow takes -t SECONDS, as wait does" {
+	shm create "${P}t" 0
+	shm write "${P}t" --append -s ab
+	run --separate-stderr timeout 20 "$SHM" read -f -t 0.2 -o 0 "${P}t"
+	assert_equal "$status" 1
+	assert_equal "$output" ab
+	assert_equal "$stderr" ""
+	# In a cluster, the value joined to it.
+	run --separate-stderr timeout 20 "$SHM" read -ft0.1 -o 1 "${P}t"
+	assert_equal "$status" 1
+	assert_equal "$output" b
+	run --separate-stderr shm read -t 1 "${P}t"
+	assert_fails 2 "shm: read: --timeout goes with --follow (see 'shm read --help')"
+	run --separate-stderr shm read -f -t x "${P}t"
+	assert_fails 2 "shm: read: --timeout 'x': not a number of seconds (see 'shm read --help')"
+}

@@ -6,12 +6,24 @@ load helpers
 
 ROOT="$BATS_TEST_DIRNAME/.."
 
+# The completions ask the shm they find in PATH: the one under test.
+setup_file() {
+	mkdir -p "$BATS_FILE_TMPDIR/bin"
+	ln -sf "$SHM" "$BATS_FILE_TMPDIR/bin/shm"
+}
+PATH="$BATS_FILE_TMPDIR/bin:$PATH"
 
-# The options "shm CMD --help" lists, one a line, short and long.
+# The options of a command's table, one a line, short and long.
 help_options() {
-	"$SHM" "$1" --help | grep -E '^ +-' |
-	    sed -E 's/^ +(-[A-Za-z], )?(--[a-z][a-z-]*).*/\1\2/' |
-	    tr -s ', ' '\n\n'
+	"$SHM" help --options "$1" |
+	    awk -F '\t' '$2 == "option" { if ($3 != "-") print $3
+		if ($4 != "-") print $4 }'
+}
+
+# The fields shm stat prints, in its order.
+stat_fields() {
+	shm create "${P}fields" 1
+	shm stat "${P}fields" 2>/dev/null | cut -d ' ' -f 1 | grep -v '^cursor\.'
 }
 
 # Runs the bash completion on the words given, the last one being the
@@ -133,7 +145,7 @@ complete_fish() {
 	    "$(sort <<<"$want")"
 }
 
-@test "bash offers every option --help lists" {
+@test "bash offers every option the table has" {
 	local c opt offered missing=
 	source "$ROOT/completions/shm.bash"
 	for c in $(commands | grep -vx help); do
@@ -145,28 +157,37 @@ complete_fish() {
 	assert_equal "$missing" ""
 }
 
+# The specs _shm gives _arguments for every command, one a line, each
+# command's first line "== CMD"; _arguments is a stub that prints them.
+zsh_specs() {
+	zsh -fc 'source $1 >/dev/null 2>&1
+	    _arguments() { print -rl -- "${@:3}" }
+	    for c in ${@:2}; do print "== $c"; _shm_command $c shm; done' \
+	    zsh "$ROOT/completions/_shm" "$@"
+}
+
 @test "the zsh completion parses, and names every command and option" {
 	command -v zsh >/dev/null || skip "zsh is not installed"
-	local f="$ROOT/completions/_shm" c opt block missing=
+	local f="$ROOT/completions/_shm" c opt specs blocks block missing=
 	zsh -n "$f"
 	assert_equal "$(head -1 "$f")" "#compdef shm$(commands |
 	    sed 's/^/ shm-/' | tr -d '\n')"
-	assert_equal "$(sed -n "s/^	    '\([a-z]*\):.*/\1/p" "$f" | xargs)" \
-	    "$(commands | grep -vx help | xargs)"
+	specs=$(zsh_specs $(commands | grep -vx help))
+	# Each command's specs on a line, with no exclusion lists.
+	blocks=$(sed -E 's/^\([^)]*\)//' <<<"$specs" |
+	    awk '/^== / { printf "\n%s ", $2; next } { printf " %s", $0 }')
 	for c in $(commands | grep -vx help); do
-		# The command's case, with the option specs it shares.
-		block=$(awk -v c="$c" '$0 ~ "^\t" c "\\)$" { s = 1 }
-		    s { print } s && /;;/ { exit }' "$f")
-		[[ $block == *'$offset'* ]] && block+=$(grep '^	offset=' "$f")
-		[[ $block == *'$length'* ]] && block+=$(grep '^	length=' "$f")
-		[[ $block == *'$progress'* ]] && block+=$(grep progress= "$f")
-		[[ $block == *'$cursor'* ]] && block+=$(grep cursor= "$f")
+		block=$(grep "^$c " <<<"$blocks")
 		for opt in $(help_options "$c"); do
-			grep -qE -- "[{(', ]$opt([^a-z-]|\$)" <<<"$block" ||
-			    missing+=" $c:$opt"
+			[[ $block == *" $opt"[[+=]* ]] || missing+=" $c:$opt"
 		done
 	done
 	assert_equal "$missing" ""
+	# Values and operands, from the table too.
+	[[ $specs == *"--field=[print only the values of FIELDS, one a line]:fields:_sequence compadd - $(stat_fields | xargs)"* ]]
+	[[ $specs == *"--format=[hexdump (the default) or xxd]:format:(hexdump xxd)"* ]]
+	[[ $specs == *$'\n2:command:_command_names -e\n*::argument:_normal\n'* ]]
+	[[ $specs == *$'\n*:segment:_shm_segments\n'* ]]
 }
 
 @test "the fish completion parses, and completes as bash does" {
@@ -193,14 +214,78 @@ complete_fish() {
 	assert_equal "$(complete_fish "shm read ${P}")" "${P}a b"
 }
 
-@test "fish offers every option --help lists" {
+@test "fish offers every option the table has" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	local c opt offered missing=
+	# One fish for all: "== CMD", then what "shm CMD -" offers.
+	offered=$(HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/.config \
+	    XDG_DATA_HOME=$BATS_TEST_TMPDIR/.local/share \
+	    fish -c 'source $argv[1]
+	    for c in $argv[2..-1]; echo "== $c"; complete -C "shm $c -"; end' \
+	    "$ROOT/completions/shm.fish" $(commands | grep -vx help) | cut -f1)
 	for c in $(commands | grep -vx help); do
-		offered=" $(complete_fish "shm $c -") "
+		block=" $(awk -v c="== $c" '$0 == c { s = 1; next }
+		    /^== / { s = 0 } s' <<<"$offered" | tr '\n' ' ')"
 		for opt in $(help_options "$c"); do
-			[[ $offered == *" $opt "* ]] || missing+=" $c:$opt"
+			[[ $block == *" $opt "* ]] || missing+=" $c:$opt"
 		done
 	done
 	assert_equal "$missing" ""
+}
+
+@test "stat -f completes every field stat has, in every shell" {
+	local want
+	want=$(stat_fields | sort | xargs)
+	source "$ROOT/completions/shm.bash"
+	assert_equal "$(complete_bash shm stat -f '' | tr ' ' '\n' | sort |
+	    xargs)" "$want"
+	assert_equal "$(complete_bash shm stat -f size,r)" "size,resident"
+	command -v fish >/dev/null || skip "fish is not installed"
+	assert_equal "$(complete_fish 'shm stat -f ' | tr ' ' '\n' | sort |
+	    xargs)" "$want"
+}
+
+@test "a completion asks the shm beside a shm-CMD link" {
+	local other=$BATS_TEST_TMPDIR/other
+	mkdir "$other"
+	ln -s "$SHM" "$other/shm"
+	ln -s "$SHM" "$other/shm-read"
+	source "$ROOT/completions/shm.bash"
+	assert_equal "$(PATH=/nonexistent; complete_bash "$other/shm-read" --o)" \
+	    "--offset --output"
+	assert_equal "$(PATH=/nonexistent; complete_bash "$other/shm" dump --f)" \
+	    "--format"
+}
+
+@test "shm help --options answers the completions" {
+	local all
+	run --separate-stderr shm help --options
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	all=$output
+	assert_equal "$(awk -F '\t' '$2 == "command" { print $1 }' <<<"$all")" \
+	    "$(commands)"
+	assert_equal "$(grep $'^rm\tcommand\t' <<<"$all")" \
+	    $'rm\tcommand\tremove segments'
+	run --separate-stderr shm help --options dump
+	assert_equal "$status" 0
+	assert_equal "$output" "$(grep $'^dump\t' <<<"$all")"
+	assert_equal "$output" "$(sed 's/|/\t/g' <<'EOF'
+dump|command|show a segment in hex, as hexdump -C or xxd
+dump|option|-o|--offset|value|OFFSET|-|start here (negative: from the end)
+dump|option|-n|--length|value|LENGTH|-|show at most LENGTH bytes
+dump|option|-v|--no-squeeze|flag|-|-|show every line, as hexdump -C -v and xxd do
+dump|option|-f|--format|value|FORMAT|hexdump xxd|hexdump (the default) or xxd
+dump|option|-|--color|maybe|WHEN|auto always never|colour bytes by kind: always (--color alone), never, or auto (the default: on a terminal, unless NO_COLOR is set)
+dump|operand|1|@segment
+EOF
+)"
+	assert_equal "$(grep $'^lock\toperand' <<<"$all" | cut -f 3-)" \
+	    "$(printf '1\t@segment\n2\t@program\n3+\t@file')"
+	assert_equal "$(grep $'^help\t' <<<"$all" | cut -f 2-)" \
+	    "$(printf 'command\tshow help for a command\noperand\t1\t@command')"
+	run --separate-stderr shm help --options frobnicate
+	assert_fails 2 "shm: help: no help for 'frobnicate'; see 'shm --help'"
+	run --separate-stderr shm help --options read write
+	assert_fails 2 "shm: help: help --options takes one command (see 'shm help --help')"
 }

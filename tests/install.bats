@@ -51,7 +51,9 @@ make_install() {
 	run --separate-stderr "$r/bin/shm-seek" --help
 	assert_equal "$status" 0
 	[[ $output == "usage: shm seek"* ]]
-	# bash-completion's loader sources the file named after the command.
+	# bash-completion's loader sources the file named after the command;
+	# the completion asks the installed shm.
+	PATH="$r/bin:$PATH"
 	source "$r/share/bash-completion/completions/shm-read"
 	COMP_WORDS=(shm-read --o)
 	COMP_CWORD=1

@@ -75,23 +75,29 @@ unroff() {
 	done
 }
 
-@test "every option in --help is a tag in the page's OPTIONS" {
-	local c f tags line opt missing=
+# The tags of the OPTIONS of every command's page as plain text, each
+# after its command: "read -o, --offset OFFSET", "dump --color[=WHEN]".
+page_options() {
+	local c
 	for c in $(commands | grep -vx help); do
-		f="$ROOT/man/shm-$c.1"
-		# The tag lines after each .TP in OPTIONS, as plain text.
-		tags=$(awk '/^\.SH/ { s = $2 == "OPTIONS"; next }
-		    s && t { print; t = 0 } s && /^\.TP/ { t = 1 }' "$f" |
-		    unroff)
-		# "  -x, --long ARG  text" and "      --long ARG  text"
-		while read -r line; do
-			opt=$(printf '%s\n' "$line" |
-			    sed -E 's/^(-[A-Za-z], )?(--[a-z][a-z-]*).*/\1\2/')
-			printf '%s\n' "$tags" | grep -qE -- "^$opt([[ =]|\$)" ||
-			    missing+=" shm-$c.1:$opt"
-		done < <("$SHM" "$c" --help | grep -E '^ +-')
-	done
-	assert_equal "$missing" ""
+		awk -v c="$c" '/^\.SH/ { s = $2 == "OPTIONS"; next }
+		    s && t { print c " " $0; t = 0 } s && /^\.TP/ { t = 1 }' \
+		    "$ROOT/man/shm-$c.1"
+	done | unroff | sort
+}
+
+# The same tags, made from the option tables.
+table_options() {
+	"$SHM" help --options | awk -F '\t' '$2 == "option" {
+		t = ($3 != "-" ? $3 ", " : "") $4
+		if ($5 == "maybe") t = t "[=" $6 "]"
+		else if ($5 != "flag") t = t " " $6
+		print $1 " " t }' | sort
+}
+
+@test "every page's OPTIONS are exactly the options of its table" {
+	# "<": only in a page; ">": only in a table.
+	assert_equal "$(diff <(page_options) <(table_options))" ""
 }
 
 # Runs the EXAMPLES of a page as one shell script per .EX block, in its
@@ -140,15 +146,46 @@ names() {
 	sed -e "s/\\bdemo\\b/${P}demo/g" -e "s/\\bmsg\\b/${P}msg/g"
 }
 
-@test "every page's examples run and print what they show" {
-	local bin=$BATS_TEST_TMPDIR/bin c f
+# shm and its shm-CMD links, for the examples: made once for the file.
+setup_file() {
+	local bin=$BATS_FILE_TMPDIR/bin c
 	mkdir -p "$bin"
 	ln -s "$SHM" "$bin/shm"
 	for c in $(commands | grep -vx help); do
 		ln -s "$SHM" "$bin/shm-$c"
 	done
-	for f in $(pages); do
-		PATH="$bin:$PATH" run_examples "$f"
-	done
+}
+
+# Runs the examples of the page of command $1 (none: shm.1), with shm
+# and its shm-CMD links in PATH.
+examples() {
+	PATH="$BATS_FILE_TMPDIR/bin:$PATH" run_examples "$(page_of "$1")"
 	assert_equal "$(ls /dev/shm | grep -c "^$P" || true)" 0
+}
+
+# One test a page, so that bats --jobs runs them side by side.
+@test "shm(1)'s examples run and print what they show" { examples; }
+@test "shm-create(1)'s examples run and print what they show" { examples create; }
+@test "shm-write(1)'s examples run and print what they show" { examples write; }
+@test "shm-read(1)'s examples run and print what they show" { examples read; }
+@test "shm-seek(1)'s examples run and print what they show" { examples seek; }
+@test "shm-find(1)'s examples run and print what they show" { examples find; }
+@test "shm-flush(1)'s examples run and print what they show" { examples flush; }
+@test "shm-resize(1)'s examples run and print what they show" { examples resize; }
+@test "shm-move(1)'s examples run and print what they show" { examples move; }
+@test "shm-dump(1)'s examples run and print what they show" { examples dump; }
+@test "shm-stat(1)'s examples run and print what they show" { examples stat; }
+@test "shm-list(1)'s examples run and print what they show" { examples list; }
+@test "shm-rm(1)'s examples run and print what they show" { examples rm; }
+@test "shm-lock(1)'s examples run and print what they show" { examples lock; }
+@test "shm-wait(1)'s examples run and print what they show" { examples wait; }
+@test "shm-who(1)'s examples run and print what they show" { examples who; }
+
+@test "every page's examples have a test of their own" {
+	local c missing=
+	for c in $(commands | grep -vx help); do
+		grep -q "^@test \"shm-$c(1)'s examples run" "$BATS_TEST_FILENAME" ||
+		    missing+=" $c"
+	done
+	assert_equal "$missing" ""
 }

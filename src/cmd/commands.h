@@ -2,13 +2,16 @@
  * commands.h - the commands: the one list of them.
  *
  * Each is a file of its own here, cmd/NAME.c, whose cmd_NAME returns
- * its exit status, or SHM_DONE after --help.  main.c's table, the
+ * its exit status, or SHM_DONE after --help, and whose NAME_help is
+ * its help and its options (util/opt.h).  main.c's table, the
  * prototypes below and the Makefile's links and pages (which read the
  * lines of this list) all come from SHM_COMMANDS, in the order --help
  * shows them.
  */
 #ifndef SHM_COMMANDS_H
 #define SHM_COMMANDS_H
+
+#include "util/opt.h"
 
 #define SHM_COMMANDS(X) \
 	X(create, "make a new segment, empty or from a file") \
@@ -27,7 +30,8 @@
 	X(wait, "wait until a segment changes or a value holds") \
 	X(who, "show the processes that map, open or lock one")
 
-#define SHM_COMMAND_PROTOTYPE(name, summary) int cmd_##name(int, char **);
+#define SHM_COMMAND_PROTOTYPE(name, summary) int cmd_##name(int, char **); \
+	extern const struct opt_command name##_help;
 SHM_COMMANDS(SHM_COMMAND_PROTOTYPE)
 #undef SHM_COMMAND_PROTOTYPE
 

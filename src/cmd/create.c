@@ -17,23 +17,26 @@ static const char usage[] =
 "\n"
 "Make a segment of SIZE zero bytes, or one holding FILE ('-' for standard\n"
 "input) and sized to it, or to SIZE if that is larger.  No reader ever\n"
-"sees it half-filled: it is built under a hidden name, then published.\n"
-"\n"
-"  -m, --mode MODE   permissions, in octal (default 600)\n"
-"  -f, --force       replace an existing NAME, in one atomic step\n"
-"  -e, --exist-ok    leave an existing NAME as it is and succeed\n"
-"      --from FILE   copy FILE in ('-': standard input)\n"
-"      --progress    show the bytes copied so far on standard error\n";
+"sees it half-filled: it is built under a hidden name, then published.\n";
 
 enum { OPT_FROM = OPT_LONG, OPT_PROGRESS };
 
 static const struct opt options[] = {
-	{ 'm', "mode", true },
-	{ 'f', "force", false },
-	{ 'e', "exist-ok", false },
-	{ OPT_FROM, "from", true },
-	{ OPT_PROGRESS, "progress", false },
-	{ 0, NULL, false },
+	{ 'm', "mode", OPT_VALUE, "MODE", "permissions, in octal (default 600)",
+	    NULL },
+	{ 'f', "force", OPT_FLAG, NULL,
+	    "replace an existing NAME, in one atomic step", NULL },
+	{ 'e', "exist-ok", OPT_FLAG, NULL,
+	    "leave an existing NAME as it is and succeed", NULL },
+	{ OPT_FROM, "from", OPT_VALUE, "FILE",
+	    "copy FILE in ('-': standard input)", OPT_FILE },
+	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
+	    "show the bytes copied so far on standard error", NULL },
+	{ 0 },
+};
+
+const struct opt_command create_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 struct create_args {
@@ -138,8 +141,8 @@ parse_args(int argc, char **argv, struct create_args *a)
 	const char *err;
 	int c;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &create_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'm':
 			if ((err = number_mode(p.arg, &a->mode)) != NULL)
@@ -149,20 +152,11 @@ parse_args(int argc, char **argv, struct create_args *a)
 				    "setgid and sticky bits are not for "
 				    "segments");
 			break;
-		case 'f':
-			a->force = true;
-			break;
-		case 'e':
-			a->exist_ok = true;
-			break;
-		case OPT_FROM:
-			a->from = p.arg;
-			break;
-		case OPT_PROGRESS:
-			a->progress = true;
-			break;
-		default:
-			return opt_stop(c);
+		case 'f': a->force = true; break;
+		case 'e': a->exist_ok = true; break;
+		case OPT_FROM: a->from = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
+		default: return opt_stop(c);
 		}
 	}
 	if (a->force && a->exist_ok)

@@ -17,25 +17,28 @@ static const char usage[] =
 "Show the bytes of NAME in hex and ASCII, exactly as 'hexdump -C' does,\n"
 "or as 'xxd' with --format xxd.  Offsets are those in NAME.  A line\n"
 "repeating the one before is shown as '*' (hexdump -C; with xxd, as\n"
-"'xxd -a' does, only runs of zero lines are squeezed).\n"
-"\n"
-"  -o, --offset OFFSET   start here (negative: from the end)\n"
-"  -n, --length LENGTH   show at most LENGTH bytes\n"
-"  -v, --no-squeeze      show every line, as hexdump -C -v and xxd do\n"
-"  -f, --format FORMAT   hexdump (the default) or xxd\n"
-"      --color[=WHEN]    colour bytes by kind: always (--color alone),\n"
-"                        never, or auto (the default: on a terminal,\n"
-"                        unless NO_COLOR is set)\n";
+"'xxd -a' does, only runs of zero lines are squeezed).\n";
 
 enum { OPT_COLOR = OPT_LONG };
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 'n', "length", true },
-	{ 'v', "no-squeeze", false },
-	{ 'f', "format", true },
-	{ OPT_COLOR, "color", OPT_MAYBE },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "start here (negative: from the end)", NULL },
+	{ 'n', "length", OPT_VALUE, "LENGTH", "show at most LENGTH bytes",
+	    NULL },
+	{ 'v', "no-squeeze", OPT_FLAG, NULL,
+	    "show every line, as hexdump -C -v and xxd do", NULL },
+	{ 'f', "format", OPT_VALUE, "FORMAT", "hexdump (the default) or xxd",
+	    "hexdump xxd" },
+	{ OPT_COLOR, "color", OPT_MAYBE, "WHEN",
+	    "colour bytes by kind: always (--color alone), never, or auto "
+	    "(the default: on a terminal, unless NO_COLOR is set)",
+	    "auto always never" },
+	{ 0 },
+};
+
+const struct opt_command dump_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 struct dump_args {
@@ -135,8 +138,7 @@ parse_option(struct dump_args *a, int c, const char *arg)
 		return SHM_OK;
 	case OPT_COLOR:
 		return parse_color(arg != NULL ? arg : "always", &a->hex.color);
-	default:
-		return opt_stop(c);
+	default: return opt_stop(c);
 	}
 }
 
@@ -151,8 +153,8 @@ cmd_dump(int argc, char **argv)
 
 	if ((rc = parse_color("auto", &a.hex.color)) != SHM_OK)
 		return rc;
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END)
+	opt_init(&p, argc, argv, &dump_help);
+	while ((c = opt_next(&p)) != OPT_END)
 		if ((rc = parse_option(&a, c, p.arg)) != SHM_OK)
 			return rc;
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)

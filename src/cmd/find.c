@@ -18,31 +18,32 @@ static const char usage[] =
 "Print the offset of the first match of PATTERN in NAME and exit 0, or\n"
 "print nothing and exit 1 if there is none.  The whole segment is\n"
 "searched, as grep does, unless bounds are given; the cursor stays put.\n"
-"An empty PATTERN matches at the start (with -r, at the end).\n"
-"\n"
-"  -x, --hex            PATTERN is hex (\"de ad be ef\")\n"
-"  -r, --last           the last match instead (rfind)\n"
-"  -a, --all            every match, one offset a line; matches do not\n"
-"                       overlap (\"aa\" in \"aaaa\": 0 and 2), as count does\n"
-"  -s, --start OFFSET   matches begin at OFFSET or later\n"
-"  -e, --end OFFSET     matches end at OFFSET or before; negative\n"
-"                       offsets count from the end, for both\n"
-"  -c, --from-cursor    start at the cursor, as Python's mmap.find does\n"
-"      --seek           move the cursor to the match found\n"
-CURSOR_OPTION_HELP;
+"An empty PATTERN matches at the start (with -r, at the end).\n";
 
 enum { OPT_SEEK = OPT_LONG, OPT_CURSOR };
 
 static const struct opt options[] = {
-	{ 'x', "hex", false },
-	{ 'r', "last", false },
-	{ 'a', "all", false },
-	{ 's', "start", true },
-	{ 'e', "end", true },
-	{ 'c', "from-cursor", false },
-	{ OPT_SEEK, "seek", false },
-	{ OPT_CURSOR, "cursor", true },
-	{ 0, NULL, false },
+	{ 'x', "hex", OPT_FLAG, NULL, "PATTERN is hex (\"de ad be ef\")",
+	    NULL },
+	{ 'r', "last", OPT_FLAG, NULL, "the last match instead (rfind)", NULL },
+	{ 'a', "all", OPT_FLAG, NULL,
+	    "every match, one offset a line; matches do not overlap "
+	    "(\"aa\" in \"aaaa\": 0 and 2), as count does", NULL },
+	{ 's', "start", OPT_VALUE, "OFFSET",
+	    "matches begin at OFFSET or later", NULL },
+	{ 'e', "end", OPT_VALUE, "OFFSET",
+	    "matches end at OFFSET or before; negative offsets count from "
+	    "the end, for both", NULL },
+	{ 'c', "from-cursor", OPT_FLAG, NULL,
+	    "start at the cursor, as Python's mmap.find does", NULL },
+	{ OPT_SEEK, "seek", OPT_FLAG, NULL, "move the cursor to the match found",
+	    NULL },
+	CURSOR_OPTION(OPT_CURSOR),
+	{ 0 },
+};
+
+const struct opt_command find_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 struct find_args {
@@ -145,8 +146,8 @@ parse_args(int argc, char **argv, struct find_args *a)
 	bool last = false, all = false;
 	int c;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &find_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'x': a->hex = true; break;
 		case 'r': last = true; break;

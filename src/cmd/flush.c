@@ -10,17 +10,20 @@ static const char usage[] =
 "\n"
 "Write the changed pages of NAME, or of the range given, to the file\n"
 "system (msync).  When it returns, a file holds the data on disk.  A\n"
-"POSIX object lives in memory: flushing it succeeds and does nothing.\n"
-"\n"
-"  -o, --offset OFFSET  start of the range (negative: from the end)\n"
-"  -n, --length LENGTH  length of the range (default: to the end)\n"
-"  -a, --async          start the writing and return at once\n";
+"POSIX object lives in memory: flushing it succeeds and does nothing.\n";
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 'n', "length", true },
-	{ 'a', "async", false },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "start of the range (negative: from the end)", NULL },
+	{ 'n', "length", OPT_VALUE, "LENGTH",
+	    "length of the range (default: to the end)", NULL },
+	{ 'a', "async", OPT_FLAG, NULL, "start the writing and return at once",
+	    NULL },
+	{ 0 },
+};
+
+const struct opt_command flush_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 struct flush_args {
@@ -70,8 +73,8 @@ cmd_flush(int argc, char **argv)
 	const char *err;
 	int c, rc;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &flush_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'o': a.offset = p.arg; break;
 		case 'n':

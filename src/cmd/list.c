@@ -22,26 +22,29 @@ static const char usage[] =
 "name, size, owner, mode and modification time (UTC), separated by tabs\n"
 "for cut and awk.  A header comes first on a terminal, or with -H.\n"
 "POSIX semaphores (sem.*) and hidden names (a create's unfinished\n"
-"temporaries among them) are left out, as lsipc does, unless -a.\n"
-"\n"
-"  -a, --all      list hidden names and semaphores too\n"
-"  -l, --long     add the bytes each holds (allocated) and its users\n"
-"  -H, --header   print the header line even into a pipe\n"
-"  -j, --json     print a JSON array of objects instead\n"
-"      --total    end with the file system's size, used and free bytes\n"
-"      --sysv     list the SysV segments instead, as ipcs -m: key, id,\n"
-"                 size, owner, mode and the processes attached\n";
+"temporaries among them) are left out, as lsipc does, unless -a.\n";
 
 enum { OPT_TOTAL = OPT_LONG, OPT_SYSV };
 
 static const struct opt options[] = {
-	{ 'a', "all", false },
-	{ 'l', "long", false },
-	{ 'H', "header", false },
-	{ 'j', "json", false },
-	{ OPT_TOTAL, "total", false },
-	{ OPT_SYSV, "sysv", false },
-	{ 0, NULL, false },
+	{ 'a', "all", OPT_FLAG, NULL, "list hidden names and semaphores too",
+	    NULL },
+	{ 'l', "long", OPT_FLAG, NULL,
+	    "add the bytes each holds (allocated) and its users", NULL },
+	{ 'H', "header", OPT_FLAG, NULL,
+	    "print the header line even into a pipe", NULL },
+	{ 'j', "json", OPT_FLAG, NULL, "print a JSON array of objects instead",
+	    NULL },
+	{ OPT_TOTAL, "total", OPT_FLAG, NULL,
+	    "end with the file system's size, used and free bytes", NULL },
+	{ OPT_SYSV, "sysv", OPT_FLAG, NULL,
+	    "list the SysV segments instead, as ipcs -m: key, id, size, "
+	    "owner, mode and the processes attached", NULL },
+	{ 0 },
+};
+
+const struct opt_command list_help = {
+	usage, options, NULL, { NULL }
 };
 
 /* The options, set once by cmd_list. */
@@ -165,8 +168,8 @@ cmd_list(int argc, char **argv)
 	int c, rc;
 
 	opts.header = isatty(STDOUT_FILENO);
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &list_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'a': opts.all = true; break;
 		case 'l': opts.lng = true; break;

@@ -21,17 +21,19 @@ static const char usage[] =
 "waiting for it, and still keep apart from each other.  The lock is\n"
 "flock(2) on the segment's file: a Python or C peer takes the same one\n"
 "with fcntl.flock(fd, LOCK_EX); shm commands that inherit its locked\n"
-"descriptor (flock(1), pass_fds) work inside that one too.\n"
-"\n"
-"  -s, --shared           share the lock with other readers; nothing\n"
-"                         run under it may change NAME\n"
-"  -w, --timeout SECONDS  wait at most SECONDS (0: not at all), then\n"
-"                         exit 1\n";
+"descriptor (flock(1), pass_fds) work inside that one too.\n";
 
 static const struct opt options[] = {
-	{ 's', "shared", false },
-	{ 'w', "timeout", true },
-	{ 0, NULL, false },
+	{ 's', "shared", OPT_FLAG, NULL,
+	    "share the lock with other readers; nothing run under it may "
+	    "change NAME", NULL },
+	{ 'w', "timeout", OPT_VALUE, "SECONDS",
+	    "wait at most SECONDS (0: not at all), then exit 1", NULL },
+	{ 0 },
+};
+
+const struct opt_command lock_help = {
+	usage, options, NULL, { OPT_SEGMENT, OPT_PROGRAM, OPT_FILE "..." }
 };
 
 struct lock_args {
@@ -92,20 +94,16 @@ parse_args(int argc, char **argv, struct lock_args *a)
 	const char *err;
 	int c;
 
-	opt_init(&p, argc, argv, usage);
-	p.stop_after = 1;
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &lock_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
-		case 's':
-			a->shared = true;
-			break;
+		case 's': a->shared = true; break;
 		case 'w':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("-w", p.arg, err);
 			a->timed = true;
 			break;
-		default:
-			return opt_stop(c);
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 2, p.npos, "NAME COMMAND") != SHM_OK)

@@ -17,7 +17,11 @@ static const char usage[] =
 "Negative offsets count from the end.  The cursor does not move.\n";
 
 static const struct opt options[] = {
-	{ 0, NULL, false },
+	{ 0 },
+};
+
+const struct opt_command move_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 /*
@@ -142,8 +146,8 @@ cmd_move(int argc, char **argv)
 	uint64_t count;
 	int c, rc;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END)
+	opt_init(&p, argc, argv, &move_help);
+	while ((c = opt_next(&p)) != OPT_END)
 		return opt_stop(c);
 	if (opt_operands(&p, 4, 4, "NAME DST SRC COUNT") != SHM_OK)
 		return SHM_FAIL;

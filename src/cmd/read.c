@@ -18,42 +18,42 @@ static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
 "                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
-"       shm read [-o OFFSET] --follow [--timeout SECONDS] NAME\n"
+"       shm read [-o OFFSET] --follow [-t SECONDS] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
 "(default: to the end); fewer where the segment ends.  With --as, unpack\n"
 "the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
-"line.\n"
-"\n"
-"  -o, --offset OFFSET  read from here (negative: from the end); keep cursor\n"
-"  -n, --length LENGTH  read at most LENGTH bytes\n"
-"  -l, --line           stop after the next newline, as readline does\n"
-"  -O, --output FILE    write to FILE instead of standard output\n"
-"      --as FORMAT      unpack values: '<I', '>q', '4s', '@bq', '10B'...\n"
-"      --columns N      print N values a line, separated by spaces\n"
-"      --progress       show the bytes copied so far on standard error\n"
-"  -f, --follow         go on copying what is added, as tail -f does,\n"
-"                       until NAME is removed or replaced\n"
-"      --timeout SECONDS  with --follow, exit 1 after SECONDS with\n"
-"                       nothing new\n"
-CURSOR_OPTION_HELP
-TYPED_CODES_HELP;
+"line.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR, OPT_TIMEOUT };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR };
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 'n', "length", true },
-	{ 'l', "line", false },
-	{ 'O', "output", true },
-	{ OPT_AS, "as", true },
-	{ OPT_COLUMNS, "columns", true },
-	{ OPT_PROGRESS, "progress", false },
-	{ OPT_CURSOR, "cursor", true },
-	{ 'f', "follow", false },
-	{ OPT_TIMEOUT, "timeout", true },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "read from here (negative: from the end); keep cursor", NULL },
+	{ 'n', "length", OPT_VALUE, "LENGTH", "read at most LENGTH bytes",
+	    NULL },
+	{ 'l', "line", OPT_FLAG, NULL,
+	    "stop after the next newline, as readline does", NULL },
+	{ 'O', "output", OPT_VALUE, "FILE",
+	    "write to FILE instead of standard output", OPT_FILE },
+	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
+	    "unpack values: '<I', '>q', '4s', '@bq', '10B'...", NULL },
+	{ OPT_COLUMNS, "columns", OPT_VALUE, "N",
+	    "print N values a line, separated by spaces", NULL },
+	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
+	    "show the bytes copied so far on standard error", NULL },
+	{ 'f', "follow", OPT_FLAG, NULL,
+	    "go on copying what is added, as tail -f does, until NAME is "
+	    "removed or replaced", NULL },
+	{ 't', "timeout", OPT_VALUE, "SECONDS",
+	    "with --follow, exit 1 after SECONDS with nothing new", NULL },
+	CURSOR_OPTION(OPT_CURSOR),
+	{ 0 },
+};
+
+const struct opt_command read_help = {
+	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT }
 };
 
 struct read_args {
@@ -209,36 +209,24 @@ parse_args(int argc, char **argv, struct read_args *a)
 	const char *err;
 	int c;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &read_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
-		case 'o':
-			a->offset = p.arg;
-			break;
+		case 'o': a->offset = p.arg; break;
 		case 'n':
 			if ((err = number_size(p.arg, &a->length)) != NULL)
 				return opt_bad_value("-n", p.arg, err);
 			break;
-		case 'l':
-			a->line = true;
-			break;
-		case 'O':
-			a->output = p.arg;
-			break;
-		case OPT_AS:
-			a->as = p.arg;
-			break;
-		case OPT_PROGRESS:
-			a->progress = true;
-			break;
+		case 'l': a->line = true; break;
+		case 'O': a->output = p.arg; break;
+		case OPT_AS: a->as = p.arg; break;
+		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_CURSOR:
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
 				return SHM_FAIL;
 			break;
-		case 'f':
-			a->follow = true;
-			break;
-		case OPT_TIMEOUT:
+		case 'f': a->follow = true; break;
+		case 't':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("--timeout", p.arg, err);
 			break;
@@ -248,8 +236,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 				return opt_bad_value("--columns", p.arg,
 				    err != NULL ? err : "not positive");
 			break;
-		default:
-			return opt_stop(c);
+		default: return opt_stop(c);
 		}
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)

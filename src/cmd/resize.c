@@ -12,13 +12,16 @@ static const char usage[] =
 "\n"
 "Set the size of NAME to SIZE bytes; +N and -N change it by N.  Bytes\n"
 "below the new size keep their values; new bytes read as zero.  A\n"
-"cursor past the new end moves to it.\n"
-"\n"
-"  -s, --shrink   allow a smaller size, destroying the bytes cut off\n";
+"cursor past the new end moves to it.\n";
 
 static const struct opt options[] = {
-	{ 's', "shrink", false },
-	{ 0, NULL, false },
+	{ 's', "shrink", OPT_FLAG, NULL,
+	    "allow a smaller size, destroying the bytes cut off", NULL },
+	{ 0 },
+};
+
+const struct opt_command resize_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 /* SIZE as typed: N, +N or -N, checked against the size under the lock. */
@@ -92,8 +95,8 @@ cmd_resize(int argc, char **argv)
 	const char *err;
 	int c, rc;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &resize_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		if (c != 's')
 			return opt_stop(c);
 		shrink = true;

@@ -11,13 +11,16 @@ static const char usage[] =
 "usage: shm rm [-f] NAME...\n"
 "\n"
 "Remove each NAME: a POSIX object, or the file a path names.  Programs\n"
-"that have it mapped keep their mapping; the name is gone at once.\n"
-"\n"
-"  -f, --force   say nothing of a NAME that does not exist\n";
+"that have it mapped keep their mapping; the name is gone at once.\n";
 
 static const struct opt options[] = {
-	{ 'f', "force", false },
-	{ 0, NULL, false },
+	{ 'f', "force", OPT_FLAG, NULL,
+	    "say nothing of a NAME that does not exist", NULL },
+	{ 0 },
+};
+
+const struct opt_command rm_help = {
+	usage, options, NULL, { OPT_SEGMENT "..." }
 };
 
 int
@@ -28,8 +31,8 @@ cmd_rm(int argc, char **argv)
 	bool force = false;
 	int c, i, rc = SHM_OK;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &rm_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		if (c != 'f')
 			return opt_stop(c);
 		force = true;

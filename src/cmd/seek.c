@@ -18,15 +18,17 @@ static const char usage[] =
 "  N        N bytes from the start\n"
 "  +N, -N   N bytes forward or back from the cursor\n"
 "  end      the end; end-N is N bytes before it\n"
-"The cursor stays within the segment: 0 to its size.\n"
-"\n"
-CURSOR_OPTION_HELP;
+"The cursor stays within the segment: 0 to its size.\n";
 
 enum { OPT_CURSOR = OPT_LONG };
 
 static const struct opt options[] = {
-	{ OPT_CURSOR, "cursor", true },
-	{ 0, NULL, false },
+	CURSOR_OPTION(OPT_CURSOR),
+	{ 0 },
+};
+
+const struct opt_command seek_help = {
+	usage, options, NULL, { OPT_SEGMENT, "end" }
 };
 
 /* A POS that needs the cursor's old value: +N, -N. */
@@ -104,8 +106,8 @@ cmd_seek(int argc, char **argv)
 	struct segment seg;
 	int c, rc;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &seek_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		if (c != OPT_CURSOR)
 			return opt_stop(c);
 		if (cursor_option(p.arg, &cursor) != SHM_OK)

@@ -26,19 +26,25 @@ static const char usage[] =
 "tell of, users when a process could not be inspected but for\n"
 "permission (the reasons are said on standard error; exit status 2).\n"
 "\n"
-"A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n"
-"\n"
-"  -f, --field FIELDS  print only the values of FIELDS, one a line\n"
-"  -j, --json          print one JSON object a NAME\n"
-"      --cursor NAME   the cursor field shows the cursor NAME\n";
+"A segment's named cursors (--cursor NAME) follow, as cursor.NAME.\n";
 
 enum { OPT_CURSOR = OPT_LONG };
 
+/* The keys below, for completing -f. */
+#define FIELDS	"name kind path size cursor owner group mode modified " \
+	"changed born allocated resident filesystem users seals"
+
 static const struct opt options[] = {
-	{ 'f', "field", true },
-	{ 'j', "json", false },
-	{ OPT_CURSOR, "cursor", true },
-	{ 0, NULL, false },
+	{ 'f', "field", OPT_LIST, "FIELDS",
+	    "print only the values of FIELDS, one a line", FIELDS },
+	{ 'j', "json", OPT_FLAG, NULL, "print one JSON object a NAME", NULL },
+	{ OPT_CURSOR, "cursor", OPT_VALUE, "NAME",
+	    "the cursor field shows the cursor NAME", NULL },
+	{ 0 },
+};
+
+const struct opt_command stat_help = {
+	usage, options, NULL, { OPT_SEGMENT "..." }
 };
 
 /* The options, set once by cmd_stat. */
@@ -271,8 +277,8 @@ cmd_stat(int argc, char **argv)
 	struct opt_parser p;
 	int c, i, rc = SHM_OK;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &stat_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		if (c == 'f')
 			opts.fields = p.arg;
 		else if (c == 'j')

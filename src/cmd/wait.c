@@ -19,34 +19,36 @@ static const char usage[] =
 "\n"
 "Wait until the condition holds, then exit 0; exit 1 if SECONDS pass\n"
 "first.  Changes by any peer count: shm, write(2), a store through a\n"
-"mapping (which only looking again can see: shm looks every ms).\n"
-"\n"
-"  -o, --offset OFFSET   the range or value starts here (default 0)\n"
-"  -n, --length LENGTH   the range is this long (default: to the end)\n"
-"  -t, --timeout SECONDS give up after SECONDS (default: never)\n"
-"      --change          until a byte of the range differs from now,\n"
-"                        the segment grows into it or shrinks out of it\n"
-"                        (-n 0: changes size), or NAME is removed or\n"
-"                        replaced\n"
-"      --as FORMAT       the one value at OFFSET, as read --as reads it\n"
-"      --until 'OP VALUE'  until it compares so (== != < <= > >=) to\n"
-"                        VALUE; then print it.  A segment that replaces\n"
-"                        NAME is watched on; NAME removed is an error\n"
-"      --exists          until NAME exists (it need not yet)\n"
-"      --gone            until NAME is removed or replaced\n";
+"mapping (which only looking again can see: shm looks every ms).\n";
 
 enum { OPT_CHANGE = OPT_LONG, OPT_AS, OPT_UNTIL, OPT_EXISTS, OPT_GONE };
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 'n', "length", true },
-	{ 't', "timeout", true },
-	{ OPT_CHANGE, "change", false },
-	{ OPT_AS, "as", true },
-	{ OPT_UNTIL, "until", true },
-	{ OPT_EXISTS, "exists", false },
-	{ OPT_GONE, "gone", false },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "the range or value starts here (default 0)", NULL },
+	{ 'n', "length", OPT_VALUE, "LENGTH",
+	    "the range is this long (default: to the end)", NULL },
+	{ 't', "timeout", OPT_VALUE, "SECONDS",
+	    "give up after SECONDS (default: never)", NULL },
+	{ OPT_CHANGE, "change", OPT_FLAG, NULL,
+	    "until a byte of the range differs from now, the segment grows "
+	    "into it or shrinks out of it (-n 0: changes size), or NAME is "
+	    "removed or replaced", NULL },
+	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
+	    "the one value at OFFSET, as read --as reads it", NULL },
+	{ OPT_UNTIL, "until", OPT_VALUE, "'OP VALUE'",
+	    "until it compares so (== != < <= > >=) to VALUE; then print it.  "
+	    "A segment that replaces NAME is watched on; NAME removed is an "
+	    "error", NULL },
+	{ OPT_EXISTS, "exists", OPT_FLAG, NULL,
+	    "until NAME exists (it need not yet)", NULL },
+	{ OPT_GONE, "gone", OPT_FLAG, NULL,
+	    "until NAME is removed or replaced", NULL },
+	{ 0 },
+};
+
+const struct opt_command wait_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 struct wait_args {
@@ -185,8 +187,7 @@ parse_option(struct wait_args *a, int c, const char *arg)
 	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
 		return set_condition(a, c);
-	default:
-		return opt_stop(c);
+	default: return opt_stop(c);
 	}
 }
 
@@ -196,8 +197,8 @@ parse_args(int argc, char **argv, struct wait_args *a)
 	struct opt_parser p;
 	int c, rc;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END)
+	opt_init(&p, argc, argv, &wait_help);
+	while ((c = opt_next(&p)) != OPT_END)
 		if ((rc = parse_option(a, c, p.arg)) != SHM_OK)
 			return rc;
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)

@@ -19,15 +19,18 @@ static const char usage[] =
 "p (private) or s (shared); its descriptors on NAME; its lock, held or\n"
 "waited for.  Exit 1 when nobody uses NAME.  Processes that could not\n"
 "be inspected are counted on standard error, by reason; for any reason\n"
-"but permission, the exit status is 2.\n"
-"\n"
-"  -H, --header   print the header line even into a pipe\n"
-"  -j, --json     print a JSON array of processes instead\n";
+"but permission, the exit status is 2.\n";
 
 static const struct opt options[] = {
-	{ 'H', "header", false },
-	{ 'j', "json", false },
-	{ 0, NULL, false },
+	{ 'H', "header", OPT_FLAG, NULL,
+	    "print the header line even into a pipe", NULL },
+	{ 'j', "json", OPT_FLAG, NULL,
+	    "print a JSON array of processes instead", NULL },
+	{ 0 },
+};
+
+const struct opt_command who_help = {
+	usage, options, NULL, { OPT_SEGMENT }
 };
 
 static void
@@ -117,8 +120,8 @@ cmd_who(int argc, char **argv)
 	int c, rc;
 
 	sh.header = isatty(STDOUT_FILENO);
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &who_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		if (c == 'H')
 			sh.header = true;
 		else if (c == 'j')

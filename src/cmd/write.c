@@ -23,33 +23,34 @@ static const char usage[] =
 "does not fit changes nothing and fails, unless --grow extends NAME.\n"
 "With --as, pack the VALUEs as Python's struct.pack(FORMAT) does; what\n"
 "'read --as' prints, 'write --as' takes back.  Negative numbers are\n"
-"values; other VALUEs that start with '-' go after '--'.\n"
-"\n"
-"  -o, --offset OFFSET  write here (negative: from the end); keep cursor\n"
-"  -s, --string STRING  write STRING (no newline added)\n"
-"  -x, --hex HEX        write the bytes HEX spells (\"de ad be ef\")\n"
-"  -i, --input FILE     write FILE ('-': standard input, the default)\n"
-"  -g, --grow           extend NAME when the data runs past its end\n"
-"      --append         write at the end, growing NAME, all as one\n"
-"                       piece: appenders never interleave; keep cursor\n"
-"      --as FORMAT      pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...\n"
-"      --progress       show the bytes copied so far on standard error\n"
-CURSOR_OPTION_HELP
-TYPED_CODES_HELP;
+"values; other VALUEs that start with '-' go after '--'.\n";
 
 enum { OPT_AS = OPT_LONG, OPT_PROGRESS, OPT_CURSOR, OPT_APPEND };
 
 static const struct opt options[] = {
-	{ 'o', "offset", true },
-	{ 's', "string", true },
-	{ 'x', "hex", true },
-	{ 'i', "input", true },
-	{ 'g', "grow", false },
-	{ OPT_APPEND, "append", false },
-	{ OPT_AS, "as", true },
-	{ OPT_PROGRESS, "progress", false },
-	{ OPT_CURSOR, "cursor", true },
-	{ 0, NULL, false },
+	{ 'o', "offset", OPT_VALUE, "OFFSET",
+	    "write here (negative: from the end); keep cursor", NULL },
+	{ 's', "string", OPT_VALUE, "STRING", "write STRING (no newline added)",
+	    NULL },
+	{ 'x', "hex", OPT_VALUE, "HEX",
+	    "write the bytes HEX spells (\"de ad be ef\")", NULL },
+	{ 'i', "input", OPT_VALUE, "FILE",
+	    "write FILE ('-': standard input, the default)", OPT_FILE },
+	{ 'g', "grow", OPT_FLAG, NULL,
+	    "extend NAME when the data runs past its end", NULL },
+	{ OPT_APPEND, "append", OPT_FLAG, NULL,
+	    "write at the end, growing NAME, all as one piece: appenders "
+	    "never interleave; keep cursor", NULL },
+	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
+	    "pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...", NULL },
+	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
+	    "show the bytes copied so far on standard error", NULL },
+	CURSOR_OPTION(OPT_CURSOR),
+	{ 0 },
+};
+
+const struct opt_command write_help = {
+	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT }
 };
 
 struct write_args {
@@ -142,8 +143,8 @@ parse_args(int argc, char **argv, struct write_args *a)
 	struct opt_parser p;
 	int c, sources;
 
-	opt_init(&p, argc, argv, usage);
-	while ((c = opt_next(&p, options)) != OPT_END) {
+	opt_init(&p, argc, argv, &write_help);
+	while ((c = opt_next(&p)) != OPT_END) {
 		switch (c) {
 		case 'o': a->offset = p.arg; break;
 		case 's': a->string = p.arg; break;

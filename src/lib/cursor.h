@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "seg/map.h"
+#include "util/opt.h"
 
 struct cursor {
 	const struct segment	*seg;
@@ -95,9 +96,9 @@ const char *cursor_check_name(const char *name);
 /* --cursor NAME: *out = NAME, or a usage error. */
 int	cursor_option(const char *arg, const char **out);
 
-/* The --cursor line of the usages that take it. */
-#define CURSOR_OPTION_HELP \
-"      --cursor NAME    use the cursor NAME, one of a reader's own\n" \
-"                       (default: $SHM_CURSOR, else the segment's)\n"
+/* The --cursor row of the option tables that take it. */
+#define CURSOR_OPTION(key) { key, "cursor", OPT_VALUE, "NAME", \
+	"use the cursor NAME, one of a reader's own (default: " \
+	"$SHM_CURSOR, else the segment's)", NULL }
 
 #endif

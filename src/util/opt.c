@@ -1,5 +1,6 @@
 /*
- * opt.c - option parsing shared by every command.
+ * opt.c - option parsing shared by every command, and the option lines
+ * of --help and of "shm help --options", all from the command's table.
  *
  * getopt_long would do, but for one thing: negative numbers.  Offsets
  * count from the end ("read seg -o -16"), seek takes "-16", and struct
@@ -16,13 +17,20 @@
 #include "util/shm.h"
 
 void
-opt_init(struct opt_parser *p, int argc, char **argv, const char *usage)
+opt_init(struct opt_parser *p, int argc, char **argv,
+    const struct opt_command *command)
 {
+	int i;
+
 	memset(p, 0, sizeof(*p));
 	p->argc = argc;
 	p->argv = argv;
 	p->index = 1;
-	p->usage = usage;
+	p->command = command;
+	/* A program to run takes the options after it ("lock Q ls -l"). */
+	for (i = 0; i < OPT_OPERANDS && command->operands[i] != NULL; i++)
+		if (strcmp(command->operands[i], OPT_PROGRAM) == 0)
+			p->stop_after = i;
 }
 
 static bool
@@ -71,26 +79,27 @@ take_value(struct opt_parser *p, const struct opt *o, const char *rest,
 }
 
 static int
-next_long(struct opt_parser *p, const struct opt *opts, const char *word)
+next_long(struct opt_parser *p, const char *word)
 {
+	const struct opt *opts = p->command->options;
 	const char *name = word + 2, *eq = strchr(name, '=');
 	size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 	const struct opt *o;
 
 	if (len == 4 && strncmp(name, "help", 4) == 0) {
-		fputs(p->usage, stdout);
+		opt_print_help(stdout, p->command);
 		return OPT_HELP;
 	}
 	if ((o = find_long(opts, name, len)) == NULL)
 		return shm_usage_error("unknown option '--%.*s'", (int)len,
 		    name), OPT_ERROR;
-	if (!o->arg && eq != NULL)
+	if (o->kind == OPT_FLAG && eq != NULL)
 		return shm_usage_error("option '--%s' takes no value",
 		    o->name), OPT_ERROR;
-	if (!o->arg)
+	if (o->kind == OPT_FLAG)
 		return o->key;
 	/* "--string=" is the empty string, never the next word. */
-	if (eq != NULL || o->arg == OPT_MAYBE) {
+	if (eq != NULL || o->kind == OPT_MAYBE) {
 		p->arg = eq != NULL ? (char *)eq + 1 : NULL;
 		return o->key;
 	}
@@ -98,33 +107,34 @@ next_long(struct opt_parser *p, const struct opt *opts, const char *word)
 }
 
 static int
-next_short(struct opt_parser *p, const struct opt *opts)
+next_short(struct opt_parser *p)
 {
 	char shown[3] = { '-', *p->cluster, '\0' };
-	const struct opt *o = find_short(opts, (unsigned char)*p->cluster);
+	const struct opt *o = find_short(p->command->options,
+	    (unsigned char)*p->cluster);
 	const char *rest = p->cluster + 1;
 
 	p->cluster = *rest != '\0' ? rest : NULL;
 	if (o == NULL && shown[1] == 'h') {
-		fputs(p->usage, stdout);
+		opt_print_help(stdout, p->command);
 		return OPT_HELP;
 	}
 	if (o == NULL)
 		return shm_usage_error("unknown option '%s'", shown),
 		    OPT_ERROR;
-	if (!o->arg)
+	if (o->kind == OPT_FLAG)
 		return o->key;
 	p->cluster = NULL;
 	return take_value(p, o, rest, shown);
 }
 
 int
-opt_next(struct opt_parser *p, const struct opt *opts)
+opt_next(struct opt_parser *p)
 {
 	char *word;
 
 	if (p->cluster != NULL)
-		return next_short(p, opts);
+		return next_short(p);
 	while (p->index < p->argc) {
 		word = p->argv[p->index++];
 		/* A command to run: its options are its own ("lock Q ls -l"). */
@@ -144,9 +154,9 @@ opt_next(struct opt_parser *p, const struct opt *opts)
 			continue;
 		}
 		if (word[1] == '-')
-			return next_long(p, opts, word);
+			return next_long(p, word);
 		p->cluster = word + 1;
-		return next_short(p, opts);
+		return next_short(p);
 	}
 	return OPT_END;
 }
@@ -176,4 +186,111 @@ int
 opt_bad_value(const char *what, const char *text, const char *reason)
 {
 	return shm_usage_error("%s '%s': %s", what, text, reason);
+}
+
+/*
+ * --help's option lines: "  -x, --name VALUE  help", the help wrapped
+ * to OPT_WIDTH in a column of its own.  The column is as far right as
+ * the longest name up to OPT_NAMES_MAX wide: a longer one runs into it,
+ * and its help starts two spaces after it.
+ */
+#define OPT_WIDTH	77
+#define OPT_NAMES_MAX	21
+
+/* "-x, --name VALUE", "    --name[=VALUE]", "-x VALUE" into buf. */
+static int
+format_names(char *buf, size_t size, const struct opt *o)
+{
+	const char *value = o->kind == OPT_FLAG ? NULL : o->value;
+	char letter[5] = "    ";	/* "-x, " or as wide, blank */
+
+	if (o->key < OPT_LONG)
+		snprintf(letter, sizeof(letter), "-%c%s", o->key,
+		    o->name != NULL ? ", " : "");
+	return snprintf(buf, size, "%s%s%s%s%s%s", letter,
+	    o->name != NULL ? "--" : "", o->name != NULL ? o->name : "",
+	    value == NULL ? "" : o->kind == OPT_MAYBE ? "[=" : " ",
+	    value != NULL ? value : "",
+	    value != NULL && o->kind == OPT_MAYBE ? "]" : "");
+}
+
+/*
+ * Text from column at, wrapped before OPT_WIDTH, indented to col.  The
+ * spaces between words stay as they are (two after a full stop) but
+ * where a line ends.
+ */
+static void
+print_wrapped(FILE *fp, const char *text, int at, int col)
+{
+	size_t len, gap = 0;
+
+	while (*text != '\0') {
+		len = strcspn(text, " ");
+		if (at > col && at + (int)(gap + len) > OPT_WIDTH) {
+			fprintf(fp, "\n%*s", col, "");
+			at = col;
+		} else
+			at += fprintf(fp, "%*s", (int)gap, "");
+		at += fprintf(fp, "%.*s", (int)len, text);
+		gap = strspn(text + len, " ");
+		text += len + gap;
+	}
+	fputc('\n', fp);
+}
+
+void
+opt_print_help(FILE *fp, const struct opt_command *c)
+{
+	const struct opt *o;
+	char names[128];
+	int col = 0, n, pad;
+
+	fputs(c->usage, fp);
+	for (o = c->options; o->key != 0; o++)
+		if ((n = format_names(names, sizeof(names), o)) <=
+		    OPT_NAMES_MAX && n > col)
+			col = n;
+	if (c->options->key != 0)
+		fputc('\n', fp);
+	/* Two spaces before the names, two after. */
+	col += 4;
+	for (o = c->options; o->key != 0; o++) {
+		n = 2 + format_names(names, sizeof(names), o);
+		pad = n + 2 <= col ? col - n : 2;
+		fprintf(fp, "  %s%*s", names, pad, "");
+		print_wrapped(fp, o->help, n + pad, col);
+	}
+	if (c->more != NULL)
+		fputs(c->more, fp);
+}
+
+static const char *const kinds[] = { "flag", "value", "maybe", "list" };
+
+void
+opt_print_table(FILE *fp, const char *name, const struct opt_command *c)
+{
+	const struct opt *o;
+	const char *v;
+	size_t len;
+	int i;
+
+	for (o = c->options; o->key != 0; o++) {
+		if (o->key < OPT_LONG)
+			fprintf(fp, "%s\toption\t-%c", name, o->key);
+		else
+			fprintf(fp, "%s\toption\t-", name);
+		fprintf(fp, "\t%s%s\t%s\t%s\t%s\t%s\n",
+		    o->name != NULL ? "--" : "-",
+		    o->name != NULL ? o->name : "", kinds[o->kind],
+		    o->value != NULL ? o->value : "-",
+		    o->values != NULL ? o->values : "-", o->help);
+	}
+	for (i = 0; i < OPT_OPERANDS && (v = c->operands[i]) != NULL; i++) {
+		len = strlen(v);
+		if (len > 3 && strcmp(v + len - 3, "...") == 0)
+			fprintf(fp, "%s\toperand\t%d+\t%.*s\n", name, i + 1,
+			    (int)(len - 3), v);
+		else
+			fprintf(fp, "%s\toperand\t%d\t%s\n", name, i + 1, v);
+	}
 }
