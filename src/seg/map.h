@@ -5,6 +5,11 @@
  *
  * Every function that can fail prints its own "shm: CMD: NAME: reason"
  * line and returns SHM_FAIL, so callers just pass the status up.
+ *
+ * The layer is one file a concern, and this header has a section for
+ * each, in this order: name.c, open.c, identity.c, create.c, remove.c,
+ * objects.c, locking.c, segio.c, sparse.c, cost.c, window.c.  Its
+ * private helpers are in layer.h; SysV segments in sysv.h.
  */
 #ifndef SHM_MAP_H
 #define SHM_MAP_H
@@ -23,8 +28,8 @@
 
 /*
  * A segment, open.  Callers read the first group and set progress and
- * cursor; the rest is the layer's own (map.c, segio.c, sparse.c, undo.c,
- * objects.c, sysv.c, cost.c, lock.c), which tests/lint.sh holds it to.
+ * cursor; the rest is the layer's own (the files of src/seg/), which
+ * tests/lint.sh holds it to.
  */
 struct segment {
 	const char	*name;		/* as the user wrote it */
@@ -63,22 +68,11 @@ struct segment {
 
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 
+
+/* ---- name.c: what NAME names, and whether it still names the segment open */
+
 /* Fill in name, path and object from NAME; no system call. */
 int	segment_resolve(struct segment *, const char *name);
-int	segment_open(struct segment *, const char *name,
-	    enum segment_access);
-/* "object", "file", or "memfd" for one reached through /proc/PID/fd. */
-const char *segment_kind(const struct segment *);
-/* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
-void	segment_seals(const struct segment *, char *buf, size_t size);
-/*
- * What tells this file from a later one on the same inode, as text
- * for a record (a cursor's): its birth time, else the inode's
- * generation, else ("c...") its ctime, which changes with every write.
- */
-void	segment_identity(const struct segment *, char *buf, size_t size);
-/* Whether an identity is only the ctime: then trusted while unchanged. */
-bool	segment_identity_weak(const char *ident);
 /* What NAME is (seg->st), without opening it: for who, as root or not. */
 int	segment_lookup(struct segment *, const char *name);
 /*
@@ -101,27 +95,40 @@ enum segment_naming {
  */
 enum segment_naming segment_check_name(struct segment *);
 
-/* The POSIX objects there are, sorted by name (segment_list). */
-struct segment_entry {
-	char		*name;
-	struct stat	 st;
-};
-struct segment_listing {
-	struct segment_entry	*v;
-	size_t			 n, cap;
-};
 /*
- * Lists the objects: regular files only; with all, hidden names too
- * (a create's unfinished temporaries, POSIX semaphores, dot files).
+ * An offset the user typed (negative: from the end), checked against
+ * the segment: else "WHAT TEXT: reason (size N)".  NULL text: *off
+ * stays as it is.
  */
-int	segment_list(struct segment_listing *, bool all);
-void	segment_list_free(struct segment_listing *);
-/* The objects' file system, in bytes. */
-struct segment_space {
-	uint64_t	 size, used, avail;
-};
-int	segment_space(struct segment_space *);
+int	segment_offset(const struct segment *, const char *what,
+	    const char *text, uint64_t *off);
+/* How much of len bytes from off lies inside the segment (off in it). */
+uint64_t segment_clamp(const struct segment *, uint64_t off, uint64_t len);
+
+/* ---- open.c: opening and closing */
+
+int	segment_open(struct segment *, const char *name,
+	    enum segment_access);
 void	segment_close(struct segment *);
+
+/* ---- identity.c: what the segment is, beyond its name */
+
+/* "object", "file", or "memfd" for one reached through /proc/PID/fd. */
+const char *segment_kind(const struct segment *);
+/* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
+void	segment_seals(const struct segment *, char *buf, size_t size);
+/*
+ * What tells this file from a later one on the same inode, as text
+ * for a record (a cursor's): its birth time, else the inode's
+ * generation, else ("c...") its ctime, which changes with every write.
+ */
+void	segment_identity(const struct segment *, char *buf, size_t size);
+/* Whether an identity is only the ctime: then trusted while unchanged. */
+bool	segment_identity_weak(const char *ident);
+/* An error if fd (fdname, for the message) is the segment's own file. */
+int	segment_distinct(const struct segment *, int fd, const char *fdname);
+
+/* ---- create.c: making a segment, and giving it its name */
 
 /*
  * Creation is in two steps so that no reader ever sees a half-filled
@@ -143,26 +150,45 @@ int	segment_publish(struct segment *, enum segment_publish);
  */
 int	segment_trust(const char *name, mode_t mode, bool *exists);
 /*
+ * A file with no name for scratch space, on the segment's file system
+ * where it can be (else in /tmp): a descriptor, or -1 with errno.
+ */
+int	segment_scratch(const struct segment *);
+
+/* ---- remove.c: taking the name away */
+
+/*
  * Remove NAME (a symlink itself, not what it points to); a missing one
  * is an error unless missing_ok.  *gone is the file whose last name
  * went (st_ino 0 if none), so its cursor can go too.
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
-/*
- * A file with no name for scratch space, on the segment's file system
- * where it can be (else in /tmp): a descriptor, or -1 with errno.
- */
-int	segment_scratch(const struct segment *);
-/* An error if fd (fdname, for the message) is the segment's own file. */
-int	segment_distinct(const struct segment *, int fd, const char *fdname);
 
+/* ---- objects.c: the POSIX objects there are */
+
+/* The POSIX objects there are, sorted by name (segment_list). */
+struct segment_entry {
+	char		*name;
+	struct stat	 st;
+};
+struct segment_listing {
+	struct segment_entry	*v;
+	size_t			 n, cap;
+};
 /*
- * An offset the user typed (negative: from the end), checked against
- * the segment: else "WHAT TEXT: reason (size N)".  NULL text: *off
- * stays as it is.
+ * Lists the objects: regular files only; with all, hidden names too
+ * (a create's unfinished temporaries, POSIX semaphores, dot files).
  */
-int	segment_offset(const struct segment *, const char *what,
-	    const char *text, uint64_t *off);
+int	segment_list(struct segment_listing *, bool all);
+void	segment_list_free(struct segment_listing *);
+/* The objects' file system, in bytes. */
+struct segment_space {
+	uint64_t	 size, used, avail;
+};
+int	segment_space(struct segment_space *);
+
+/* ---- locking.c: the lock, and the size it guards */
+
 /* Let the lock go, between two steps that each take it. */
 int	segment_unlock(struct segment *);
 /* Re-read the size, which another process may have changed. */
@@ -197,8 +223,8 @@ void	segment_restore_size(struct segment *, uint64_t size);
 /* Allocate [off, off+len) now, so a write cannot run out of space. */
 int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
 
-/* How much of len bytes from off lies inside the segment (off in it). */
-uint64_t segment_clamp(const struct segment *, uint64_t off, uint64_t len);
+/* ---- segio.c: copies through the descriptor (or attached memory) */
+
 /* Zero bytes to copy from, *len of them; never written. */
 const unsigned char *segment_zeros(size_t *len);
 
@@ -226,31 +252,13 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
-/*
- * Bytes of the segment in memory now (cost.c); no page is touched.
- * False, and no message, where that cannot be known: a file the caller
- * neither owns nor may write, a mapping refused.
- */
-bool	segment_resident(const struct segment *, uint64_t *bytes);
-/* The type of file system it lives on ("tmpfs", "ext4"), or "". */
-void	segment_filesystem(const struct segment *, char *buf, size_t size);
 /* Where the data that off lies in ends: the next hole, or the end. */
 uint64_t segment_data_end(const struct segment *, uint64_t off);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
-/*
- * The same two copies, keeping holes (sparse.c): only the source's data
- * is copied, and its holes are holes in the copy, read as zeros.  In,
- * the data's space is claimed first; out, holes are left only in a
- * regular file being written past its end.
- */
-int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
-	    const char *fdname, uint64_t len);
 int	segment_copy_out_sparse(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
-/* Make [off, off+len) a hole (zeros where there are no holes). */
-int	segment_punch(struct segment *, uint64_t off, uint64_t len);
 /* Copy len bytes from fd (a regular file at its offset) into the segment. */
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);
@@ -261,6 +269,32 @@ int	segment_copy_in(struct segment *, uint64_t off, int fd,
  */
 int	segment_copy_stream(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len, uint64_t *copied);
+
+/* ---- sparse.c: copies that keep holes */
+
+/*
+ * The same two copies, keeping holes (sparse.c): only the source's data
+ * is copied, and its holes are holes in the copy, read as zeros.  In,
+ * the data's space is claimed first; out, holes are left only in a
+ * regular file being written past its end.
+ */
+int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
+	    const char *fdname, uint64_t len);
+/* Make [off, off+len) a hole (zeros where there are no holes). */
+int	segment_punch(struct segment *, uint64_t off, uint64_t len);
+
+/* ---- cost.c: what a segment costs */
+
+/*
+ * Bytes of the segment in memory now (cost.c); no page is touched.
+ * False, and no message, where that cannot be known: a file the caller
+ * neither owns nor may write, a mapping refused.
+ */
+bool	segment_resident(const struct segment *, uint64_t *bytes);
+/* The type of file system it lives on ("tmpfs", "ext4"), or "". */
+void	segment_filesystem(const struct segment *, char *buf, size_t size);
+
+/* ---- window.c: mapped windows, and the SIGBUS guard */
 
 /* A mapped window of a segment. */
 struct window {

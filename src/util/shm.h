@@ -24,7 +24,7 @@ enum shm_sentinel {
 	TRY_NEXT	= -3,	/* segio.c: not this way; try the next */
 	STATE_MISSING	= -4,	/* cursor.c: no state directory yet */
 	STATE_REFUSED	= -5,	/* cursor.c: unsafe, and quiet was asked */
-	NAME_TAKEN	= -6,	/* map.c: the name is someone else's */
+	NAME_TAKEN	= -6,	/* create.c: the name is someone else's */
 };
 
 /* The command being run, for messages; set once by main. */

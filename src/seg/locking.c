@@ -1,0 +1,161 @@
+/*
+ * locking.c - a segment's lock (over lock.c's flock machinery) and its
+ * size, which only changes under the exclusive lock.
+ */
+#define _GNU_SOURCE		/* fallocate */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "util/interrupt.h"
+#include "seg/lock.h"
+#include "seg/map.h"
+#include "util/port.h"
+#include "seg/sysv.h"
+#include "util/shm.h"
+
+/* The lock was not had in time: who has it, where that can be known. */
+static int
+report_lock_timeout(const struct segment *seg, double timeout)
+{
+	char who[512];
+
+	segment_lock_holders(seg, who, sizeof(who));
+	return shm_error(seg->name, "lock not had within %g s "
+	    "(SHM_LOCK_TIMEOUT)%s%s", timeout, who[0] ? ": held by " : "",
+	    who);
+}
+
+int
+segment_lock(struct segment *seg, bool exclusive)
+{
+	double timeout;
+	int rc;
+
+	/* No descriptor, no flock: see shm(1) on SysV segments. */
+	if (seg->sysv)
+		return sysv_refresh(seg);
+	if ((rc = segment_unlock(seg)) != SHM_OK ||
+	    (rc = lock_env_timeout(&timeout)) != SHM_OK)
+		return rc;
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
+	    timeout, LOCK_INNER_TAKE);
+	if (rc == LOCK_TIMEOUT)
+		return report_lock_timeout(seg, timeout);
+	if (rc != SHM_OK)
+		return rc;
+	/*
+	 * The last look before a change: a signal caught until now, while
+	 * a stream was read or the lock was free, stops the command before
+	 * its first byte; from here on, a change finishes or is put back.
+	 */
+	if (exclusive && interrupt_caught()) {
+		(void)segment_unlock(seg);
+		return shm_error(seg->name, "interrupted by %s; nothing "
+		    "changed", interrupt_name());
+	}
+	return segment_refresh(seg);
+}
+
+int
+segment_lock_if_free(struct segment *seg)
+{
+	int rc;
+
+	if (seg->sysv)
+		return sysv_refresh(seg);
+	if ((rc = segment_unlock(seg)) != SHM_OK)
+		return rc;
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, false, 0,
+	    LOCK_INNER_TAKE);
+	if (rc != SHM_OK && rc != LOCK_TIMEOUT)
+		return rc;
+	return segment_refresh(seg);
+}
+
+int
+segment_hold_lock(struct segment *seg, bool exclusive, double timeout)
+{
+	int rc;
+
+	if (seg->sysv)
+		return shm_error(seg->name, "a SysV segment has no descriptor "
+		    "to flock, so no lock");
+	/*
+	 * Where record locks belong to the process (not SHM_LINUX), the
+	 * commands run could not see one taken here: no inner lock then.
+	 */
+	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
+	    timeout, SHM_LINUX ? LOCK_INNER_HOLD : LOCK_INNER_NONE);
+	if (rc != SHM_OK)
+		return rc;
+	return lock_pass_on(&seg->lock, &seg->st);
+}
+
+void
+segment_lock_holders(const struct segment *seg, char *buf, size_t size)
+{
+	lock_holders(&seg->st, seg->lock.level, buf, size);
+}
+
+int
+segment_resize(struct segment *seg, uint64_t size)
+{
+	if (seg->sysv)
+		return sysv_fixed_size(seg, "be resized");
+	if (size > SEGMENT_SIZE_MAX)
+		return shm_error(seg->name, "%llu bytes: more than a segment "
+		    "may hold (%llu)", (unsigned long long)size,
+		    (unsigned long long)SEGMENT_SIZE_MAX);
+	if (ftruncate(seg->fd, (off_t)size) != 0)
+		return shm_errno(seg->name, "cannot resize to %llu bytes",
+		    (unsigned long long)size);
+	seg->size = size;
+	return SHM_OK;
+}
+
+int
+segment_unlock(struct segment *seg)
+{
+	/* A lock this one is inside was never its own to let go. */
+	if (seg->sysv || !seg->lock.held)
+		return SHM_OK;
+	return lock_release(&seg->lock, seg->name);
+}
+
+void
+segment_restore_size(struct segment *seg, uint64_t size)
+{
+	struct stat st;
+
+	if (seg->sysv || fstat(seg->fd, &st) != 0 ||
+	    (uint64_t)st.st_size <= size)
+		return;
+	if (ftruncate(seg->fd, (off_t)size) != 0)
+		shm_errno(seg->name, "cannot restore its size of %llu bytes",
+		    (unsigned long long)size);
+	seg->size = size;
+}
+
+int
+segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
+{
+	int err;
+
+	if (seg->sysv && (off > seg->size || len > seg->size - off))
+		return sysv_fixed_size(seg, "grow");
+	if (seg->sysv || len == 0)
+		return SHM_OK;
+#if SHM_LINUX
+	err = fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0 ? 0 : errno;
+#else
+	/* POSIX's, which answers with the error rather than errno. */
+	err = posix_fallocate(seg->fd, (off_t)off, (off_t)len);
+#endif
+	/* A file system without it gets no guarantee, not an error. */
+	if (err == 0 || err == EOPNOTSUPP || err == ENOSYS)
+		return SHM_OK;
+	errno = err;
+	return shm_perror(seg->name);
+}
