@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fmt/facts.h"
+#include "seg/backend.h"
 #include "seg/layer.h"
 #include "seg/map.h"
 #include "util/port.h"
@@ -135,8 +136,8 @@ open_unlinked_beside(const char *path)
 	return fd;
 }
 
-static int
-open_scratch_beside(const char *path)
+int
+segment_scratch_beside(const char *path)
 {
 	int fd = open_unnamed_beside(path, 0600);
 
@@ -146,10 +147,16 @@ open_scratch_beside(const char *path)
 int
 segment_scratch(const struct segment *seg)
 {
-	int fd = open_scratch_beside(seg->path);
+	return seg->ops->scratch(seg);
+}
+
+int
+fd_scratch(const struct segment *seg)
+{
+	int fd = segment_scratch_beside(seg->path);
 
 	/* Elsewhere if the segment's own file system will not have one. */
-	return fd >= 0 ? fd : open_scratch_beside("/tmp/x");
+	return fd >= 0 ? fd : segment_scratch_beside("/tmp/x");
 }
 
 /*
@@ -186,9 +193,14 @@ segment_create(struct segment *seg, const char *name, mode_t mode)
 
 	if ((rc = segment_resolve(seg, name)) != SHM_OK)
 		return rc;
-	if (seg->sysv)
-		return shm_error(name, "SysV segments are made with ipcmk -M "
-		    "SIZE or shmget(2); create makes POSIX objects and files");
+	return seg->ops->create(seg, mode);
+}
+
+int
+fd_create(struct segment *seg, mode_t mode)
+{
+	int rc;
+
 	/* Said now, not as "already exists" once the copy is made. */
 	if ((rc = check_replaceable(seg)) != SHM_OK)
 		return rc;

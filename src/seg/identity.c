@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "seg/backend.h"
 #include "seg/layer.h"
 #include "seg/map.h"
 #include "util/port.h"
@@ -101,11 +102,15 @@ segment_identity_weak(const char *ident)
 const char *
 segment_kind(const struct segment *seg)
 {
+	return seg->ops->kind(seg);
+}
+
+const char *
+fd_kind(const struct segment *seg)
+{
 	char proc[64], target[32];
 	ssize_t n;
 
-	if (seg->sysv)
-		return "sysv";
 	if (seg->object[0] != '\0')
 		return "object";
 	/* A memfd, reached through /proc/PID/fd/N, names itself so. */
@@ -158,10 +163,15 @@ segment_seals(const struct segment *seg, char *buf, size_t size)
 int
 segment_distinct(const struct segment *seg, int fd, const char *fdname)
 {
+	return seg->ops->distinct(seg, fd, fdname);
+}
+
+int
+fd_distinct(const struct segment *seg, int fd, const char *fdname)
+{
 	struct stat st;
 
-	/* A SysV segment is no file that a descriptor could be open on. */
-	if (seg->sysv || fstat(fd, &st) != 0 ||
+	if (fstat(fd, &st) != 0 ||
 	    st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
 		return SHM_OK;
 	return shm_error(seg->name, "%s and the segment are the same file; "

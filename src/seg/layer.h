@@ -22,6 +22,13 @@ int	segment_check_type(const char *name, const struct stat *);
 /* seg->born and has_born, from the open descriptor, where known. */
 void	segment_read_birth(struct segment *);
 
+/* create.c */
+/*
+ * A file with no name in the directory of path (its last component is
+ * not used), or -1 with errno.
+ */
+int	segment_scratch_beside(const char *path);
+
 /* open.c */
 /* shm_open for an object ("/NAME"), else open(2); -1 with errno. */
 int	segment_open_descriptor(const char *object, const char *path,

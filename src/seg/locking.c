@@ -8,11 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "seg/backend.h"
 #include "util/interrupt.h"
 #include "seg/lock.h"
 #include "seg/map.h"
 #include "util/port.h"
-#include "seg/sysv.h"
 #include "util/shm.h"
 
 /* The lock was not had in time: who has it, where that can be known. */
@@ -33,14 +33,10 @@ segment_lock(struct segment *seg, bool exclusive)
 	double timeout;
 	int rc;
 
-	/* No descriptor, no flock: see shm(1) on SysV segments. */
-	if (seg->sysv)
-		return sysv_refresh(seg);
 	if ((rc = segment_unlock(seg)) != SHM_OK ||
 	    (rc = lock_env_timeout(&timeout)) != SHM_OK)
 		return rc;
-	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
-	    timeout, LOCK_INNER_TAKE);
+	rc = seg->ops->lock(seg, exclusive, timeout, LOCK_INNER_TAKE);
 	if (rc == LOCK_TIMEOUT)
 		return report_lock_timeout(seg, timeout);
 	if (rc != SHM_OK)
@@ -63,12 +59,9 @@ segment_lock_if_free(struct segment *seg)
 {
 	int rc;
 
-	if (seg->sysv)
-		return sysv_refresh(seg);
 	if ((rc = segment_unlock(seg)) != SHM_OK)
 		return rc;
-	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, false, 0,
-	    LOCK_INNER_TAKE);
+	rc = seg->ops->lock(seg, false, 0, LOCK_INNER_TAKE);
 	if (rc != SHM_OK && rc != LOCK_TIMEOUT)
 		return rc;
 	return segment_refresh(seg);
@@ -79,15 +72,12 @@ segment_hold_lock(struct segment *seg, bool exclusive, double timeout)
 {
 	int rc;
 
-	if (seg->sysv)
-		return shm_error(seg->name, "a SysV segment has no descriptor "
-		    "to flock, so no lock");
 	/*
 	 * Where record locks belong to the process (not SHM_LINUX), the
 	 * commands run could not see one taken here: no inner lock then.
 	 */
-	rc = lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name, exclusive,
-	    timeout, SHM_LINUX ? LOCK_INNER_HOLD : LOCK_INNER_NONE);
+	rc = seg->ops->lock(seg, exclusive, timeout,
+	    SHM_LINUX ? LOCK_INNER_HOLD : LOCK_INNER_NONE);
 	if (rc != SHM_OK)
 		return rc;
 	return lock_pass_on(&seg->lock, &seg->st);
@@ -99,11 +89,39 @@ segment_lock_holders(const struct segment *seg, char *buf, size_t size)
 	lock_holders(&seg->st, seg->lock.level, buf, size);
 }
 
+/* flock(2), through lock.c, which knows the levels of a lock. */
+int
+fd_lock(struct segment *seg, bool exclusive, double timeout,
+    enum lock_inner how)
+{
+	return lock_acquire(&seg->lock, seg->fd, &seg->st, seg->name,
+	    exclusive, timeout, how);
+}
+
+bool
+segment_fixed_size(const struct segment *seg)
+{
+	return seg->ops->fixed_size != NULL;
+}
+
+int
+segment_resizable(const struct segment *seg, const char *what)
+{
+	if (seg->ops->fixed_size == NULL)
+		return SHM_OK;
+	return shm_error(seg->name, "%s (%llu bytes); it cannot %s",
+	    seg->ops->fixed_size, (unsigned long long)seg->size, what);
+}
+
 int
 segment_resize(struct segment *seg, uint64_t size)
 {
-	if (seg->sysv)
-		return sysv_fixed_size(seg, "be resized");
+	return seg->ops->resize(seg, size);
+}
+
+int
+fd_resize(struct segment *seg, uint64_t size)
+{
 	if (size > SEGMENT_SIZE_MAX)
 		return shm_error(seg->name, "%llu bytes: more than a segment "
 		    "may hold (%llu)", (unsigned long long)size,
@@ -119,7 +137,7 @@ int
 segment_unlock(struct segment *seg)
 {
 	/* A lock this one is inside was never its own to let go. */
-	if (seg->sysv || !seg->lock.held)
+	if (!seg->lock.held)
 		return SHM_OK;
 	return lock_release(&seg->lock, seg->name);
 }
@@ -127,9 +145,15 @@ segment_unlock(struct segment *seg)
 void
 segment_restore_size(struct segment *seg, uint64_t size)
 {
+	seg->ops->restore_size(seg, size);
+}
+
+void
+fd_restore_size(struct segment *seg, uint64_t size)
+{
 	struct stat st;
 
-	if (seg->sysv || fstat(seg->fd, &st) != 0 ||
+	if (fstat(seg->fd, &st) != 0 ||
 	    (uint64_t)st.st_size <= size)
 		return;
 	if (ftruncate(seg->fd, (off_t)size) != 0)
@@ -141,11 +165,15 @@ segment_restore_size(struct segment *seg, uint64_t size)
 int
 segment_reserve(struct segment *seg, uint64_t off, uint64_t len)
 {
+	return seg->ops->reserve(seg, off, len);
+}
+
+int
+fd_reserve(struct segment *seg, uint64_t off, uint64_t len)
+{
 	int err;
 
-	if (seg->sysv && (off > seg->size || len > seg->size - off))
-		return sysv_fixed_size(seg, "grow");
-	if (seg->sysv || len == 0)
+	if (len == 0)
 		return SHM_OK;
 #if SHM_LINUX
 	err = fallocate(seg->fd, 0, (off_t)off, (off_t)len) == 0 ? 0 : errno;

@@ -26,6 +26,8 @@
 #include "seg/lock.h"
 #include "util/progress.h"
 
+struct segment_ops;
+
 /*
  * A segment, open.  Callers read the first group and set progress and
  * cursor; the rest is the layer's own (the files of src/seg/), which
@@ -48,8 +50,9 @@ struct segment {
 	char		*temp;		/* create: the unpublished copy */
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct lock_hold lock;		/* what segment_lock took */
+	/* Its kind's operations (backend.h), chosen by segment_resolve. */
+	const struct segment_ops *ops;
 	/* A SysV segment (sysv.c): attached memory, and no descriptor. */
-	bool		 sysv;
 	long		 sysv_key;
 	int		 sysv_id;	/* -1 until known */
 	unsigned char	*mem;
@@ -212,6 +215,16 @@ int	segment_lock_if_free(struct segment *);
 int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
 /* "pid 123 (cmd)": who holds the lock last waited for in vain, or "". */
 void	segment_lock_holders(const struct segment *, char *buf, size_t size);
+/*
+ * Whether its size never changes, whatever is asked (a SysV segment's):
+ * no --grow, no resize.
+ */
+bool	segment_fixed_size(const struct segment *);
+/*
+ * An error, "...; it cannot WHAT" ("grow", "be resized"), for a segment
+ * of fixed size; else SHM_OK.
+ */
+int	segment_resizable(const struct segment *, const char *what);
 /* Set the size; new bytes read as zero. */
 int	segment_resize(struct segment *, uint64_t size);
 /*

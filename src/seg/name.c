@@ -15,7 +15,7 @@
 #include "seg/layer.h"
 #include "seg/map.h"
 #include "fmt/number.h"
-#include "seg/sysv.h"
+#include "seg/backend.h"
 #include "util/shm.h"
 
 int
@@ -26,6 +26,7 @@ segment_resolve(struct segment *seg, const char *name)
 	memset(seg, 0, sizeof(*seg));
 	seg->name = name;
 	seg->fd = -1;
+	seg->ops = &fd_ops;
 	if (name[0] == '\0')
 		return shm_error(NULL, "'': empty segment name");
 	/* "sysv:KEY", "sysvid:ID"; "/sysv:1" is still a POSIX object. */
@@ -90,8 +91,14 @@ segment_lookup(struct segment *seg, const char *name)
 
 	if ((rc = segment_resolve(seg, name)) != SHM_OK)
 		return rc;
-	if (seg->sysv)
-		return sysv_lookup(seg);
+	return seg->ops->lookup(seg);
+}
+
+int
+fd_lookup(struct segment *seg)
+{
+	int rc;
+
 	rc = seg->object[0] != '\0' ? lstat(seg->path, &seg->st) :
 	    stat(seg->path, &seg->st);
 	if (rc != 0)
@@ -105,13 +112,23 @@ segment_lookup(struct segment *seg, const char *name)
 bool
 segment_present(const struct segment *seg, struct stat *st)
 {
+	return seg->ops->present(seg, st);
+}
+
+bool
+fd_present(const struct segment *seg, struct stat *st)
+{
 	int rc;
 
-	if (seg->sysv)
-		return sysv_present(seg, st);
 	rc = seg->object[0] != '\0' ? lstat(seg->path, st) :
 	    stat(seg->path, st);
 	return rc == 0 && S_ISREG(st->st_mode);
+}
+
+enum segment_naming
+segment_check_name(struct segment *seg)
+{
+	return seg->ops->check_name(seg);
 }
 
 /*
@@ -119,13 +136,11 @@ segment_present(const struct segment *seg, struct stat *st)
  * under the name has another device or inode.
  */
 enum segment_naming
-segment_check_name(struct segment *seg)
+fd_check_name(struct segment *seg)
 {
 	struct stat st;
 
-	if (seg->sysv)
-		return sysv_check_name(seg);
-	if (!segment_present(seg, &st))
+	if (!fd_present(seg, &st))
 		return SEGMENT_REMOVED;
 	if (st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
 		return SEGMENT_REPLACED;

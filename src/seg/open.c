@@ -11,7 +11,7 @@
 #include "seg/layer.h"
 #include "seg/lock.h"
 #include "seg/map.h"
-#include "seg/sysv.h"
+#include "seg/backend.h"
 #include "util/shm.h"
 
 int
@@ -59,13 +59,19 @@ check_before_open(const struct segment *seg)
 int
 segment_open(struct segment *seg, const char *name, enum segment_access acc)
 {
-	int flags = acc == SEGMENT_WRITE ? O_RDWR : O_RDONLY;
 	int rc;
 
 	if ((rc = segment_resolve(seg, name)) != SHM_OK)
 		return rc;
-	if (seg->sysv)
-		return sysv_open(seg, acc);
+	return seg->ops->open(seg, acc);
+}
+
+int
+fd_open(struct segment *seg, enum segment_access acc)
+{
+	int flags = acc == SEGMENT_WRITE ? O_RDWR : O_RDONLY;
+	int rc;
+
 	if ((rc = check_before_open(seg)) != SHM_OK)
 		return rc;
 	/* O_NONBLOCK: opening a FIFO must not hang before we refuse it. */
@@ -97,10 +103,17 @@ segment_forget_temp(struct segment *seg)
 	seg->temp = NULL;
 }
 
+/* A segment never resolved (all zeros) has nothing to close. */
 void
 segment_close(struct segment *seg)
 {
-	sysv_close(seg);
+	if (seg->ops != NULL)
+		seg->ops->close(seg);
+}
+
+void
+fd_close(struct segment *seg)
+{
 	if (seg->temp != NULL) {
 		if (unlink(seg->temp) != 0 && errno != ENOENT)
 			shm_errno(seg->temp, "cannot remove");
@@ -116,10 +129,25 @@ segment_close(struct segment *seg)
 int
 segment_refresh(struct segment *seg)
 {
-	if (seg->sysv)
-		return sysv_refresh(seg);
+	return seg->ops->refresh(seg);
+}
+
+int
+fd_refresh(struct segment *seg)
+{
 	if (fstat(seg->fd, &seg->st) != 0)
 		return shm_perror(seg->name);
 	seg->size = (uint64_t)seg->st.st_size;
+	return SHM_OK;
+}
+
+int
+fd_size_now(const struct segment *seg, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(seg->fd, &st) != 0)
+		return shm_perror(seg->name);
+	*size = (uint64_t)st.st_size;
 	return SHM_OK;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include "seg/backend.h"
 #include "seg/map.h"
 #include "util/port.h"
 #include "util/shm.h"
@@ -20,19 +21,19 @@ int
 segment_map(struct segment *seg, uint64_t off, uint64_t len,
     struct window *w)
 {
+	memset(w, 0, sizeof(*w));
+	if (len == 0)
+		return SHM_OK;
+	return seg->ops->map(seg, off, len, w);
+}
+
+int
+fd_map(struct segment *seg, uint64_t off, uint64_t len, struct window *w)
+{
 	long page = sysconf(_SC_PAGESIZE);
 	int prot = PROT_READ | (seg->writable ? PROT_WRITE : 0);
 	uint64_t start;
 
-	memset(w, 0, sizeof(*w));
-	if (len == 0)
-		return SHM_OK;
-	/* Attached already: the window is the memory itself, no munmap. */
-	if (seg->sysv) {
-		w->data = seg->mem + off;
-		w->len = (size_t)len;
-		return SHM_OK;
-	}
 	start = off - off % (uint64_t)page;
 	if (len > SIZE_MAX - (off - start))
 		return shm_error(seg->name, "window too large to map");
@@ -59,12 +60,15 @@ window_unmap(struct window *w)
 int
 segment_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 {
+	return len == 0 ? SHM_OK : seg->ops->sync(seg, off, len, async);
+}
+
+int
+fd_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
+{
 	struct window w;
 	int rc;
 
-	/* Memory with no file behind it: nothing to write back. */
-	if (seg->sysv || len == 0)
-		return SHM_OK;
 #if SHM_LINUX && defined(SYNC_FILE_RANGE_WRITE)
 	/*
 	 * Linux's MS_ASYNC does nothing: pages are written back when the
@@ -106,20 +110,20 @@ on_fault(int sig)
 int
 segment_shrank(struct segment *seg)
 {
-	struct stat st;
+	uint64_t now;
 
-	if (fstat(seg->fd, &st) != 0)
-		return shm_perror(seg->name);
-	return shm_error(seg->name, "segment shrank to %lld bytes while in "
-	    "use", (long long)st.st_size);
+	if (seg->ops->size_now(seg, &now) != SHM_OK)
+		return SHM_FAIL;
+	return shm_error(seg->name, "segment shrank to %llu bytes while in "
+	    "use", (unsigned long long)now);
 }
 
 static int
 report_fault(struct segment *seg)
 {
-	struct stat st;
+	uint64_t now;
 
-	if (fstat(seg->fd, &st) == 0 && (uint64_t)st.st_size < seg->size)
+	if (seg->ops->size_now(seg, &now) == SHM_OK && now < seg->size)
 		return segment_shrank(seg);
 	return shm_error(seg->name, "cannot access the mapped memory: no "
 	    "space left on device or I/O error");
