@@ -87,6 +87,32 @@ describe(const struct shmid_ds *ds, int id, dev_t dev, struct stat *st)
 	st->st_ctime = ds->shm_ctime;
 }
 
+/*
+ * The bytes of memory the kernel has given segment id (rss in
+ * /proc/sysvipc/shm): what a file's st_blocks would say.
+ */
+static blkcnt_t
+allocated_blocks(int id)
+{
+	long long sid, rss;
+	char *line = NULL;
+	size_t cap = 0;
+	blkcnt_t blocks = 0;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sysvipc/shm", "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, fp) != -1)
+		if (sscanf(line, "%*d %lld %*o %*u %*d %*d %*u %*u %*u %*u "
+		    "%*u %*d %*d %*d %lld", &sid, &rss) == 2 && sid == id) {
+			blocks = (blkcnt_t)(rss / 512);
+			break;
+		}
+	free(line);
+	fclose(fp);
+	return blocks;
+}
+
 static int
 fill_stat(struct segment *seg)
 {
@@ -96,6 +122,7 @@ fill_stat(struct segment *seg)
 		return report(seg);
 	/* The device is known once attached (attached_dev), else 0. */
 	describe(&ds, seg->sysv_id, seg->st.st_dev, &seg->st);
+	seg->st.st_blocks = allocated_blocks(seg->sysv_id);
 	seg->size = (uint64_t)ds.shm_segsz;
 	return SHM_OK;
 }
@@ -238,20 +265,32 @@ sysv_check_name(struct segment *seg)
 	return SEGMENT_NAMED;
 }
 
-/* Marks it for removal (IPC_RMID): gone once the last detaches. */
+/*
+ * Marks it for removal (IPC_RMID): gone once the last detaches.  Its
+ * cursors go with its name: *gone is what they are kept under, where
+ * it can be attached to learn that (its device, as /proc/PID/maps has
+ * it).
+ */
 static int
 sysv_remove(struct segment *seg, bool missing_ok, struct stat *gone)
 {
-	(void)gone;
-	if ((seg->sysv_id < 0 &&
-	    (seg->sysv_id = shmget((key_t)seg->sysv_key, 0, 0)) < 0) ||
-	    shmctl(seg->sysv_id, IPC_RMID, NULL) != 0) {
-		if (missing_ok && (errno == ENOENT || errno == EINVAL ||
-		    errno == EIDRM))
-			return SHM_OK;
-		return report(seg);
+	struct shmid_ds ds;
+	void *p;
+
+	if (seg->sysv_id < 0)
+		seg->sysv_id = shmget((key_t)seg->sysv_key, 0, 0);
+	if (seg->sysv_id >= 0 && shmctl(seg->sysv_id, IPC_STAT, &ds) == 0 &&
+	    (p = shmat(seg->sysv_id, NULL, SHM_RDONLY)) != (void *)-1) {
+		describe(&ds, seg->sysv_id, attached_dev(p), gone);
+		shmdt(p);
 	}
-	return SHM_OK;
+	if (seg->sysv_id >= 0 && shmctl(seg->sysv_id, IPC_RMID, NULL) == 0)
+		return SHM_OK;
+	memset(gone, 0, sizeof(*gone));
+	if (missing_ok && (errno == ENOENT || errno == EINVAL ||
+	    errno == EIDRM))
+		return SHM_OK;
+	return report(seg);
 }
 
 static const char *
