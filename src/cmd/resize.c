@@ -57,6 +57,10 @@ resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
 	    (rc = new_size(seg, n, &size)) != SHM_OK)
 		return rc;
 	segment_identity(seg, was, sizeof(was));
+	/* --shrink would not help one whose size cannot change. */
+	if (size != seg->size &&
+	    (rc = segment_resizable(seg, "be resized")) != SHM_OK)
+		return rc;
 	if (size < seg->size && !shrink)
 		return shm_error(seg->name, "shrinking to %llu bytes destroys "
 		    "%llu; --shrink allows it", (unsigned long long)size,

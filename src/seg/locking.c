@@ -98,10 +98,10 @@ fd_lock(struct segment *seg, bool exclusive, double timeout,
 	    exclusive, timeout, how);
 }
 
-bool
+const char *
 segment_fixed_size(const struct segment *seg)
 {
-	return seg->ops->fixed_size != NULL;
+	return seg->ops->fixed_size;
 }
 
 int

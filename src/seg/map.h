@@ -216,10 +216,10 @@ int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
 /* "pid 123 (cmd)": who holds the lock last waited for in vain, or "". */
 void	segment_lock_holders(const struct segment *, char *buf, size_t size);
 /*
- * Whether its size never changes, whatever is asked (a SysV segment's):
- * no --grow, no resize.
+ * NULL, or why its size never changes, whatever is asked ("a SysV
+ * segment keeps the size it was made with"): no --grow, no resize.
  */
-bool	segment_fixed_size(const struct segment *);
+const char *segment_fixed_size(const struct segment *);
 /*
  * An error, "...; it cannot WHAT" ("grow", "be resized"), for a segment
  * of fixed size; else SHM_OK.

@@ -338,11 +338,12 @@ sysv_lock(struct segment *seg, bool exclusive, double timeout,
 	    "flock, so no lock");
 }
 
+/* To the size it has: nothing to do, as for a file. */
 static int
 sysv_resize(struct segment *seg, uint64_t size)
 {
-	(void)size;
-	return segment_resizable(seg, "be resized");
+	return size == seg->size ? SHM_OK : segment_resizable(seg,
+	    "be resized");
 }
 
 /* It never grew: nothing to put back. */
