@@ -15,16 +15,16 @@
 #include "util/port.h"
 #include "util/shm.h"
 
-/* The lock was not had in time: who has it, where that can be known. */
-static int
-report_lock_timeout(const struct segment *seg, double timeout)
+int
+segment_lock_timed_out(const struct segment *seg, double timeout,
+    bool from_env)
 {
 	char who[512];
 
 	segment_lock_holders(seg, who, sizeof(who));
-	return shm_error(seg->name, "lock not had within %g s "
-	    "(SHM_LOCK_TIMEOUT)%s%s", timeout, who[0] ? ": held by " : "",
-	    who);
+	return shm_error(seg->name, "lock not had within %g s%s%s%s",
+	    timeout, from_env ? " (SHM_LOCK_TIMEOUT)" : "",
+	    who[0] ? ": held by " : "", who);
 }
 
 int
@@ -38,7 +38,7 @@ segment_lock(struct segment *seg, bool exclusive)
 		return rc;
 	rc = seg->ops->lock(seg, exclusive, timeout, LOCK_INNER_TAKE);
 	if (rc == LOCK_TIMEOUT)
-		return report_lock_timeout(seg, timeout);
+		return segment_lock_timed_out(seg, timeout, true);
 	if (rc != SHM_OK)
 		return rc;
 	/*

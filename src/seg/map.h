@@ -213,6 +213,13 @@ int	segment_lock_if_free(struct segment *);
  * with no message, if the time ran out.
  */
 int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
+/*
+ * The one message for a lock not had within timeout seconds, with who
+ * holds it where that can be known; from_env: the time was
+ * SHM_LOCK_TIMEOUT's.  Returns SHM_FAIL.
+ */
+int	segment_lock_timed_out(const struct segment *, double timeout,
+	    bool from_env);
 /* "pid 123 (cmd)": who holds the lock last waited for in vain, or "". */
 void	segment_lock_holders(const struct segment *, char *buf, size_t size);
 /*
