@@ -105,7 +105,7 @@ read_fds(const struct scan *sc, struct user *u)
 			err = err != 0 ? err : unread(errno);
 			continue;
 		}
-		if (st.st_ino != sc->st->st_ino || st.st_dev != sc->st->st_dev)
+		if (!shm_same_file(&st, sc->st))
 			continue;
 		if (u->nfds < USES_MAX)
 			u->fds[u->nfds++] = atoi(d->d_name);

@@ -175,7 +175,7 @@ create_unnamed(struct segment *seg, mode_t mode)
 	/* Publishing needs /proc: find out now, before any byte is copied. */
 	proc_fd_path(seg, proc, sizeof(proc));
 	if (fstat(seg->fd, &st) == 0 && stat(proc, &via) == 0 &&
-	    st.st_ino == via.st_ino && st.st_dev == via.st_dev) {
+	    shm_same_file(&st, &via)) {
 		seg->unnamed = true;
 		return true;
 	}

@@ -171,8 +171,7 @@ fd_distinct(const struct segment *seg, int fd, const char *fdname)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) != 0 ||
-	    st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
+	if (fstat(fd, &st) != 0 || !shm_same_file(&st, &seg->st))
 		return SHM_OK;
 	return shm_error(seg->name, "%s and the segment are the same file; "
 	    "nothing copied ('shm move' copies within a segment)", fdname);

@@ -142,7 +142,7 @@ fd_check_name(struct segment *seg)
 
 	if (!fd_present(seg, &st))
 		return SEGMENT_REMOVED;
-	if (st.st_dev != seg->st.st_dev || st.st_ino != seg->st.st_ino)
+	if (!shm_same_file(&st, &seg->st))
 		return SEGMENT_REPLACED;
 	seg->st = st;
 	seg->size = (uint64_t)st.st_size;

@@ -77,6 +77,10 @@ struct timespec;
 /* Seconds from t (CLOCK_MONOTONIC) to now. */
 double	shm_seconds_since(const struct timespec *t);
 
+struct stat;
+/* Whether a and b are one file: the same device and inode. */
+bool	shm_same_file(const struct stat *a, const struct stat *b);
+
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
 
