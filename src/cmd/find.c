@@ -92,7 +92,7 @@ set_bounds(struct segment *seg, const struct find_args *a, struct search *s,
 
 /* The cursor moves to the match only once its offset is printed. */
 static int
-find_locked(struct segment *seg, const struct find_args *a,
+find_under_lock(struct segment *seg, const struct find_args *a,
     struct search *s, struct cursor *cur)
 {
 	uint64_t *where = s->ctx;
@@ -119,7 +119,7 @@ find(struct segment *seg, const struct find_args *a)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = find_locked(seg, a, &s, &cur);
+	rc = find_under_lock(seg, a, &s, &cur);
 	cursor_close(&cur);
 	return rc;
 }

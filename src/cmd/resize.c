@@ -45,7 +45,7 @@ new_size(const struct segment *seg, const struct new_size *n, uint64_t *size)
 }
 
 static int
-resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
+resize_under_lock(struct segment *seg, const struct new_size *n, bool shrink,
     struct cursor *cur)
 {
 	uint64_t size = 0;
@@ -81,7 +81,7 @@ resize(struct segment *seg, const struct new_size *n, bool shrink)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = resize_locked(seg, n, shrink, &cur);
+	rc = resize_under_lock(seg, n, shrink, &cur);
 	cursor_close(&cur);
 	return rc;
 }

@@ -96,7 +96,7 @@ place(struct segment *seg, const struct write_args *a, struct cursor *cur,
 }
 
 static int
-write_locked(const struct write_args *a, struct segment *seg,
+write_under_lock(const struct write_args *a, struct segment *seg,
     struct payload *pl, struct cursor *cur)
 {
 	struct progress progress;
@@ -130,7 +130,7 @@ write_segment(const struct write_args *a, struct segment *seg)
 
 	payload_bytes(&pl, NULL, 0);
 	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
-		rc = write_locked(a, seg, &pl, &cur);
+		rc = write_under_lock(a, seg, &pl, &cur);
 	cursor_close(&cur);
 	payload_free(&pl);
 	return rc;
