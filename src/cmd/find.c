@@ -188,7 +188,7 @@ cmd_find(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) == SHM_OK) {
-		seg.cursor = a.cursor;
+		seg.cursor_name = a.cursor;
 		rc = find(&seg, &a);
 		segment_close(&seg);
 	}

@@ -281,7 +281,7 @@ cmd_read(int argc, char **argv)
 		return rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	seg.cursor = a.cursor;
+	seg.cursor_name = a.cursor;
 	if (a.as != NULL)
 		rc = typed_read(&seg, a.as, a.offset, a.columns);
 	else

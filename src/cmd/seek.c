@@ -117,7 +117,7 @@ cmd_seek(int argc, char **argv)
 	interrupt_catch();
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
-	seg.cursor = cursor;
+	seg.cursor_name = cursor;
 	rc = seek(&seg, p.npos == 2 ? p.argv[1] : NULL);
 	segment_close(&seg);
 	return rc;

@@ -194,7 +194,7 @@ cmd_write(int argc, char **argv)
 	interrupt_catch();
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
-		seg.cursor = a.cursor;
+		seg.cursor_name = a.cursor;
 		if (a.as != NULL)
 			rc = typed_write(&seg, a.as, a.offset, a.values,
 			    a.nvalues);

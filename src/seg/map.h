@@ -30,7 +30,7 @@ struct segment_ops;
 
 /*
  * A segment, open.  Callers read the first group and set progress and
- * cursor; the rest is the layer's own (the files of src/seg/), which
+ * cursor_name; the rest is the layer's own (the files of src/seg/), which
  * tests/lint.sh holds it to.
  */
 struct segment {
@@ -41,7 +41,7 @@ struct segment {
 	struct timespec	 born;		/* creation time, if has_born */
 	bool		 has_born;
 	struct progress	*progress;	/* bulk copies count here, if set */
-	const char	*cursor;	/* --cursor NAME; NULL: SHM_CURSOR */
+	const char	*cursor_name;	/* --cursor NAME; NULL: SHM_CURSOR */
 
 	/* The layer's own. */
 	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
