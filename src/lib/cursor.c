@@ -27,6 +27,12 @@
 #include "util/opt.h"
 #include "util/shm.h"
 
+/* What opening the state directory may answer (util/shm.h's sentinels). */
+enum {
+	STATE_MISSING	= -4,	/* none yet, and none was to be made */
+	STATE_REFUSED	= -5,	/* unsafe, and quiet was asked */
+};
+
 /*
  * Drops trailing slashes and "." components: "dir/" and "dir/." name
  * what dir points to, and O_NOFOLLOW would then let a planted symlink

@@ -33,6 +33,9 @@
 #include "seg/lock.h"
 #include "seg/map.h"
 
+/* Not this way: try the next (util/shm.h's sentinels). */
+enum { TRY_NEXT = -3 };
+
 struct segment_ops {
 	/* NULL, or why its size never changes (locking.c says so). */
 	const char *fixed_size;

@@ -19,6 +19,9 @@
 #include "util/port.h"
 #include "util/shm.h"
 
+/* publish_new's answer when NAME is taken (util/shm.h's sentinels). */
+enum { NAME_TAKEN = -6 };
+
 /*
  * Creating.  A new segment is filled before it has its name, so no
  * reader ever sees it half-filled, and whatever kills us (SIGKILL
