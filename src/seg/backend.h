@@ -6,9 +6,9 @@
  * once, from the name, and hangs it off the segment (seg->ops); the
  * layer's functions (map.h) do what all kinds share and call through
  * the table for the rest, so no code asks which kind it holds, and a
- * kind cannot be forgotten: a table with a slot left empty is a
- * compiler warning's worth of missing initializer at least, and a
- * crash in every test of that kind at most.
+ * kind cannot be forgotten: tests/lint.sh checks that every table
+ * fills every slot, and tests/kinds.bats runs one set of checks on
+ * each kind.
  *
  * Two kinds today:
  * - fd_ops, a regular file reached through a descriptor: a POSIX
