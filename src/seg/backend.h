@@ -56,6 +56,8 @@ struct segment_ops {
 
 	/* identity.c: "object", "file", "memfd", "sysv". */
 	const char *(*kind)(const struct segment *);
+	/* What tells it from a later one of the same name and key. */
+	void	(*identity)(const struct segment *, char *buf, size_t size);
 	/* An error if fd is the segment's own file. */
 	int	(*distinct)(const struct segment *, int fd, const char *fdname);
 
@@ -127,6 +129,7 @@ void	fd_close(struct segment *);
 int	fd_refresh(struct segment *);
 int	fd_size_now(const struct segment *, uint64_t *size);
 const char *fd_kind(const struct segment *);
+void	fd_identity(const struct segment *, char *buf, size_t size);
 int	fd_distinct(const struct segment *, int fd, const char *fdname);
 int	fd_create(struct segment *, mode_t mode);
 int	fd_scratch(const struct segment *);

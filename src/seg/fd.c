@@ -18,6 +18,7 @@ const struct segment_ops fd_ops = {
 	.refresh = fd_refresh,
 	.size_now = fd_size_now,
 	.kind = fd_kind,
+	.identity = fd_identity,
 	.distinct = fd_distinct,
 	.create = fd_create,
 	.scratch = fd_scratch,

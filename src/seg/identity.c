@@ -71,6 +71,12 @@ segment_read_birth(struct segment *seg)
 void
 segment_identity(const struct segment *seg, char *buf, size_t size)
 {
+	seg->ops->identity(seg, buf, size);
+}
+
+void
+fd_identity(const struct segment *seg, char *buf, size_t size)
+{
 #if SHM_LINUX && defined(FS_IOC_GETVERSION)
 	int gen[2] = { 0, 0 };	/* the kernel writes an int; room for long */
 #endif

@@ -300,6 +300,18 @@ sysv_kind(const struct segment *seg)
 	return "sysv";
 }
 
+/*
+ * Its ctime (creation's, or the last IPC_SET's), as a file's weakest
+ * identity is: an id comes back only once the kernel has gone round
+ * all of them, and a record is trusted only while this is unchanged.
+ */
+static void
+sysv_identity(const struct segment *seg, char *buf, size_t size)
+{
+	snprintf(buf, size, "c%lld.%09ld", (long long)seg->st.st_ctim.tv_sec,
+	    (long)seg->st.st_ctim.tv_nsec);
+}
+
 /* No descriptor can be open on attached memory. */
 static int
 sysv_distinct(const struct segment *seg, int fd, const char *fdname)
@@ -509,6 +521,7 @@ const struct segment_ops sysv_ops = {
 	.refresh = sysv_refresh,
 	.size_now = sysv_size_now,
 	.kind = sysv_kind,
+	.identity = sysv_identity,
 	.distinct = sysv_distinct,
 	.create = sysv_create,
 	.scratch = sysv_scratch,
