@@ -186,3 +186,35 @@ check_rm() {
 		assert_fails 2 "shm: create: $NAME: SysV segments are made with ipcmk -M SIZE or shmget(2); create makes POSIX objects and files"
 	done
 }
+
+@test "kinds: a SysV segment removed while attached is gone, as a file" {
+	make_sysv
+	command -v python3 >/dev/null || skip "no python3"
+	python3 -c '
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+assert libc.shmat(int(sys.argv[1]), None, 0) != ctypes.c_void_p(-1).value
+open("attached", "w").close()
+for _ in range(6000):
+	if os.path.exists("done"):
+		break
+	time.sleep(0.01)' "$ID" &
+	HOLDER=$!
+	local i
+	for i in $(seq 1000); do
+		[ -e attached ] && break
+		sleep 0.01
+	done
+	shm rm "sysvid:$ID"
+	for cmd in read stat dump; do
+		run --separate-stderr "$SHM" $cmd "sysvid:$ID"
+		assert_fails 2 "shm: $cmd: sysvid:$ID: no such SysV segment"
+	done
+	run --separate-stderr "$SHM" rm "sysvid:$ID"
+	assert_fails 2 "shm: rm: sysvid:$ID: no such SysV segment"
+	shm rm -f "sysvid:$ID"
+	shm wait "sysvid:$ID" --gone -t 5
+	# Still there for the one attached: its id is not free yet.
+	grep -q "^ *-\?[0-9]* *$ID " /proc/sysvipc/shm
+}

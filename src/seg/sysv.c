@@ -157,9 +157,16 @@ attached_dev(const void *addr)
 	return dev;
 }
 
+static bool	live(int id, struct stat *st);
+
+/*
+ * One marked for removal is no longer there to open, as a file removed
+ * is not, though Linux would attach it while others have it attached.
+ */
 static int
 sysv_open(struct segment *seg, enum segment_access acc)
 {
+	struct stat st;
 	void *p;
 	int rc;
 
@@ -168,6 +175,10 @@ sysv_open(struct segment *seg, enum segment_access acc)
 		return report(seg);
 	if ((rc = fill_stat(seg)) != SHM_OK)
 		return rc;
+	if (!live(seg->sysv_id, &st)) {
+		errno = EIDRM;
+		return report(seg);
+	}
 	p = shmat(seg->sysv_id, NULL, acc == SEGMENT_WRITE ? 0 : SHM_RDONLY);
 	if (p == (void *)-1)
 		return report(seg);
@@ -275,10 +286,16 @@ static int
 sysv_remove(struct segment *seg, bool missing_ok, struct stat *gone)
 {
 	struct shmid_ds ds;
+	struct stat st;
 	void *p;
 
 	if (seg->sysv_id < 0)
 		seg->sysv_id = shmget((key_t)seg->sysv_key, 0, 0);
+	/* Marked already (and still attached): removed, as an unlinked file. */
+	if (seg->sysv_id >= 0 && !live(seg->sysv_id, &st)) {
+		seg->sysv_id = -1;
+		errno = EIDRM;
+	}
 	if (seg->sysv_id >= 0 && shmctl(seg->sysv_id, IPC_STAT, &ds) == 0 &&
 	    (p = shmat(seg->sysv_id, NULL, SHM_RDONLY)) != (void *)-1) {
 		describe(&ds, seg->sysv_id, attached_dev(p), gone);
