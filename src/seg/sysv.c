@@ -117,12 +117,17 @@ static int
 fill_stat(struct segment *seg)
 {
 	struct shmid_ds ds;
+	blkcnt_t blocks;
 
 	if (shmctl(seg->sysv_id, IPC_STAT, &ds) != 0)
 		return report(seg);
-	/* The device is known once attached (attached_dev), else 0. */
+	/*
+	 * The device is known once attached (attached_dev), else 0; its
+	 * blocks as of open, which /proc is read for only once.
+	 */
+	blocks = seg->st.st_blocks;
 	describe(&ds, seg->sysv_id, seg->st.st_dev, &seg->st);
-	seg->st.st_blocks = allocated_blocks(seg->sysv_id);
+	seg->st.st_blocks = blocks;
 	seg->size = (uint64_t)ds.shm_segsz;
 	return SHM_OK;
 }
@@ -184,6 +189,7 @@ sysv_open(struct segment *seg, enum segment_access acc)
 		return report(seg);
 	seg->mem = p;
 	seg->writable = acc == SEGMENT_WRITE;
+	seg->st.st_blocks = allocated_blocks(seg->sysv_id);
 	seg->st.st_dev = attached_dev(p);
 	return SHM_OK;
 }
