@@ -175,6 +175,9 @@ check_rm() {
 @test "kinds: a SysV segment takes no lock, no resize, no create" {
 	make_sysv
 	for NAME in "sysv:$KEY" "sysvid:$ID"; do
+		# A file of that name here is no SysV segment to keep.
+		: > "$NAME"
+		chmod 600 "$NAME"
 		run --separate-stderr "$SHM" resize "$NAME" 100
 		assert_fails 2 "shm: resize: $NAME: a SysV segment keeps the size it was made with (8192 bytes); it cannot be resized"
 		shm resize "$NAME" 8192

@@ -63,6 +63,8 @@ struct segment_ops {
 
 	/* create.c: a new, unnamed segment (resolved already). */
 	int	(*create)(struct segment *, mode_t mode);
+	/* segment_trust's question (resolved already; *exists false). */
+	int	(*trust)(struct segment *, mode_t mode, bool *exists);
 	/* A file with no name for scratch space; -1 with errno. */
 	int	(*scratch)(const struct segment *);
 
@@ -132,6 +134,7 @@ const char *fd_kind(const struct segment *);
 void	fd_identity(const struct segment *, char *buf, size_t size);
 int	fd_distinct(const struct segment *, int fd, const char *fdname);
 int	fd_create(struct segment *, mode_t mode);
+int	fd_trust(struct segment *, mode_t mode, bool *exists);
 int	fd_scratch(const struct segment *);
 int	fd_remove(struct segment *, bool missing_ok, struct stat *gone);
 int	fd_lock(struct segment *, bool exclusive, double timeout,

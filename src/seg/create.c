@@ -222,14 +222,23 @@ int
 segment_trust(const char *name, mode_t mode, bool *exists)
 {
 	struct segment seg;
-	struct stat st;
-	char owner[64];
 	int rc;
 
 	*exists = false;
 	if ((rc = segment_resolve(&seg, name)) != SHM_OK)
 		return rc;
-	if (lstat(seg.path, &st) != 0)
+	return seg.ops->trust(&seg, mode, exists);
+}
+
+int
+fd_trust(struct segment *seg, mode_t mode, bool *exists)
+{
+	const char *name = seg->name;
+	struct stat st;
+	char owner[64];
+	int rc;
+
+	if (lstat(seg->path, &st) != 0)
 		return errno == ENOENT ? SHM_OK : shm_perror(name);
 	if ((rc = segment_check_type(name, &st)) != SHM_OK)
 		return rc;

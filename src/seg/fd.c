@@ -21,6 +21,7 @@ const struct segment_ops fd_ops = {
 	.identity = fd_identity,
 	.distinct = fd_distinct,
 	.create = fd_create,
+	.trust = fd_trust,
 	.scratch = fd_scratch,
 	.remove = fd_remove,
 	.lock = fd_lock,

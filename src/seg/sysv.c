@@ -351,6 +351,14 @@ sysv_create(struct segment *seg, mode_t mode)
 	    "SIZE or shmget(2); create makes POSIX objects and files");
 }
 
+/* None is made here, so none is kept: create says why. */
+static int
+sysv_trust(struct segment *seg, mode_t mode, bool *exists)
+{
+	(void)exists;
+	return sysv_create(seg, mode);
+}
+
 /* Memory, as the segment is: in the objects' directory, else /tmp. */
 static int
 sysv_scratch(const struct segment *seg)
@@ -547,6 +555,7 @@ const struct segment_ops sysv_ops = {
 	.identity = sysv_identity,
 	.distinct = sysv_distinct,
 	.create = sysv_create,
+	.trust = sysv_trust,
 	.scratch = sysv_scratch,
 	.remove = sysv_remove,
 	.lock = sysv_lock,
