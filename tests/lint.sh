@@ -60,10 +60,23 @@ check "nothing outside seg/ maps, opens, attaches or locks a segment" \
     "$(grep -rn '[^.a-z_]\(mmap\|munmap\|shm_open\|shm_unlink\|shmat\|shmdt\|shmget\|shmctl\|flock\)([a-zA-Z_&0-9]' \
 	src --include='*.c' | grep -v '^src/seg/' | grep -v '[a-z](\([0-9]\))')"
 check "nothing outside seg/ touches a segment's descriptor or memory" \
-    "$(grep -rHn 'seg\(->\|\.\)\(fd\|writable\|mem\|object\|temp\|unnamed\|sysv\|extent_[a-z]*\|sysv_[a-z]*\)\b' \
+    "$(grep -rHn 'seg\(->\|\.\)\(fd\|writable\|mem\|object\|temp\|unnamed\|ops\|extent_[a-z]*\|sysv_[a-z]*\)\b' \
 	src --include='*.c' | grep -v '^src/seg/')"
-check "only seg/ includes seg/layer.h" \
-    "$(grep -rn '#include "seg/layer.h"' src | grep -v '^src/seg/')"
+check "only seg/ includes seg/layer.h and seg/backend.h" \
+    "$(grep -rn '#include "seg/\(layer\|backend\)\.h"' src | grep -v '^src/seg/')"
+check "only seg/backend.h and sysv.c ask which kind a segment is" \
+    "$(grep -rn 'sysv_ops\|fd_ops\|->ops ==' src | grep -v '^src/seg/\(backend\.h\|sysv\.c\|fd\.c\|name\.c\):')"
+# Every kind of segment (backend.h) fills every slot of the table.
+slots=$(sed -n '/^struct segment_ops {/,/^};/p' src/seg/backend.h |
+    grep -o '(\*[a-z_]*)\|^	const char \*[a-z_]*;' | tr -d '(*);' |
+    sed 's/.* //' | sort)
+check "every kind of segment fills every slot of segment_ops" \
+    "$(for f in src/seg/fd.c src/seg/sysv.c; do
+	have=$(sed -n '/^const struct segment_ops [a-z_]* = {/,/^};/p' "$f" |
+	    sed -n 's/^	\.\([a-z_]*\) = .*/\1/p' | sort)
+	[ -n "$have" ] || echo "$f: no table"
+	[ "$have" = "$slots" ] || echo "$f: $(echo $have) != $(echo $slots)"
+    done)"
 tmp=$(mktemp) || exit 2
 strip -o "$tmp" "$shm" 2>/dev/null
 size=$(wc -c < "$tmp")

@@ -75,7 +75,7 @@ exec(sys.argv[2])' "$ID" "$1"
 		"$0" write "$1" -o 0' "$SHM" "sysvid:$big"
 	shm read "sysvid:$big" -o 0 > after
 	ipcrm -m "$big"
-	assert_fails 2 "shm: write: sysvid:$big: more than 3145728 bytes at offset 0 do not fit in 3145728 bytes; nothing written (--grow extends it)"
+	assert_fails 2 "shm: write: sysvid:$big: more than 3145728 bytes at offset 0 do not fit in 3145728 bytes; nothing written (a SysV segment keeps the size it was made with)"
 	cmp data after
 }
 

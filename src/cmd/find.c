@@ -93,7 +93,7 @@ set_bounds(struct segment *seg, const struct find_args *a, struct search *s,
 
 /* The cursor moves to the match only once its offset is printed. */
 static int
-find_locked(struct segment *seg, const struct find_args *a,
+find_under_lock(struct segment *seg, const struct find_args *a,
     struct search *s, struct cursor *cur)
 {
 	uint64_t *where = s->ctx;
@@ -120,7 +120,7 @@ find(struct segment *seg, const struct find_args *a)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = find_locked(seg, a, &s, &cur);
+	rc = find_under_lock(seg, a, &s, &cur);
 	cursor_close(&cur);
 	return rc;
 }
@@ -189,7 +189,7 @@ cmd_find(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) == SHM_OK) {
-		seg.cursor = a.cursor;
+		seg.cursor_name = a.cursor;
 		rc = find(&seg, &a);
 		segment_close(&seg);
 	}

@@ -73,7 +73,6 @@ static int
 take(struct segment *seg, const struct lock_args *a)
 {
 	double timeout = a->timeout;
-	char who[512];
 	int rc;
 
 	if (!a->timed && lock_env_timeout(&timeout) != SHM_OK)
@@ -81,9 +80,7 @@ take(struct segment *seg, const struct lock_args *a)
 	if ((rc = segment_hold_lock(seg, !a->shared, timeout)) !=
 	    LOCK_TIMEOUT)
 		return rc;
-	segment_lock_holders(seg, who, sizeof(who));
-	shm_error(seg->name, "lock not had within %g s%s%s", timeout,
-	    who[0] ? ": held by " : "", who);
+	(void)segment_lock_timed_out(seg, timeout, !a->timed);
 	return a->timed ? SHM_NOMATCH : SHM_FAIL;
 }
 

@@ -149,7 +149,7 @@ copy_range(struct segment *seg, const struct read_args *a, uint64_t off,
 }
 
 static int
-read_locked(const struct read_args *a, struct segment *seg,
+read_under_lock(const struct read_args *a, struct segment *seg,
     struct cursor *cur)
 {
 	struct progress progress;
@@ -197,7 +197,7 @@ read_segment(const struct read_args *a, struct segment *seg)
 	int rc;
 
 	rc = a->follow ? read_following(a, seg, &cur) :
-	    read_locked(a, seg, &cur);
+	    read_under_lock(a, seg, &cur);
 	cursor_close(&cur);
 	return rc;
 }
@@ -268,7 +268,7 @@ cmd_read(int argc, char **argv)
 		return rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	seg.cursor = a.cursor;
+	seg.cursor_name = a.cursor;
 	if (a.as != NULL)
 		rc = typed_read(&seg, a.as, a.offset, a.columns);
 	else

@@ -48,7 +48,7 @@ new_size(const struct segment *seg, const struct new_size *n, uint64_t *size)
 }
 
 static int
-resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
+resize_under_lock(struct segment *seg, const struct new_size *n, bool shrink,
     struct cursor *cur)
 {
 	uint64_t size = 0;
@@ -60,6 +60,10 @@ resize_locked(struct segment *seg, const struct new_size *n, bool shrink,
 	    (rc = new_size(seg, n, &size)) != SHM_OK)
 		return rc;
 	segment_identity(seg, was, sizeof(was));
+	/* --shrink would not help one whose size cannot change. */
+	if (size != seg->size &&
+	    (rc = segment_resizable(seg, "be resized")) != SHM_OK)
+		return rc;
 	if (size < seg->size && !shrink)
 		return shm_error(seg->name, "shrinking to %llu bytes destroys "
 		    "%llu; --shrink allows it", (unsigned long long)size,
@@ -80,7 +84,7 @@ resize(struct segment *seg, const struct new_size *n, bool shrink)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = resize_locked(seg, n, shrink, &cur);
+	rc = resize_under_lock(seg, n, shrink, &cur);
 	cursor_close(&cur);
 	return rc;
 }

@@ -67,7 +67,7 @@ resolve(const struct segment *seg, const char *text, uint64_t cur,
 
 /* The new position is printed first: output that fails moves nothing. */
 static int
-seek_locked(struct segment *seg, const char *pos_text, struct cursor *cur)
+seek_under_lock(struct segment *seg, const char *pos_text, struct cursor *cur)
 {
 	enum cursor_use use = pos_text == NULL ? CURSOR_LOOK :
 	    is_relative(pos_text) ? CURSOR_MOVE : CURSOR_SET;
@@ -93,7 +93,7 @@ seek(struct segment *seg, const char *pos_text)
 	struct cursor cur = { .fd = -1 };
 	int rc;
 
-	rc = seek_locked(seg, pos_text, &cur);
+	rc = seek_under_lock(seg, pos_text, &cur);
 	cursor_close(&cur);
 	return rc;
 }
@@ -119,7 +119,7 @@ cmd_seek(int argc, char **argv)
 	interrupt_catch();
 	if ((rc = segment_open(&seg, p.argv[0], SEGMENT_READ)) != SHM_OK)
 		return rc;
-	seg.cursor = cursor;
+	seg.cursor_name = cursor;
 	rc = seek(&seg, p.npos == 2 ? p.argv[1] : NULL);
 	segment_close(&seg);
 	return rc;

@@ -246,7 +246,7 @@ stat_one(const char *name)
 	memset(f, 0, sizeof(f));
 	if ((rc = segment_open(&seg, name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	seg.cursor = opts.cursor;
+	seg.cursor_name = opts.cursor;
 	/*
 	 * Shared, if it is free: a cursor is rewritten in place under the
 	 * exclusive lock.  If someone holds that, a look does not wait for

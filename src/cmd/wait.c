@@ -77,7 +77,7 @@ wait_name(const struct wait_args *a, bool gone)
 		if (!gone && segment_present(&seg, &now))
 			return SHM_OK;
 		if (gone && (!was || !segment_present(&seg, &now) ||
-		    now.st_ino != first.st_ino || now.st_dev != first.st_dev))
+		    !shm_same_file(&now, &first)))
 			return SHM_OK;
 	} while (watch_sleep(&w));
 	return SHM_NOMATCH;

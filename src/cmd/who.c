@@ -34,7 +34,7 @@ const struct opt_command who_help = {
 };
 
 static void
-print_text(const struct user *u, const char *owner, const char *cmd)
+print_text(const struct user_process *u, const char *owner, const char *cmd)
 {
 	const char *sep = "";
 	int i;
@@ -59,7 +59,7 @@ print_text(const struct user *u, const char *owner, const char *cmd)
 }
 
 static void
-print_json(const struct user *u, const char *owner, const char *cmd,
+print_json(const struct user_process *u, const char *owner, const char *cmd,
     bool first)
 {
 	int i;
@@ -92,7 +92,7 @@ struct show {
 };
 
 static int
-show_user(void *ctx, const struct user *u)
+show_user(void *ctx, const struct user_process *u)
 {
 	struct show *sh = ctx;
 	char owner[64], cmd[256];

@@ -97,7 +97,7 @@ place(struct segment *seg, const struct write_args *a, struct cursor *cur,
 }
 
 static int
-write_locked(const struct write_args *a, struct segment *seg,
+write_under_lock(const struct write_args *a, struct segment *seg,
     struct payload *pl, struct cursor *cur)
 {
 	struct progress progress;
@@ -131,7 +131,7 @@ write_segment(const struct write_args *a, struct segment *seg)
 
 	payload_bytes(&pl, NULL, 0);
 	if ((rc = load_payload(seg, a, &pl)) == SHM_OK)
-		rc = write_locked(a, seg, &pl, &cur);
+		rc = write_under_lock(a, seg, &pl, &cur);
 	cursor_close(&cur);
 	payload_free(&pl);
 	return rc;
@@ -195,7 +195,7 @@ cmd_write(int argc, char **argv)
 	interrupt_catch();
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
-		seg.cursor = a.cursor;
+		seg.cursor_name = a.cursor;
 		if (a.as != NULL)
 			rc = typed_write(&seg, a.as, a.offset, a.values,
 			    a.nvalues);

@@ -77,7 +77,8 @@ struct run {
 	size_t			 offset;	/* of the first item */
 };
 
-struct cursor {
+/* Where a walk through the codes of a format is: not a segment's cursor. */
+struct format_walk {
 	const char	*pos;
 	size_t		 offset;		/* bytes the runs so far take */
 };
@@ -142,7 +143,7 @@ read_count(const char **sp, size_t *count)
  * NULL at the end.  Returns NULL or the reason the format is bad.
  */
 static const char *
-read_run(const struct structfmt *sf, struct cursor *c, struct run *r)
+read_run(const struct structfmt *sf, struct format_walk *c, struct run *r)
 {
 	const char *s = c->pos, *err;
 	size_t align, pad;
@@ -186,7 +187,7 @@ values_in(const struct run *r)
 const char *
 structfmt_parse(const char *fmt, struct structfmt *sf)
 {
-	struct cursor c;
+	struct format_walk c;
 	struct run r;
 	const char *err;
 	char order = '@';
@@ -212,7 +213,7 @@ typedef int visit_fn(const struct run *, size_t offset, void *arg);
 static int
 walk(const struct structfmt *sf, visit_fn *visit, void *arg)
 {
-	struct cursor c = { sf->codes, 0 };
+	struct format_walk c = { sf->codes, 0 };
 	struct run r;
 	size_t i, n;
 	int rv;

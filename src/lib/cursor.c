@@ -27,6 +27,12 @@
 #include "util/opt.h"
 #include "util/shm.h"
 
+/* What opening the state directory may answer (util/shm.h's sentinels). */
+enum {
+	STATE_MISSING	= -4,	/* none yet, and none was to be made */
+	STATE_REFUSED	= -5,	/* unsafe, and quiet was asked */
+};
+
 /*
  * Drops trailing slashes and "." components: "dir/" and "dir/." name
  * what dir points to, and O_NOFOLLOW would then let a planted symlink
@@ -128,7 +134,7 @@ key_of(const struct stat *st, char *buf, size_t size)
 static int
 record_name(const struct segment *seg, char *buf, size_t size)
 {
-	const char *name = seg->cursor;
+	const char *name = seg->cursor_name;
 	size_t len;
 
 	if (name == NULL && (name = getenv("SHM_CURSOR")) != NULL &&
@@ -458,12 +464,12 @@ each_named(int dfd, const char *entry, size_t keylen, void *ctx)
 	(void)dfd;
 	if (entry[keylen] != '.')
 		return SHM_OK;
-	n->seg.cursor = entry + keylen + 1;
+	n->seg.cursor_name = entry + keylen + 1;
 	/* A stale record (another file's) is not this file's cursor. */
-	if (cursor_check_name(n->seg.cursor) != NULL ||
+	if (cursor_check_name(n->seg.cursor_name) != NULL ||
 	    cursor_open(&n->seg, &cur, CURSOR_LOOK) != SHM_OK || !cur.found)
 		return SHM_OK;
-	return n->fn(n->ctx, n->seg.cursor, cur.pos);
+	return n->fn(n->ctx, n->seg.cursor_name, cur.pos);
 }
 
 int

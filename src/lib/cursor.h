@@ -6,7 +6,7 @@
  * small file per segment in the user's state directory.  Callers hold
  * the segment's exclusive lock from cursor_open to cursor_save.  A
  * segment has a default cursor and any number of named ones, one for
- * each reader (seg->cursor, else $SHM_CURSOR).
+ * each reader (seg->cursor_name, else $SHM_CURSOR).
  */
 #ifndef SHM_CURSOR_H
 #define SHM_CURSOR_H

@@ -45,14 +45,14 @@ struct follower {
 	unsigned char	*buf;		/* a piece, FOLLOW_CHUNK bytes */
 };
 
-/* NAME now names another file, or none: the one followed is done. */
+/*
+ * NAME now names another segment, or none: the one followed is done.
+ * (Asked of the layer: NAME is no path for a SysV segment.)
+ */
 static bool
-gone(const struct segment *seg)
+gone(struct segment *seg)
 {
-	struct stat st;
-
-	return stat(seg->path, &st) != 0 || st.st_ino != seg->st.st_ino ||
-	    st.st_dev != seg->st.st_dev;
+	return segment_check_name(seg) != SEGMENT_NAMED;
 }
 
 /* The reader of a pipe on standard output has gone away. */

@@ -64,10 +64,11 @@ does_not_fit(const struct payload *pl, const struct segment *seg,
 	if (grow)
 		return shm_error(seg->name, "data too large");
 	return shm_error(seg->name, "%s%llu bytes at offset %llu do not fit "
-	    "in %llu bytes; nothing written (--grow extends it)",
+	    "in %llu bytes; nothing written (%s)",
 	    more ? "more than " : "", (unsigned long long)(more ?
 	    seg->size - off : pl->len), (unsigned long long)off,
-	    (unsigned long long)seg->size);
+	    (unsigned long long)seg->size, segment_fixed_size(seg) != NULL ?
+	    segment_fixed_size(seg) : "--grow extends it");
 }
 
 int

@@ -50,7 +50,7 @@ unread(int err)
  * could say anything.
  */
 static int
-read_maps(const struct scan *sc, struct user *u)
+read_maps(const struct scan *sc, struct user_process *u)
 {
 	unsigned long long start, end, off, ino;
 	char path[64], perms[5], *line = NULL;
@@ -85,7 +85,7 @@ read_maps(const struct scan *sc, struct user *u)
 
 /* The descriptors pid has on the segment: 0, or why not to be read. */
 static int
-read_fds(const struct scan *sc, struct user *u)
+read_fds(const struct scan *sc, struct user_process *u)
 {
 	char path[64], fdpath[64 + 256];
 	struct dirent *d;
@@ -105,7 +105,7 @@ read_fds(const struct scan *sc, struct user *u)
 			err = err != 0 ? err : unread(errno);
 			continue;
 		}
-		if (st.st_ino != sc->st->st_ino || st.st_dev != sc->st->st_dev)
+		if (!shm_same_file(&st, sc->st))
 			continue;
 		if (u->nfds < USES_MAX)
 			u->fds[u->nfds++] = atoi(d->d_name);
@@ -125,7 +125,7 @@ read_fds(const struct scan *sc, struct user *u)
  * could not be read.
  */
 static int
-read_lock(const struct scan *sc, struct user *u, bool fds_known)
+read_lock(const struct scan *sc, struct user_process *u, bool fds_known)
 {
 	char kind[16], mode[16], *line = NULL;
 	unsigned long long ino;
@@ -182,11 +182,11 @@ miss(struct users_missed *m, int err)
 
 /* One process: whether it uses the segment, and fn's answer if so. */
 static int
-look_at(struct scan *sc, long pid, int (*fn)(void *, const struct user *),
-    void *ctx)
+look_at(struct scan *sc, long pid,
+    int (*fn)(void *, const struct user_process *), void *ctx)
 {
 	char path[64];
-	struct user u;
+	struct user_process u;
 	struct stat st;
 	int err, fds_err, lock_err;
 
@@ -210,7 +210,7 @@ look_at(struct scan *sc, long pid, int (*fn)(void *, const struct user *),
 }
 
 static int
-count_user(void *ctx, const struct user *u)
+count_user(void *ctx, const struct user_process *u)
 {
 	(void)u;
 	++*(int *)ctx;
@@ -225,8 +225,9 @@ users_count(const struct stat *st, int *count, struct users_missed *missed)
 }
 
 int
-users_scan(const struct stat *st, int (*fn)(void *, const struct user *),
-    void *ctx, struct users_missed *missed)
+users_scan(const struct stat *st,
+    int (*fn)(void *, const struct user_process *), void *ctx,
+    struct users_missed *missed)
 {
 	struct scan sc = { st, missed };
 	struct dirent *d;

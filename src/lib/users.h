@@ -17,7 +17,8 @@ struct range {
 	char		 perms[5];	/* "rw-s" */
 };
 
-struct user {
+/* A process that uses the segment (not a user: its owner is uid). */
+struct user_process {
 	long		 pid;
 	uid_t		 uid;
 	struct range	 maps[USES_MAX];
@@ -48,7 +49,8 @@ struct users_missed {
  * cannot be read.
  */
 int	users_scan(const struct stat *st, int (*fn)(void *,
-	    const struct user *), void *ctx, struct users_missed *missed);
+	    const struct user_process *), void *ctx,
+	    struct users_missed *missed);
 
 /* How many processes use it, of those that could be inspected. */
 int	users_count(const struct stat *st, int *count,

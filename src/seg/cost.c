@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seg/backend.h"
 #include "seg/map.h"
 #include "util/port.h"
 #include "util/shm.h"
@@ -103,36 +104,17 @@ resident_by_mincore(const struct segment *seg, uint64_t *bytes)
 	return off >= seg->size;
 }
 
-/* A SysV segment is attached already: mincore over that memory. */
-static bool
-resident_attached(const struct segment *seg, uint64_t *bytes)
-{
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), i, n;
-	unsigned char *vec;
-
-	*bytes = 0;
-	n = (seg->size + page - 1) / page;
-	if ((vec = malloc(n + 1)) == NULL)
-		return false;
-	if (mincore(seg->mem, (size_t)seg->size, vec) != 0) {
-		free(vec);
-		return false;
-	}
-	for (i = 0; i < n; i++)
-		*bytes += (vec[i] & 1) ? page : 0;
-	free(vec);
-	if (*bytes > seg->size)
-		*bytes = seg->size;
-	return true;
-}
-
 bool
 segment_resident(const struct segment *seg, uint64_t *bytes)
 {
+	return seg->ops->resident(seg, bytes);
+}
+
+bool
+fd_resident(const struct segment *seg, uint64_t *bytes)
+{
 	int err;
 
-	if (seg->sysv)
-		return resident_attached(seg, bytes);
 	if ((err = resident_by_cachestat(seg, bytes)) == 0)
 		return true;
 	if (err == EPERM || !mincore_is_honest(seg))
@@ -160,17 +142,19 @@ filesystem_by_magic(const struct segment *seg, char *buf, size_t size)
 void
 segment_filesystem(const struct segment *seg, char *buf, size_t size)
 {
+	buf[0] = '\0';
+	seg->ops->filesystem(seg, buf, size);
+}
+
+void
+fd_filesystem(const struct segment *seg, char *buf, size_t size)
+{
 	char *line = NULL, type[64];
 	size_t cap = 0;
 	unsigned maj, min;
 	const char *dash;
 	FILE *fp;
 
-	buf[0] = '\0';
-	if (seg->sysv) {
-		snprintf(buf, size, "sysvipc");
-		return;
-	}
 	/* "36 35 0:27 / /dev/shm rw,nosuid - tmpfs tmpfs rw": 0:27 is st_dev. */
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return;

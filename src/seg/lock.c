@@ -226,7 +226,7 @@ within_by_env(const struct stat *st, struct within *w)
 
 	while (next_entry(&env, st, &e)) {
 		if (e.fd < 0 || fstat(e.fd, &fst) != 0 ||
-		    fst.st_dev != st->st_dev || fst.st_ino != st->st_ino)
+		    !shm_same_file(&fst, st))
 			continue;
 		w->level = 0;
 		w->fd = e.fd;
@@ -262,7 +262,7 @@ find_within(const struct stat *st, int own, struct within *w,
 			continue;
 		fd = atoi(d->d_name);
 		if (fd != own && fd != dirfd(dir) && fstat(fd, &fst) == 0 &&
-		    fst.st_ino == st->st_ino && fst.st_dev == st->st_dev)
+		    shm_same_file(&fst, st))
 			rc = add_fd(w, fd, st);
 	}
 	closedir(dir);
@@ -293,8 +293,7 @@ pid_holds(long pid, const struct stat *st, int level)
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, d->d_name);
-		if (stat(fdpath, &fst) != 0 || fst.st_ino != st->st_ino ||
-		    fst.st_dev != st->st_dev)
+		if (stat(fdpath, &fst) != 0 || !shm_same_file(&fst, st))
 			continue;
 		n = fd_locks(pid, atoi(d->d_name), st, v, 8);
 		for (i = 0; i < n; i++)

@@ -33,6 +33,9 @@ struct lock_hold {
 	bool	exclusive;
 };
 
+/* lock_acquire's answer when the time ran out (util/shm.h's sentinels). */
+enum { LOCK_TIMEOUT = -2 };
+
 /* What to do inside a lock this process already holds. */
 enum lock_inner {
 	LOCK_INNER_NONE,	/* nothing: being inside is enough */

@@ -5,6 +5,11 @@
  *
  * Every function that can fail prints its own "shm: CMD: NAME: reason"
  * line and returns SHM_FAIL, so callers just pass the status up.
+ *
+ * The layer is one file a concern, and this header has a section for
+ * each, in this order: name.c, open.c, identity.c, create.c, remove.c,
+ * objects.c, locking.c, segio.c, sparse.c, cost.c, window.c.  Its
+ * private helpers are in layer.h; SysV segments in sysv.h.
  */
 #ifndef SHM_MAP_H
 #define SHM_MAP_H
@@ -21,10 +26,12 @@
 #include "seg/lock.h"
 #include "util/progress.h"
 
+struct segment_ops;
+
 /*
  * A segment, open.  Callers read the first group and set progress and
- * cursor; the rest is the layer's own (map.c, segio.c, sparse.c, undo.c,
- * objects.c, sysv.c, cost.c, lock.c), which tests/lint.sh holds it to.
+ * cursor_name; the rest is the layer's own (the files of src/seg/), which
+ * tests/lint.sh holds it to.
  */
 struct segment {
 	const char	*name;		/* as the user wrote it */
@@ -34,7 +41,7 @@ struct segment {
 	struct timespec	 born;		/* creation time, if has_born */
 	bool		 has_born;
 	struct progress	*progress;	/* bulk copies count here, if set */
-	const char	*cursor;	/* --cursor NAME; NULL: SHM_CURSOR */
+	const char	*cursor_name;	/* --cursor NAME; NULL: SHM_CURSOR */
 
 	/* The layer's own. */
 	char		 object[NAME_MAX + 2];	/* "/NAME", "" for a file */
@@ -43,8 +50,9 @@ struct segment {
 	char		*temp;		/* create: the unpublished copy */
 	bool		 unnamed;	/* create: an O_TMPFILE, no name yet */
 	struct lock_hold lock;		/* what segment_lock took */
+	/* Its kind's operations (backend.h), chosen by segment_resolve. */
+	const struct segment_ops *ops;
 	/* A SysV segment (sysv.c): attached memory, and no descriptor. */
-	bool		 sysv;
 	long		 sysv_key;
 	int		 sysv_id;	/* -1 until known */
 	unsigned char	*mem;
@@ -63,22 +71,11 @@ struct segment {
 
 enum segment_access { SEGMENT_READ, SEGMENT_WRITE };
 
+
+/* ---- name.c: what NAME names, and whether it still names the segment open */
+
 /* Fill in name, path and object from NAME; no system call. */
 int	segment_resolve(struct segment *, const char *name);
-int	segment_open(struct segment *, const char *name,
-	    enum segment_access);
-/* "object", "file", or "memfd" for one reached through /proc/PID/fd. */
-const char *segment_kind(const struct segment *);
-/* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
-void	segment_seals(const struct segment *, char *buf, size_t size);
-/*
- * What tells this file from a later one on the same inode, as text
- * for a record (a cursor's): its birth time, else the inode's
- * generation, else ("c...") its ctime, which changes with every write.
- */
-void	segment_identity(const struct segment *, char *buf, size_t size);
-/* Whether an identity is only the ctime: then trusted while unchanged. */
-bool	segment_identity_weak(const char *ident);
 /* What NAME is (seg->st), without opening it: for who, as root or not. */
 int	segment_lookup(struct segment *, const char *name);
 /*
@@ -101,27 +98,40 @@ enum segment_naming {
  */
 enum segment_naming segment_check_name(struct segment *);
 
-/* The POSIX objects there are, sorted by name (segment_list). */
-struct segment_entry {
-	char		*name;
-	struct stat	 st;
-};
-struct segment_listing {
-	struct segment_entry	*v;
-	size_t			 n, cap;
-};
 /*
- * Lists the objects: regular files only; with all, hidden names too
- * (a create's unfinished temporaries, POSIX semaphores, dot files).
+ * An offset the user typed (negative: from the end), checked against
+ * the segment: else "WHAT TEXT: reason (size N)".  NULL text: *off
+ * stays as it is.
  */
-int	segment_list(struct segment_listing *, bool all);
-void	segment_list_free(struct segment_listing *);
-/* The objects' file system, in bytes. */
-struct segment_space {
-	uint64_t	 size, used, avail;
-};
-int	segment_space(struct segment_space *);
+int	segment_offset(const struct segment *, const char *what,
+	    const char *text, uint64_t *off);
+/* How much of len bytes from off lies inside the segment (off in it). */
+uint64_t segment_clamp(const struct segment *, uint64_t off, uint64_t len);
+
+/* ---- open.c: opening and closing */
+
+int	segment_open(struct segment *, const char *name,
+	    enum segment_access);
 void	segment_close(struct segment *);
+
+/* ---- identity.c: what the segment is, beyond its name */
+
+/* "object", "file", or "memfd" for one reached through /proc/PID/fd. */
+const char *segment_kind(const struct segment *);
+/* A memfd's seals, "shrink,grow,write"; "" for none or no memfd. */
+void	segment_seals(const struct segment *, char *buf, size_t size);
+/*
+ * What tells this file from a later one on the same inode, as text
+ * for a record (a cursor's): its birth time, else the inode's
+ * generation, else ("c...") its ctime, which changes with every write.
+ */
+void	segment_identity(const struct segment *, char *buf, size_t size);
+/* Whether an identity is only the ctime: then trusted while unchanged. */
+bool	segment_identity_weak(const char *ident);
+/* An error if fd (fdname, for the message) is the segment's own file. */
+int	segment_distinct(const struct segment *, int fd, const char *fdname);
+
+/* ---- create.c: making a segment, and giving it its name */
 
 /*
  * Creation is in two steps so that no reader ever sees a half-filled
@@ -143,26 +153,45 @@ int	segment_publish(struct segment *, enum segment_publish);
  */
 int	segment_trust(const char *name, mode_t mode, bool *exists);
 /*
+ * A file with no name for scratch space, on the segment's file system
+ * where it can be (else in /tmp): a descriptor, or -1 with errno.
+ */
+int	segment_scratch(const struct segment *);
+
+/* ---- remove.c: taking the name away */
+
+/*
  * Remove NAME (a symlink itself, not what it points to); a missing one
  * is an error unless missing_ok.  *gone is the file whose last name
  * went (st_ino 0 if none), so its cursor can go too.
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
-/*
- * A file with no name for scratch space, on the segment's file system
- * where it can be (else in /tmp): a descriptor, or -1 with errno.
- */
-int	segment_scratch(const struct segment *);
-/* An error if fd (fdname, for the message) is the segment's own file. */
-int	segment_distinct(const struct segment *, int fd, const char *fdname);
 
+/* ---- objects.c: the POSIX objects there are */
+
+/* The POSIX objects there are, sorted by name (segment_list). */
+struct segment_entry {
+	char		*name;
+	struct stat	 st;
+};
+struct segment_listing {
+	struct segment_entry	*v;
+	size_t			 n, cap;
+};
 /*
- * An offset the user typed (negative: from the end), checked against
- * the segment: else "WHAT TEXT: reason (size N)".  NULL text: *off
- * stays as it is.
+ * Lists the objects: regular files only; with all, hidden names too
+ * (a create's unfinished temporaries, POSIX semaphores, dot files).
  */
-int	segment_offset(const struct segment *, const char *what,
-	    const char *text, uint64_t *off);
+int	segment_list(struct segment_listing *, bool all);
+void	segment_list_free(struct segment_listing *);
+/* The objects' file system, in bytes. */
+struct segment_space {
+	uint64_t	 size, used, avail;
+};
+int	segment_space(struct segment_space *);
+
+/* ---- locking.c: the lock, and the size it guards */
+
 /* Let the lock go, between two steps that each take it. */
 int	segment_unlock(struct segment *);
 /* Re-read the size, which another process may have changed. */
@@ -184,8 +213,25 @@ int	segment_lock_if_free(struct segment *);
  * with no message, if the time ran out.
  */
 int	segment_hold_lock(struct segment *, bool exclusive, double timeout);
+/*
+ * The one message for a lock not had within timeout seconds, with who
+ * holds it where that can be known; from_env: the time was
+ * SHM_LOCK_TIMEOUT's.  Returns SHM_FAIL.
+ */
+int	segment_lock_timed_out(const struct segment *, double timeout,
+	    bool from_env);
 /* "pid 123 (cmd)": who holds the lock last waited for in vain, or "". */
 void	segment_lock_holders(const struct segment *, char *buf, size_t size);
+/*
+ * NULL, or why its size never changes, whatever is asked ("a SysV
+ * segment keeps the size it was made with"): no --grow, no resize.
+ */
+const char *segment_fixed_size(const struct segment *);
+/*
+ * An error, "...; it cannot WHAT" ("grow", "be resized"), for a segment
+ * of fixed size; else SHM_OK.
+ */
+int	segment_resizable(const struct segment *, const char *what);
 /* Set the size; new bytes read as zero. */
 int	segment_resize(struct segment *, uint64_t size);
 /*
@@ -197,8 +243,8 @@ void	segment_restore_size(struct segment *, uint64_t size);
 /* Allocate [off, off+len) now, so a write cannot run out of space. */
 int	segment_reserve(struct segment *, uint64_t off, uint64_t len);
 
-/* How much of len bytes from off lies inside the segment (off in it). */
-uint64_t segment_clamp(const struct segment *, uint64_t off, uint64_t len);
+/* ---- segio.c: copies through the descriptor (or attached memory) */
+
 /* Zero bytes to copy from, *len of them; never written. */
 const unsigned char *segment_zeros(size_t *len);
 
@@ -226,31 +272,13 @@ int	segment_read_sparse(struct segment *, uint64_t off, void *buf,
  * false where the file system cannot tell.
  */
 bool	segment_in_hole(const struct segment *, uint64_t off, uint64_t *data);
-/*
- * Bytes of the segment in memory now (cost.c); no page is touched.
- * False, and no message, where that cannot be known: a file the caller
- * neither owns nor may write, a mapping refused.
- */
-bool	segment_resident(const struct segment *, uint64_t *bytes);
-/* The type of file system it lives on ("tmpfs", "ext4"), or "". */
-void	segment_filesystem(const struct segment *, char *buf, size_t size);
 /* Where the data that off lies in ends: the next hole, or the end. */
 uint64_t segment_data_end(const struct segment *, uint64_t off);
 /* Copy len bytes of the segment at off to fd; fewer if it shrank. */
 int	segment_copy_out(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
-/*
- * The same two copies, keeping holes (sparse.c): only the source's data
- * is copied, and its holes are holes in the copy, read as zeros.  In,
- * the data's space is claimed first; out, holes are left only in a
- * regular file being written past its end.
- */
-int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
-	    const char *fdname, uint64_t len);
 int	segment_copy_out_sparse(struct segment *, uint64_t off, uint64_t len,
 	    int fd, const char *fdname, uint64_t *copied);
-/* Make [off, off+len) a hole (zeros where there are no holes). */
-int	segment_punch(struct segment *, uint64_t off, uint64_t len);
 /* Copy len bytes from fd (a regular file at its offset) into the segment. */
 int	segment_copy_in(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len);
@@ -261,6 +289,32 @@ int	segment_copy_in(struct segment *, uint64_t off, int fd,
  */
 int	segment_copy_stream(struct segment *, uint64_t off, int fd,
 	    const char *fdname, uint64_t len, uint64_t *copied);
+
+/* ---- sparse.c: copies that keep holes */
+
+/*
+ * The same two copies, keeping holes (sparse.c): only the source's data
+ * is copied, and its holes are holes in the copy, read as zeros.  In,
+ * the data's space is claimed first; out, holes are left only in a
+ * regular file being written past its end.
+ */
+int	segment_copy_in_sparse(struct segment *, uint64_t off, int fd,
+	    const char *fdname, uint64_t len);
+/* Make [off, off+len) a hole (zeros where there are no holes). */
+int	segment_punch(struct segment *, uint64_t off, uint64_t len);
+
+/* ---- cost.c: what a segment costs */
+
+/*
+ * Bytes of the segment in memory now (cost.c); no page is touched.
+ * False, and no message, where that cannot be known: a file the caller
+ * neither owns nor may write, a mapping refused.
+ */
+bool	segment_resident(const struct segment *, uint64_t *bytes);
+/* The type of file system it lives on ("tmpfs", "ext4"), or "". */
+void	segment_filesystem(const struct segment *, char *buf, size_t size);
+
+/* ---- window.c: mapped windows, and the SIGBUS guard */
 
 /* A mapped window of a segment. */
 struct window {

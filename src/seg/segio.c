@@ -24,7 +24,7 @@
 #include "util/interrupt.h"
 #include "seg/map.h"
 #include "util/port.h"
-#include "seg/sysv.h"
+#include "seg/backend.h"
 #include "util/shm.h"
 
 /* Large enough to amortise the system call, small enough for cache. */
@@ -44,23 +44,21 @@ stopped(const struct segment *seg, uint64_t done, uint64_t len)
 	    (unsigned long long)len);
 }
 
-/* In chunks, so that an interrupt is seen within one of them. */
 int
 segment_write(struct segment *seg, uint64_t off, const void *buf,
     size_t len)
+{
+	return seg->ops->write(seg, off, buf, len);
+}
+
+/* In chunks, so that an interrupt is seen within one of them. */
+int
+fd_write(struct segment *seg, uint64_t off, const void *buf, size_t len)
 {
 	const char *p = buf;
 	size_t done = 0;
 	ssize_t n;
 
-	if (seg->sysv) {
-		if (off > seg->size || len > seg->size - off)
-			return sysv_fixed_size(seg, "grow");
-		memcpy(seg->mem + off, buf, len);
-		if (seg->progress != NULL)
-			progress_add(seg->progress, len);
-		return SHM_OK;
-	}
 	while (done < len) {
 		if (interrupt_caught())
 			return stopped(seg, done, len);
@@ -82,15 +80,17 @@ int
 segment_read(struct segment *seg, uint64_t off, void *buf, size_t len,
     size_t *got)
 {
+	*got = 0;
+	return seg->ops->read(seg, off, buf, len, got);
+}
+
+int
+fd_read(struct segment *seg, uint64_t off, void *buf, size_t len,
+    size_t *got)
+{
 	char *p = buf;
 	ssize_t n;
 
-	*got = 0;
-	if (seg->sysv) {
-		*got = (size_t)segment_clamp(seg, off, len);
-		memcpy(buf, seg->mem + off, *got);
-		return SHM_OK;
-	}
 	while (*got < len) {
 		n = pread(seg->fd, p + *got, len - *got, (off_t)(off + *got));
 		if (n < 0 && errno == EINTR)
@@ -234,10 +234,16 @@ find_extent(struct segment *seg, uint64_t off)
 bool
 segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 {
+	return seg->ops->in_hole(seg, off, data);
+}
+
+bool
+fd_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
+{
 #if SHM_LINUX && defined(SEEK_DATA)
 	off_t d, h = 0;
 
-	if (seg->sysv || asks_beyond(seg, off))
+	if (asks_beyond(seg, off))
 		return false;
 	d = lseek(seg->fd, (off_t)off, SEEK_DATA);
 	/* ENXIO: no data from off on; any other error: no telling. */
@@ -259,8 +265,14 @@ segment_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
 uint64_t
 segment_data_end(const struct segment *seg, uint64_t off)
 {
+	return seg->ops->data_end(seg, off);
+}
+
+uint64_t
+fd_data_end(const struct segment *seg, uint64_t off)
+{
 #if SHM_LINUX && defined(SEEK_HOLE)
-	off_t h = seg->sysv || asks_beyond(seg, off) ? -1 :
+	off_t h = asks_beyond(seg, off) ? -1 :
 	    lseek(seg->fd, (off_t)off, SEEK_HOLE), d = 0;
 
 	if (h < 0)
@@ -277,14 +289,15 @@ int
 segment_read_sparse(struct segment *seg, uint64_t off, void *buf,
     size_t len, const unsigned char **data, size_t *got)
 {
+	return seg->ops->read_sparse(seg, off, buf, len, data, got);
+}
+
+int
+fd_read_sparse(struct segment *seg, uint64_t off, void *buf, size_t len,
+    const unsigned char **data, size_t *got)
+{
 	int rc;
 
-	/* Attached memory: all of it is there to be read in place. */
-	if (seg->sysv) {
-		*data = seg->mem + off;
-		*got = len;
-		return SHM_OK;
-	}
 	if ((off < seg->extent_start || off >= seg->extent_end) &&
 	    (rc = find_extent(seg, off)) != SHM_OK)
 		return rc;
@@ -334,13 +347,18 @@ int
 segment_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
     const char *fdname, uint64_t *copied)
 {
+	*copied = 0;
+	return seg->ops->copy_out(seg, off, len, fd, fdname, copied);
+}
+
+int
+fd_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
+    const char *fdname, uint64_t *copied)
+{
 	off_t pos = (off_t)off;
 	struct stat st;
 	ssize_t n;
 
-	*copied = 0;
-	if (seg->sysv)
-		return sysv_copy_out(seg, off, len, fd, fdname, copied);
 	if (fstat(fd, &st) != 0 || S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode))
 		return copy_out_buffered(seg, off, len, fd, fdname, copied);
@@ -479,25 +497,38 @@ copy_in_kernel(struct segment *seg, uint64_t off, int fd, const char *fdname,
 	return SHM_OK;
 }
 
+/*
+ * copy_file_range between files of one file system type, sendfile
+ * across them (ext4 into tmpfs); from a pipe, splice.
+ */
+int
+fd_copy_in_kernel(struct segment *seg, uint64_t off, int fd,
+    const char *fdname, uint64_t len, bool stream, uint64_t *copied)
+{
+	int rc;
+
+	if (stream)
+		return copy_in_kernel(seg, off, fd, fdname, len, true, copied,
+		    splice_step);
+	if ((rc = copy_in_kernel(seg, off, fd, fdname, len, false, copied,
+	    kernel_copy_range)) != TRY_NEXT)
+		return rc;
+	if (lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
+		return shm_perror(seg->name);
+	return copy_in_kernel(seg, off, fd, fdname, len, false, copied,
+	    sendfile_step);
+}
+
 int
 segment_copy_in(struct segment *seg, uint64_t off, int fd,
     const char *fdname, uint64_t len)
 {
 	uint64_t copied = 0;
-	int rc = TRY_NEXT;
+	int rc;
 
-	/*
-	 * copy_file_range between files of one file system type, sendfile
-	 * across them (ext4 into tmpfs), read and write where neither
-	 * works, or into attached memory, which has no descriptor.
-	 */
-	if (!seg->sysv && (rc = copy_in_kernel(seg, off, fd, fdname, len,
-	    false, &copied, kernel_copy_range)) == TRY_NEXT) {
-		if (lseek(seg->fd, (off_t)off, SEEK_SET) < 0)
-			return shm_perror(seg->name);
-		rc = copy_in_kernel(seg, off, fd, fdname, len, false, &copied,
-		    sendfile_step);
-	}
+	/* The kind's own way, else read and write, which every kind has. */
+	rc = seg->ops->copy_in_kernel(seg, off, fd, fdname, len, false,
+	    &copied);
 	if (rc == TRY_NEXT)
 		rc = copy_in_buffered(seg, off, fd, fdname, len, false,
 		    &copied);
@@ -512,8 +543,8 @@ int
 segment_copy_stream(struct segment *seg, uint64_t off, int fd,
     const char *fdname, uint64_t len, uint64_t *copied)
 {
-	int rc = seg->sysv ? TRY_NEXT : copy_in_kernel(seg, off, fd, fdname,
-	    len, true, copied, splice_step);
+	int rc = seg->ops->copy_in_kernel(seg, off, fd, fdname, len, true,
+	    copied);
 
 	return rc != TRY_NEXT ? rc :
 	    copy_in_buffered(seg, off, fd, fdname, len, true, copied);

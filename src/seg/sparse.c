@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "seg/backend.h"
 #include "seg/map.h"
 #include "util/port.h"
 #include "util/shm.h"
@@ -56,6 +57,30 @@ next_data(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 	return pos < end;
 }
 
+bool
+fd_next_data(const struct segment *seg, uint64_t pos, uint64_t end,
+    uint64_t *data, uint64_t *hole)
+{
+	return next_data(seg->fd, pos, end, data, hole);
+}
+
+/* TRY_NEXT where the file system makes no holes. */
+int
+fd_punch(struct segment *seg, uint64_t off, uint64_t len)
+{
+#if SHM_LINUX && defined(FALLOC_FL_PUNCH_HOLE)
+	if (fallocate(seg->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    (off_t)off, (off_t)len) == 0)
+		return SHM_OK;
+	if (errno != EOPNOTSUPP && errno != ENOSYS)
+		return shm_errno(seg->name, "cannot clear %llu bytes at offset "
+		    "%llu", (unsigned long long)len, (unsigned long long)off);
+#else
+	(void)seg, (void)off, (void)len;
+#endif
+	return TRY_NEXT;
+}
+
 /* A hole in the segment at [off, off+len), within its size. */
 int
 segment_punch(struct segment *seg, uint64_t off, uint64_t len)
@@ -66,14 +91,8 @@ segment_punch(struct segment *seg, uint64_t off, uint64_t len)
 
 	if ((len = segment_clamp(seg, off, len)) == 0)
 		return SHM_OK;
-#if SHM_LINUX && defined(FALLOC_FL_PUNCH_HOLE)
-	if (fallocate(seg->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    (off_t)off, (off_t)len) == 0)
-		return SHM_OK;
-	if (errno != EOPNOTSUPP && errno != ENOSYS)
-		return shm_errno(seg->name, "cannot clear %llu bytes at offset "
-		    "%llu", (unsigned long long)len, (unsigned long long)off);
-#endif
+	if ((rc = seg->ops->punch(seg, off, len)) != TRY_NEXT)
+		return rc;
 	/* No holes to be had: zeros, as the hole reads. */
 	zeros = segment_zeros(&most);
 	for (; len > 0; off += n, len -= n) {
@@ -157,7 +176,7 @@ segment_copy_out_sparse(struct segment *seg, uint64_t off, uint64_t len,
 	*copied = 0;
 	if (!can_leave_holes(fd, &base))
 		return segment_copy_out(seg, off, len, fd, fdname, copied);
-	while (next_data(seg->fd, pos, off + len, &data, &hole)) {
+	while (seg->ops->next_data(seg, pos, off + len, &data, &hole)) {
 		if (lseek(fd, (off_t)(base + (data - off)), SEEK_SET) < 0)
 			return shm_perror(fdname);
 		rc = segment_copy_out(seg, data, hole - data, fd, fdname, &n);

@@ -1,16 +1,17 @@
 /*
- * sysv.c - SysV shared-memory segments, for the commands that read and
- * write segments.
+ * sysv.c - SysV shared-memory segments: the kind of segment that is
+ * attached memory (backend.h's sysv_ops).
  *
  * "sysv:KEY" (decimal, or 0x hex as ipcs prints keys) and "sysvid:ID"
  * name one; it is attached with shmat(2), read-only for the commands
  * that only read.  A SysV segment has no descriptor: no flock, no
- * pread; the mapping layer copies through the attached memory instead,
+ * pread, no holes; it is copied through the attached memory instead,
  * and its size never changes.  Its cursor is kept as a file's is,
- * under device 0 and the segment's id.
+ * under the device /proc/PID/maps shows for it and the segment's id.
  */
 #define _GNU_SOURCE
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -24,8 +25,10 @@
 #include "fmt/facts.h"
 #include "fmt/json.h"
 #include "fmt/number.h"
-#include "util/shm.h"
+#include "seg/backend.h"
+#include "seg/layer.h"
 #include "seg/sysv.h"
+#include "util/shm.h"
 
 bool
 sysv_is_name(const char *name)
@@ -52,7 +55,7 @@ sysv_resolve(struct segment *seg, const char *name)
 	if (!by_id && v == 0)
 		return shm_error(name, "key 0 is IPC_PRIVATE, which names no "
 		    "one segment; name it by sysvid:ID");
-	seg->sysv = true;
+	seg->ops = &sysv_ops;
 	seg->sysv_key = by_id ? 0 : (long)(int32_t)(uint32_t)v;
 	seg->sysv_id = by_id ? (int)v : -1;
 	snprintf(seg->path, sizeof(seg->path), "%s", name);
@@ -84,15 +87,47 @@ describe(const struct shmid_ds *ds, int id, dev_t dev, struct stat *st)
 	st->st_ctime = ds->shm_ctime;
 }
 
+/*
+ * The bytes of memory the kernel has given segment id (rss in
+ * /proc/sysvipc/shm): what a file's st_blocks would say.
+ */
+static blkcnt_t
+allocated_blocks(int id)
+{
+	long long sid, rss;
+	char *line = NULL;
+	size_t cap = 0;
+	blkcnt_t blocks = 0;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sysvipc/shm", "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, fp) != -1)
+		if (sscanf(line, "%*d %lld %*o %*u %*d %*d %*u %*u %*u %*u "
+		    "%*u %*d %*d %*d %lld", &sid, &rss) == 2 && sid == id) {
+			blocks = (blkcnt_t)(rss / 512);
+			break;
+		}
+	free(line);
+	fclose(fp);
+	return blocks;
+}
+
 static int
 fill_stat(struct segment *seg)
 {
 	struct shmid_ds ds;
+	blkcnt_t blocks;
 
 	if (shmctl(seg->sysv_id, IPC_STAT, &ds) != 0)
 		return report(seg);
-	/* The device is known once attached (attached_dev), else 0. */
+	/*
+	 * The device is known once attached (attached_dev), else 0; its
+	 * blocks as of open, which /proc is read for only once.
+	 */
+	blocks = seg->st.st_blocks;
 	describe(&ds, seg->sysv_id, seg->st.st_dev, &seg->st);
+	seg->st.st_blocks = blocks;
 	seg->size = (uint64_t)ds.shm_segsz;
 	return SHM_OK;
 }
@@ -127,9 +162,16 @@ attached_dev(const void *addr)
 	return dev;
 }
 
-int
+static bool	live(int id, struct stat *st);
+
+/*
+ * One marked for removal is no longer there to open, as a file removed
+ * is not, though Linux would attach it while others have it attached.
+ */
+static int
 sysv_open(struct segment *seg, enum segment_access acc)
 {
+	struct stat st;
 	void *p;
 	int rc;
 
@@ -138,22 +180,27 @@ sysv_open(struct segment *seg, enum segment_access acc)
 		return report(seg);
 	if ((rc = fill_stat(seg)) != SHM_OK)
 		return rc;
+	if (!live(seg->sysv_id, &st)) {
+		errno = EIDRM;
+		return report(seg);
+	}
 	p = shmat(seg->sysv_id, NULL, acc == SEGMENT_WRITE ? 0 : SHM_RDONLY);
 	if (p == (void *)-1)
 		return report(seg);
 	seg->mem = p;
 	seg->writable = acc == SEGMENT_WRITE;
+	seg->st.st_blocks = allocated_blocks(seg->sysv_id);
 	seg->st.st_dev = attached_dev(p);
 	return SHM_OK;
 }
 
-int
+static int
 sysv_lookup(struct segment *seg)
 {
 	return sysv_open(seg, SEGMENT_READ);
 }
 
-void
+static void
 sysv_close(struct segment *seg)
 {
 	if (seg->mem != NULL)
@@ -161,10 +208,21 @@ sysv_close(struct segment *seg)
 	seg->mem = NULL;
 }
 
-int
+static int
 sysv_refresh(struct segment *seg)
 {
 	return fill_stat(seg);
+}
+
+static int
+sysv_size_now(const struct segment *seg, uint64_t *size)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(seg->sysv_id, IPC_STAT, &ds) != 0)
+		return report(seg);
+	*size = (uint64_t)ds.shm_segsz;
+	return SHM_OK;
 }
 
 /*
@@ -204,13 +262,13 @@ live(int id, struct stat *st)
 	return true;
 }
 
-bool
+static bool
 sysv_present(const struct segment *seg, struct stat *st)
 {
 	return live(named_id(seg), st);
 }
 
-enum segment_naming
+static enum segment_naming
 sysv_check_name(struct segment *seg)
 {
 	struct stat st;
@@ -224,29 +282,175 @@ sysv_check_name(struct segment *seg)
 	return SEGMENT_NAMED;
 }
 
-int
-sysv_remove(const char *name, bool missing_ok)
+/*
+ * Marks it for removal (IPC_RMID): gone once the last detaches.  Its
+ * cursors go with its name: *gone is what they are kept under, where
+ * it can be attached to learn that (its device, as /proc/PID/maps has
+ * it).
+ */
+static int
+sysv_remove(struct segment *seg, bool missing_ok, struct stat *gone)
 {
-	struct segment seg;
-	int rc;
+	struct shmid_ds ds;
+	struct stat st;
+	void *p;
 
-	memset(&seg, 0, sizeof(seg));
-	seg.name = name;
-	seg.fd = -1;
-	if ((rc = sysv_resolve(&seg, name)) != SHM_OK)
-		return rc;
-	if ((seg.sysv_id < 0 &&
-	    (seg.sysv_id = shmget((key_t)seg.sysv_key, 0, 0)) < 0) ||
-	    shmctl(seg.sysv_id, IPC_RMID, NULL) != 0) {
-		if (missing_ok && (errno == ENOENT || errno == EINVAL ||
-		    errno == EIDRM))
-			return SHM_OK;
-		return report(&seg);
+	if (seg->sysv_id < 0)
+		seg->sysv_id = shmget((key_t)seg->sysv_key, 0, 0);
+	/* Marked already (and still attached): removed, as an unlinked file. */
+	if (seg->sysv_id >= 0 && !live(seg->sysv_id, &st)) {
+		seg->sysv_id = -1;
+		errno = EIDRM;
 	}
+	if (seg->sysv_id >= 0 && shmctl(seg->sysv_id, IPC_STAT, &ds) == 0 &&
+	    (p = shmat(seg->sysv_id, NULL, SHM_RDONLY)) != (void *)-1) {
+		describe(&ds, seg->sysv_id, attached_dev(p), gone);
+		shmdt(p);
+	}
+	if (seg->sysv_id >= 0 && shmctl(seg->sysv_id, IPC_RMID, NULL) == 0)
+		return SHM_OK;
+	memset(gone, 0, sizeof(*gone));
+	if (missing_ok && (errno == ENOENT || errno == EINVAL ||
+	    errno == EIDRM))
+		return SHM_OK;
+	return report(seg);
+}
+
+static const char *
+sysv_kind(const struct segment *seg)
+{
+	(void)seg;
+	return "sysv";
+}
+
+/*
+ * Its ctime (creation's, or the last IPC_SET's), as a file's weakest
+ * identity is: an id comes back only once the kernel has gone round
+ * all of them, and a record is trusted only while this is unchanged.
+ */
+static void
+sysv_identity(const struct segment *seg, char *buf, size_t size)
+{
+	snprintf(buf, size, "c%lld.%09ld", (long long)seg->st.st_ctim.tv_sec,
+	    (long)seg->st.st_ctim.tv_nsec);
+}
+
+/* No descriptor can be open on attached memory. */
+static int
+sysv_distinct(const struct segment *seg, int fd, const char *fdname)
+{
+	(void)seg, (void)fd, (void)fdname;
 	return SHM_OK;
 }
 
-int
+static int
+sysv_create(struct segment *seg, mode_t mode)
+{
+	(void)mode;
+	return shm_error(seg->name, "SysV segments are made with ipcmk -M "
+	    "SIZE or shmget(2); create makes POSIX objects and files");
+}
+
+/* None is made here, so none is kept: create says why. */
+static int
+sysv_trust(struct segment *seg, mode_t mode, bool *exists)
+{
+	(void)exists;
+	return sysv_create(seg, mode);
+}
+
+/* Memory, as the segment is: in the objects' directory, else /tmp. */
+static int
+sysv_scratch(const struct segment *seg)
+{
+	int fd = segment_scratch_beside(SEGMENT_DIR "/x");
+
+	(void)seg;
+	return fd >= 0 ? fd : segment_scratch_beside("/tmp/x");
+}
+
+/* No descriptor, no flock: see shm(1) on SysV segments. */
+static int
+sysv_lock(struct segment *seg, bool exclusive, double timeout,
+    enum lock_inner how)
+{
+	(void)exclusive, (void)timeout;
+	if (how == LOCK_INNER_TAKE)
+		return SHM_OK;
+	return shm_error(seg->name, "a SysV segment has no descriptor to "
+	    "flock, so no lock");
+}
+
+/* To the size it has: nothing to do, as for a file. */
+static int
+sysv_resize(struct segment *seg, uint64_t size)
+{
+	return size == seg->size ? SHM_OK : segment_resizable(seg,
+	    "be resized");
+}
+
+/* It never grew: nothing to put back. */
+static void
+sysv_restore_size(struct segment *seg, uint64_t size)
+{
+	(void)seg, (void)size;
+}
+
+/* Attached memory is all there: only the range is checked. */
+static int
+sysv_reserve(struct segment *seg, uint64_t off, uint64_t len)
+{
+	if (off > seg->size || len > seg->size - off)
+		return segment_resizable(seg, "grow");
+	return SHM_OK;
+}
+
+static int
+sysv_write(struct segment *seg, uint64_t off, const void *buf, size_t len)
+{
+	if (off > seg->size || len > seg->size - off)
+		return segment_resizable(seg, "grow");
+	memcpy(seg->mem + off, buf, len);
+	if (seg->progress != NULL)
+		progress_add(seg->progress, len);
+	return SHM_OK;
+}
+
+static int
+sysv_read(struct segment *seg, uint64_t off, void *buf, size_t len,
+    size_t *got)
+{
+	*got = (size_t)segment_clamp(seg, off, len);
+	memcpy(buf, seg->mem + off, *got);
+	return SHM_OK;
+}
+
+/* All of it is there to be read in place: no copy, and no holes. */
+static int
+sysv_read_sparse(struct segment *seg, uint64_t off, void *buf, size_t len,
+    const unsigned char **data, size_t *got)
+{
+	(void)buf;
+	*data = seg->mem + off;
+	*got = len;
+	return SHM_OK;
+}
+
+static bool
+sysv_in_hole(const struct segment *seg, uint64_t off, uint64_t *data)
+{
+	(void)seg, (void)off, (void)data;
+	return false;
+}
+
+static uint64_t
+sysv_data_end(const struct segment *seg, uint64_t off)
+{
+	(void)off;
+	return seg->size;
+}
+
+static int
 sysv_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
     const char *fdname, uint64_t *copied)
 {
@@ -263,13 +467,115 @@ sysv_copy_out(struct segment *seg, uint64_t off, uint64_t len, int fd,
 	return SHM_OK;
 }
 
-int
-sysv_fixed_size(const struct segment *seg, const char *what)
+/* No descriptor for the kernel to copy into: read and write it is. */
+static int
+sysv_copy_in_kernel(struct segment *seg, uint64_t off, int fd,
+    const char *fdname, uint64_t len, bool stream, uint64_t *copied)
 {
-	return shm_error(seg->name, "a SysV segment keeps the size it was "
-	    "made with (%llu bytes); it cannot %s",
-	    (unsigned long long)seg->size, what);
+	(void)seg, (void)off, (void)fd, (void)fdname, (void)len, (void)stream;
+	(void)copied;
+	return TRY_NEXT;
 }
+
+static bool
+sysv_next_data(const struct segment *seg, uint64_t pos, uint64_t end,
+    uint64_t *data, uint64_t *hole)
+{
+	(void)seg;
+	*data = pos;
+	*hole = end;
+	return pos < end;
+}
+
+/* No holes to be had: zeros, as a hole reads. */
+static int
+sysv_punch(struct segment *seg, uint64_t off, uint64_t len)
+{
+	memset(seg->mem + off, 0, (size_t)len);
+	return SHM_OK;
+}
+
+/* Attached already: mincore over that memory, which touches no page. */
+static bool
+sysv_resident(const struct segment *seg, uint64_t *bytes)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), i, n;
+	unsigned char *vec;
+
+	*bytes = 0;
+	n = (seg->size + page - 1) / page;
+	if ((vec = malloc(n + 1)) == NULL)
+		return false;
+	if (mincore(seg->mem, (size_t)seg->size, vec) != 0) {
+		free(vec);
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		*bytes += (vec[i] & 1) ? page : 0;
+	free(vec);
+	if (*bytes > seg->size)
+		*bytes = seg->size;
+	return true;
+}
+
+static void
+sysv_filesystem(const struct segment *seg, char *buf, size_t size)
+{
+	(void)seg;
+	snprintf(buf, size, "sysvipc");
+}
+
+/* Attached already: the window is the memory itself, no munmap. */
+static int
+sysv_map(struct segment *seg, uint64_t off, uint64_t len, struct window *w)
+{
+	w->data = seg->mem + off;
+	w->len = (size_t)len;
+	return SHM_OK;
+}
+
+/* Memory with no file behind it: nothing to write back. */
+static int
+sysv_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
+{
+	(void)seg, (void)off, (void)len, (void)async;
+	return SHM_OK;
+}
+
+const struct segment_ops sysv_ops = {
+	.fixed_size = "a SysV segment keeps the size it was made with",
+	.lookup = sysv_lookup,
+	.present = sysv_present,
+	.check_name = sysv_check_name,
+	.open = sysv_open,
+	.close = sysv_close,
+	.refresh = sysv_refresh,
+	.size_now = sysv_size_now,
+	.kind = sysv_kind,
+	.identity = sysv_identity,
+	.distinct = sysv_distinct,
+	.create = sysv_create,
+	.trust = sysv_trust,
+	.scratch = sysv_scratch,
+	.remove = sysv_remove,
+	.lock = sysv_lock,
+	.resize = sysv_resize,
+	.restore_size = sysv_restore_size,
+	.reserve = sysv_reserve,
+	.write = sysv_write,
+	.read = sysv_read,
+	.read_sparse = sysv_read_sparse,
+	.in_hole = sysv_in_hole,
+	.data_end = sysv_data_end,
+	.copy_out = sysv_copy_out,
+	.copy_in_kernel = sysv_copy_in_kernel,
+	.next_data = sysv_next_data,
+	.punch = sysv_punch,
+	.resident = sysv_resident,
+	.filesystem = sysv_filesystem,
+	.map = sysv_map,
+	.sync = sysv_sync,
+};
 
 /* One line of /proc/sysvipc/shm, as list --sysv prints it. */
 static void

@@ -1,4 +1,6 @@
 /* error.c - the one way shm reports a failure */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -159,4 +161,10 @@ shm_seconds_since(const struct timespec *t)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - t->tv_sec) +
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+bool
+shm_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }

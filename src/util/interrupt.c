@@ -15,7 +15,7 @@
  * - SIGKILL and SIGSTOP, which cannot be caught;
  * - SIGXFSZ, which is ignored instead: ulimit -f then fails the write
  *   with EFBIG, and the usual way out of a failed write puts it back;
- * - SIGBUS, which map.c's segment_guard owns: it is how a mapping
+ * - SIGBUS, which window.c's segment_guard owns: it is how a mapping
  *   learns that its file was cut short;
  * - the faults (SEGV, FPE, ILL, TRAP, SYS, ABRT) only when another
  *   process sends them (si_code <= 0): raised by our own code they are

@@ -16,15 +16,17 @@
 /*
  * Answers that are no exit status, each with a value of its own, so
  * that one passed up too far can never pass for another, or for a
- * status.  Each is said and handled where it is named.
+ * status.  Each is named in the one header or file that needs it, and
+ * the functions that return one say so; the values are given out here:
+ *	-1 SHM_DONE		below: all done, exit 0 (after --help)
+ *	-2 LOCK_TIMEOUT		seg/lock.h: time ran out, nothing said
+ *	-3 TRY_NEXT		seg/backend.h: not this way; try the next
+ *	-4 STATE_MISSING	lib/cursor.c: no state directory yet
+ *	-5 STATE_REFUSED	lib/cursor.c: unsafe, and quiet was asked
+ *	-6 NAME_TAKEN		seg/create.c: the name is someone else's
  */
 enum shm_sentinel {
-	SHM_DONE	= -1,	/* all done, exit 0 (after --help): main */
-	LOCK_TIMEOUT	= -2,	/* lock.c: time ran out, nothing said */
-	TRY_NEXT	= -3,	/* segio.c: not this way; try the next */
-	STATE_MISSING	= -4,	/* cursor.c: no state directory yet */
-	STATE_REFUSED	= -5,	/* cursor.c: unsafe, and quiet was asked */
-	NAME_TAKEN	= -6,	/* map.c: the name is someone else's */
+	SHM_DONE	= -1,	/* main, opt.c */
 };
 
 /* The command being run, for messages; set once by main. */
@@ -76,6 +78,10 @@ shm_min(uint64_t a, uint64_t b)
 struct timespec;
 /* Seconds from t (CLOCK_MONOTONIC) to now. */
 double	shm_seconds_since(const struct timespec *t);
+
+struct stat;
+/* Whether a and b are one file: the same device and inode. */
+bool	shm_same_file(const struct stat *a, const struct stat *b);
 
 /* write(2) all of buf, retrying short writes; 0 or -1 with errno. */
 int	shm_write_all(int fd, const void *buf, size_t len);
