@@ -8,6 +8,10 @@ bats_require_minimum_version 1.5.0
 
 export SHM=${SHM:-$BATS_TEST_DIRNAME/../shm}
 
+# How many times the default rounds a stress test makes: make stress
+# sets more.  make test keeps to what proves the promise, quickly.
+SCALE=${SHM_TEST_SCALE:-1}
+
 setup() {
 	export SHM_STATE_DIR="$BATS_TEST_TMPDIR/state"
 	# Unique across files, tests and concurrent runs of the suite.
