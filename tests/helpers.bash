@@ -98,7 +98,13 @@ elf_int() {
 # --version.  A test of what only Linux's ways do skips there, saying
 # which way it needs.
 is_portable() {
-	[[ "$("$SHM" --version)" == *" (portable)" ]]
+	# Asked once a test: each asking is a process.
+	if [ -z "${shm_portable:-}" ]; then
+		shm_portable=no
+		[[ "$("$SHM" --version)" != *" (portable)" ]] ||
+			shm_portable=yes
+	fi
+	[ "$shm_portable" = yes ]
 }
 
 skip_if_portable() {
