@@ -8,6 +8,24 @@ bats_require_minimum_version 1.5.0
 
 export SHM=${SHM:-$BATS_TEST_DIRNAME/../shm}
 
+# A version manager's python3 (pyenv's shim) is a script that runs a
+# shell and several programs before Python: half a second of CPU at each
+# start here, with dozens of starts.  The interpreter it would start is
+# asked for once a run and linked, as python3, first in PATH.  This runs
+# as each file is loaded, before its tests, which inherit PATH.
+if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
+	export SHM_TEST_BIN="$BATS_RUN_TMPDIR/shm-test-bin"
+	if [ ! -e "$SHM_TEST_BIN/python3" ] && shm_python3=$(python3 -c \
+	    'import sys; print(sys.executable)' 2>/dev/null) &&
+	    [ -x "$shm_python3" ]; then
+		# Files load in parallel: each link made apart, then renamed.
+		mkdir -p "$SHM_TEST_BIN" &&
+			ln -s "$shm_python3" "$SHM_TEST_BIN/.python3.$$" &&
+			mv -f "$SHM_TEST_BIN/.python3.$$" "$SHM_TEST_BIN/python3"
+	fi
+	export PATH="$SHM_TEST_BIN:$PATH"
+fi
+
 # How many times the default rounds a stress test makes: make stress
 # sets more.  make test keeps to what proves the promise, quickly.
 SCALE=${SHM_TEST_SCALE:-1}
