@@ -12,7 +12,8 @@ export SHM=${SHM:-$BATS_TEST_DIRNAME/../shm}
 # shell and several programs before Python: half a second of CPU at each
 # start here, with dozens of starts.  The interpreter it would start is
 # asked for once a run and linked, as python3, first in PATH.  This runs
-# as each file is loaded, before its tests, which inherit PATH.
+# as each file is loaded, before its tests, which inherit PATH.  Beside
+# it, the FIFO nap reads.
 if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
 	export SHM_TEST_BIN="$BATS_RUN_TMPDIR/shm-test-bin"
 	if [ ! -e "$SHM_TEST_BIN/python3" ] && shm_python3=$(python3 -c \
@@ -23,8 +24,19 @@ if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
 			ln -s "$shm_python3" "$SHM_TEST_BIN/.python3.$$" &&
 			mv -f "$SHM_TEST_BIN/.python3.$$" "$SHM_TEST_BIN/python3"
 	fi
+	[ -p "$SHM_TEST_BIN/nap" ] || { mkdir -p "$SHM_TEST_BIN" &&
+		mkfifo "$SHM_TEST_BIN/nap"; } 2>/dev/null
 	export PATH="$SHM_TEST_BIN:$PATH"
 fi
+
+# nap SECONDS: sleep(1) without a process, for a poll's rounds: a read
+# that times out on a FIFO nobody writes, opened for reading and
+# writing so that the open does not wait.  A process costs about 10 ms
+# of CPU here; a poll that runs sleep each round spends that each round.
+nap() {
+	read -r -t "$1" _ <> "${SHM_TEST_BIN:-/nonexistent}/nap" 2>/dev/null ||
+		[ $? -gt 128 ] || sleep "$1"
+}
 
 # How many times the default rounds a stress test makes: make stress
 # sets more.  make test keeps to what proves the promise, quickly.
