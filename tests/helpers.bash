@@ -38,6 +38,13 @@ nap() {
 		[ $? -gt 128 ] || sleep "$1"
 }
 
+# bats --jobs N runs N files at a time (make test), and would also run
+# the tests of each file N at a time: each test waits for one of the
+# file's slots by polling with find, wc, flock and sleep 1, some 0.3 s
+# of CPU a test here, more than most tests cost.  Read by bats after it
+# loads the file: the tests of one file run one after another.
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
 # How many times the default rounds a stress test makes: make stress
 # sets more.  make test keeps to what proves the promise, quickly.
 SCALE=${SHM_TEST_SCALE:-1}
