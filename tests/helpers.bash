@@ -43,10 +43,12 @@ nap() {
 # file's slots by polling with find, wc, flock and sleep 1, some 0.3 s
 # of CPU a test here, more than most tests cost.  Read by bats after it
 # loads the file: the tests of one file run one after another.
+# shellcheck disable=SC2034	# bats reads it
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 # How many times the default rounds a stress test makes: make stress
 # sets more.  make test keeps to what proves the promise, quickly.
+# shellcheck disable=SC2034	# the test files use it
 SCALE=${SHM_TEST_SCALE:-1}
 
 setup() {
