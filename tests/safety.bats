@@ -448,11 +448,18 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	printf abc | shm write "${P}a" -o 0 --progress 2>err
 	[[ "$(cat err)" == $'\r'"3 bytes "* ]]
 	# Interrupted after the line is drawn: the message starts a line.
-	(printf abc; sleep 1.2; printf def; sleep 3) |
+	# The line comes a second after the start, with the next bytes.
+	(printf abc; sleep 1.2; printf def; until [ -e done ]; do
+		sleep 0.05; done) |
 		"$SHM" create "${P}b" --from - --progress 2>err &
-	local pid=$!
-	sleep 2
+	local pid=$! i
+	for ((i = 0; i < 500; i++)); do
+		[[ "$(< err)" != *"6 bytes"* ]] || break
+		nap 0.02
+	done
 	kill -TERM "$pid"
+	# wait waits for the whole pipeline: the producer ends on done.
+	touch done
 	wait "$pid" || true
 	assert_equal "$(tail -n 1 err)" "shm: create: ${P}b: interrupted by SIGTERM after 6 bytes"
 	[[ "$(head -n 1 err)" == $'\r'"6 bytes "*"copied"* ]]
