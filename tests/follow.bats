@@ -10,12 +10,17 @@ make_data() {
 }
 
 # wait_size FILE N: until FILE holds at least N bytes (10 s at most).
+# Each look is a process (stat), so the looks come 10 ms apart at
+# first, then further, up to 80 ms: a few a second, not a hundred.
 wait_size() {
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		[ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ] &&
-		    return 0
-		sleep 0.01
+	local ms=10 waited=0 size
+	while :; do
+		size=$(stat -c %s "$1" 2>/dev/null) || size=0
+		[ "$size" -lt "$2" ] || return 0
+		[ "$waited" -lt 10000 ] || break
+		nap "0.0$ms"
+		waited=$((waited + ms))
+		[ "$ms" -ge 80 ] || ms=$((ms * 2))
 	done
 	echo "$1 never reached $2 bytes" >&2
 	return 1
@@ -188,9 +193,9 @@ recor"
 	"$SHM" read "${P}g" -f > fifo 2> err &
 	pid=$!
 	# Started: its first save adds its digest to the record.
-	for ((i = 0; i < 1000; i++)); do
+	for ((i = 0; i < 500; i++)); do
 		grep -qs ' 0x' "$SHM_STATE_DIR"/* && break
-		sleep 0.01
+		nap 0.02
 	done
 	printf 'start\n' | shm write -g "${P}g"
 	wait_size out 6
@@ -222,26 +227,40 @@ recor"
 	follower=$!
 	# Its start at cursor 0 first: it sleeps between looks once begun
 	# (a follower started later begins at the writers' cursor).
-	i=0
-	until pid=$(pgrep -P "$follower") &&
-	    grep -q nanosleep "/proc/$pid/wchan" 2>/dev/null; do
-		sleep 0.01; i=$((i + 1)); [ $i -lt 1000 ] || return 1
+	# timeout's one child is shm.  Read in bash, as pgrep and grep
+	# would be two processes a look; neither file ends in a newline.
+	i=0 pid= wchan=
+	until [ -n "$pid" ] && [[ $wchan == *nanosleep* ]]; do
+		nap 0.01; i=$((i + 1)); [ $i -lt 1000 ] || return 1
+		pid= wchan=
+		read -r pid _ < "/proc/$follower/task/$follower/children" || :
+		[ -z "$pid" ] || read -r wchan < "/proc/$pid/wchan" || :
 	done
+	local n=$((20 * SCALE)) rec
 	for i in 1 2 3 4; do
-		(for j in $(seq 40); do
-			printf 'w%d r%02d\n' "$i" "$j" |
-			    "$SHM" write -g "${P}g" || exit 1
+		(for ((j = 1; j <= n; j++)); do
+			printf -v rec 'w%d r%02d\n' "$i" "$j"
+			"$SHM" write -g "${P}g" -s "$rec" || exit 1
 		done) &
 	done
 	wait %2 %3 %4 %5
 	shm read "${P}g" -o 0 > seg
-	assert_equal "$(stat -c %s seg)" 1120
-	assert_equal "$(sort -u seg | wc -l)" 160
-	for i in 1 2 3 4; do
-		assert_equal "$(grep "^w$i " seg | cut -d' ' -f2 | xargs)" \
-		    "$(printf 'r%02d ' $(seq 40) | sed 's/ $//')"
+	assert_equal "$(stat -c %s seg)" $((4 * n * 7))
+	# Each writer's records, each once and in its order.
+	local -a got=() want=() lines
+	mapfile -t lines < seg
+	for rec in "${lines[@]}"; do
+		got[${rec:1:1}]+="${rec#* } "
 	done
-	assert_equal "$(shm seek "${P}g")" 1120
+	for ((j = 1; j <= n; j++)); do
+		printf -v rec 'r%02d ' "$j"
+		want[0]+=$rec
+	done
+	for i in 1 2 3 4; do
+		assert_equal "${got[i]}" "${want[0]}"
+	done
+	assert_equal "${#lines[@]}" $((4 * n))
+	assert_equal "$(shm seek "${P}g")" $((4 * n * 7))
 	shm rm "${P}g"
 	wait "$follower"
 	cmp got seg
@@ -257,7 +276,7 @@ recor"
 	wait_size got 4
 	# Cut short, then (a look later) written again: from the start.
 	shm resize --shrink "${P}t" 0
-	until [ -s err ]; do sleep 0.01; done
+	until [ -s err ]; do nap 0.01; done
 	echo 2 | shm write "${P}t" --append
 	wait_size got 6
 	# Cut and refilled past the follower's position between two looks.

@@ -8,6 +8,49 @@ bats_require_minimum_version 1.5.0
 
 export SHM=${SHM:-$BATS_TEST_DIRNAME/../shm}
 
+# A version manager's python3 (pyenv's shim) is a script that runs a
+# shell and several programs before Python: half a second of CPU at each
+# start here, with dozens of starts.  The interpreter it would start is
+# asked for once a run and linked, as python3, first in PATH.  This runs
+# as each file is loaded, before its tests, which inherit PATH.  Beside
+# it, the FIFO nap reads.
+if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
+	export SHM_TEST_BIN="$BATS_RUN_TMPDIR/shm-test-bin"
+	if [ ! -e "$SHM_TEST_BIN/python3" ] && shm_python3=$(python3 -c \
+	    'import sys; print(sys.executable)' 2>/dev/null) &&
+	    [ -x "$shm_python3" ]; then
+		# Files load in parallel: each link made apart, then renamed.
+		mkdir -p "$SHM_TEST_BIN" &&
+			ln -s "$shm_python3" "$SHM_TEST_BIN/.python3.$$" &&
+			mv -f "$SHM_TEST_BIN/.python3.$$" "$SHM_TEST_BIN/python3"
+	fi
+	[ -p "$SHM_TEST_BIN/nap" ] || { mkdir -p "$SHM_TEST_BIN" &&
+		mkfifo "$SHM_TEST_BIN/nap"; } 2>/dev/null
+	export PATH="$SHM_TEST_BIN:$PATH"
+fi
+
+# nap SECONDS: sleep(1) without a process, for a poll's rounds: a read
+# that times out on a FIFO nobody writes, opened for reading and
+# writing so that the open does not wait.  A process costs about 10 ms
+# of CPU here; a poll that runs sleep each round spends that each round.
+nap() {
+	read -r -t "$1" _ <> "${SHM_TEST_BIN:-/nonexistent}/nap" 2>/dev/null ||
+		[ $? -gt 128 ] || sleep "$1"
+}
+
+# bats --jobs N runs N files at a time (make test), and would also run
+# the tests of each file N at a time: each test waits for one of the
+# file's slots by polling with find, wc, flock and sleep 1, some 0.3 s
+# of CPU a test here, more than most tests cost.  Read by bats after it
+# loads the file: the tests of one file run one after another.
+# shellcheck disable=SC2034	# bats reads it
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+# How many times the default rounds a stress test makes: make stress
+# sets more.  make test keeps to what proves the promise, quickly.
+# shellcheck disable=SC2034	# the test files use it
+SCALE=${SHM_TEST_SCALE:-1}
+
 setup() {
 	export SHM_STATE_DIR="$BATS_TEST_TMPDIR/state"
 	# Unique across files, tests and concurrent runs of the suite.
@@ -94,7 +137,13 @@ elf_int() {
 # --version.  A test of what only Linux's ways do skips there, saying
 # which way it needs.
 is_portable() {
-	[[ "$("$SHM" --version)" == *" (portable)" ]]
+	# Asked once a test: each asking is a process.
+	if [ -z "${shm_portable:-}" ]; then
+		shm_portable=no
+		[[ "$("$SHM" --version)" != *" (portable)" ]] ||
+			shm_portable=yes
+	fi
+	[ "$shm_portable" = yes ]
 }
 
 skip_if_portable() {

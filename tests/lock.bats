@@ -105,16 +105,17 @@ for _ in range(1200):            # until done, or a minute at most
 
 @test "4 producers of length-prefixed records under shm lock: every record whole" {
 	shm create "${P}q" 0
-	local i
+	local i n=$((15 * SCALE))
 	for i in 1 2 3 4; do
 		(
-			for j in $(seq 50); do
-				body="producer $i record $j $(head -c $((RANDOM % 300)) /dev/zero | tr '\0' x)"
+			for ((j = 1; j <= n; j++)); do
+				printf -v pad '%*s' $((RANDOM % 300)) ''
+				body="producer $i record $j ${pad// /x}"
 				# The length, then the body, at the end.
 				"$SHM" lock "${P}q" sh -c '
 					"$0" resize "$1" +4 &&
 					"$0" write "$1" -o -4 --as "<I" "$2" &&
-					printf %s "$3" | "$0" write "$1" --grow \
+					"$0" write "$1" --grow -s "$3" \
 					    -o "$("$0" stat -f size "$1")"' \
 					"$SHM" "${P}q" "${#body}" "$body"
 			done
@@ -131,5 +132,6 @@ while off < len(data):
     assert body.startswith(b"producer "), (off, body[:20])
     off += 4 + size
     n += 1
-assert off == len(data) and n == 200, (off, len(data), n)' "/dev/shm/${P}q"
+assert off == len(data) and n == 4 * int(sys.argv[2]), (off, len(data), n)' \
+	    "/dev/shm/${P}q" "$n"
 }

@@ -17,17 +17,25 @@ wait_for() {
 	return 1
 }
 
-@test "16 parallel appenders inside one shm lock keep all 320 records whole" {
+@test "16 parallel appenders inside one shm lock keep every record whole" {
+	local n=$((8 * SCALE)) p i seq= want=
+	for ((i = 1; i <= n; i++)); do printf -v seq '%s %02d' "$seq" "$i"; done
 	shm create "${P}q" 0
+	# A record, PP:II and a newline, is one --append of a string.
 	run timeout 60 "$SHM" lock "${P}q" -- sh -c '
-		seq 16 | xargs -P 16 -I{} sh -c "for i in \$(seq 20); do
-			printf \"%02d:%02d\n\" {} \$i | \"\$0\" write \"\$1\" --append || exit 1
-		done" "$0" "$1"' "$SHM" "${P}q"
+		seq -w 16 | xargs -P 16 -I{} sh -c "for i in $2; do
+			\"\$0\" write \"\$1\" --append -s \"{}:\$i
+\" || exit 1
+		done" "$0" "$1"' "$SHM" "${P}q" "$seq"
 	assert_equal "$status" 0
 	# Every record, whole, once: 6 bytes each.
-	assert_equal "$(stat -c %s "/dev/shm/${P}q")" 1920
-	assert_equal "$(sort "/dev/shm/${P}q")" \
-		"$(for p in $(seq 16); do for i in $(seq 20); do printf '%02d:%02d\n' "$p" "$i"; done; done | sort)"
+	assert_equal "$(stat -c %s "/dev/shm/${P}q")" $((16 * n * 6))
+	for ((p = 1; p <= 16; p++)); do
+		for ((i = 1; i <= n; i++)); do
+			printf -v want '%s%02d:%02d\n' "$want" "$p" "$i"
+		done
+	done
+	assert_equal "$(sort "/dev/shm/${P}q")" "${want%$'\n'}"
 }
 
 @test "parallel cursor readers inside one shm lock read each record once" {

@@ -5,29 +5,32 @@ load helpers
 
 # The bytes a hex string spells, on standard output.
 unhex() {
-	printf "$(sed 's/../\\x&/g' <<<"$1")"
+	local i e=
+	for ((i = 0; i < ${#1}; i += 2)); do
+		e+="\\x${1:i:2}"
+	done
+	printf "$e"
 }
 
 # A segment of N random bytes, its cursor at 3, so that "nothing
-# changed" means something.
+# changed" means something; its bytes are kept in ./before.
 make_random() {
-	head -c "$1" /dev/urandom > random
-	shm create "${P}a" --from random
+	head -c "$1" /dev/urandom > before
+	shm create "${P}a" --from before
 	shm seek "${P}a" 3 >/dev/null
 }
 
 # Asserts that `shm ARGS` exits 2 with the one-line message and leaves
-# every byte of ${P}a and its cursor as they were.
+# every byte of ${P}a (./before) and its cursor (3) as make_random made
+# them.
 refuses() {
-	local want=$1 pos
+	local want=$1
 	shift
-	cp "/dev/shm/${P}a" before
-	pos=$(shm seek "${P}a")
 	run --separate-stderr shm "$@"
 	assert_fails 2 "$want"
 	assert_equal "$output" ""
 	cmp "/dev/shm/${P}a" before
-	assert_equal "$(shm seek "${P}a")" "$pos"
+	assert_equal "$(shm seek "${P}a")" 3
 }
 
 # Packs the values into ${P}a, checks the bytes and what read --as
