@@ -31,6 +31,7 @@ import fcntl
 import mmap
 import os
 import random
+import re
 import resource
 import select
 import signal
@@ -39,6 +40,12 @@ import sys
 import threading
 import time
 import zlib
+
+# What a follower says when a signal stops it before it delivered a
+# byte: segment_lock's last look, or its wait for the lock.
+STOPPED_BEFORE_START = re.compile(
+    r": interrupted by SIG[A-Z0-9+]+( while waiting for the lock)?; "
+    r"nothing changed$")
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 90
 SHM = sys.argv[2] if len(sys.argv) > 2 else "./shm"
@@ -495,10 +502,11 @@ def round_regen(name):
     outs = [(how, out) for how, _, _, out, _, _ in runs]
     regen_checker("regen " + name, outs)
     # Each cut is said once (a restart may say it again), and nothing
-    # else is said but a stop while waiting for the lock; the last
-    # record out is the segment's last.
+    # else is said but a stop before a run's first lock was had (a
+    # signal while it waited, or as it got it); the last record out is
+    # the segment's last.
     said = [l for _, _, _, _, _, err in runs for l in err.splitlines()
-            if not l.endswith("while waiting for the lock; nothing changed")]
+            if not STOPPED_BEFORE_START.search(l)]
     notes = [l for l in said if l.endswith("; following from the start")]
     if len(notes) > 2 * (gens - 1) or len(notes) < len(said):
         violate("regen %s: %d lines on stderr for %d cuts: %r" %
