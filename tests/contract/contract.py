@@ -570,6 +570,20 @@ def random_fill(name, size):
             input=os.urandom(n))
 
 
+def has_opened(p, name, seconds=5):
+    """Waits until process p has the segment open or has ended."""
+    deadline = time.monotonic() + seconds
+    while p.poll() is None and time.monotonic() < deadline:
+        try:
+            if any(os.readlink("/proc/%d/fd/%s" % (p.pid, fd)) ==
+                   path_of(name) for fd in os.listdir("/proc/%d/fd" % p.pid)):
+                return True
+        except OSError:
+            pass
+        time.sleep(0.001)
+    return False
+
+
 def round_failed(name):
     size = rng.choice([4096, 1 << 20, 3 << 20, 8 << 20])
     shm("create", name, size)
@@ -597,6 +611,10 @@ def round_failed(name):
             cut = rng.randint(0, data_len - 1)
             p.stdin.write(data[:cut])
             p.stdin.flush()
+            # Its handlers are set before it opens the segment: a
+            # signal before then, in exec say, kills it silently, as
+            # it would any program, and is no test of a put-back.
+            has_opened(p, name)
             time.sleep(rng.random() * 0.02)
             sig = getattr(signal, "SIG" + rng.choice(FAIL_SIGNALS))
             p.send_signal(sig)
