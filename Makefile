@@ -26,7 +26,13 @@ BATS	?= bats
 # --jobs needs it): every test keeps to its own names and state
 # directory, so they may.  BATSFLAGS= runs them one at a time.
 BATSFLAGS ?= $(if $(shell command -v parallel 2>/dev/null),--jobs 4)
-TESTS	?= tests
+# The test files, the slowest first: bats --jobs starts them in this
+# order, so that the last to start are short ones, and no long one runs
+# alone at the end.
+SLOW_TESTS = safety typed wait completion man allornothing follow create \
+	find stat seek dump
+TESTS	?= $(SLOW_TESTS:%=tests/%.bats) \
+	$(filter-out $(SLOW_TESTS:%=tests/%.bats),$(wildcard tests/*.bats))
 
 all: shm
 
