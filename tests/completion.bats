@@ -13,11 +13,16 @@ setup_file() {
 }
 PATH="$BATS_FILE_TMPDIR/bin:$PATH"
 
-# The options of a command's table, one a line, short and long.
+# The options of a command's table, one a line, short and long: from
+# "shm help --options", asked once a file.
 help_options() {
-	"$SHM" help --options "$1" |
-	    awk -F '\t' '$2 == "option" { if ($3 != "-") print $3
-		if ($4 != "-") print $4 }'
+	local cache=$BATS_FILE_TMPDIR/options cmd kind short long rest
+	[ -s "$cache" ] || "$SHM" help --options > "$cache"
+	while IFS=$'\t' read -r cmd kind short long rest; do
+		[ "$cmd" = "$1" ] && [ "$kind" = option ] || continue
+		[ "$short" = - ] || echo "$short"
+		[ "$long" = - ] || echo "$long"
+	done < "$cache"
 }
 
 # The fields shm stat prints, in its order.
@@ -44,14 +49,25 @@ complete_bash_lines() {
 	printf '%s\n' "${COMPREPLY[@]}"
 }
 
-# The fish completion of a command line, first column only.
+# The fish completions of command lines, first column only, into
+# fish_offers[LINE], the candidates one space apart: one fish for all.
 # Its HOME is the test's own, away from the user's fish settings.
 complete_fish() {
-	HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/.config \
+	local line at=
+	declare -gA fish_offers=()
+	while IFS= read -r line; do
+		if [[ $line == "== "* ]]; then
+			at=${line#== }
+			fish_offers[$at]=
+		else
+			fish_offers[$at]+="${fish_offers[$at]:+ }${line%%$'\t'*}"
+		fi
+	done < <(HOME=$BATS_TEST_TMPDIR \
+	    XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/.config \
 	    XDG_DATA_HOME=$BATS_TEST_TMPDIR/.local/share \
-	    fish -c 'source $argv[1]; complete -C $argv[2]' \
-	    "$ROOT/completions/shm.fish" "$1" | cut -f1 | tr '\n' ' ' |
-	    sed 's/ $//'
+	    fish -c 'source $argv[1]
+		for l in $argv[2..-1]; echo "== $l"; complete -C $l; end' \
+	    "$ROOT/completions/shm.fish" "$@")
 }
 
 @test "bash completes command names" {
@@ -176,8 +192,12 @@ zsh_specs() {
 	# Each command's specs on a line, with no exclusion lists.
 	blocks=$(sed -E 's/^\([^)]*\)//' <<<"$specs" |
 	    awk '/^== / { printf "\n%s ", $2; next } { printf " %s", $0 }')
+	local -A block_of=()
+	while read -r c block; do
+		[ -z "$c" ] || block_of[$c]=" $block"
+	done <<<"$blocks"
 	for c in $(commands | grep -vx help); do
-		block=$(grep "^$c " <<<"$blocks")
+		block="$c ${block_of[$c]:-}"
 		for opt in $(help_options "$c"); do
 			[[ $block == *" $opt"[[+=]* ]] || missing+=" $c:$opt"
 		done
@@ -194,14 +214,16 @@ zsh_specs() {
 	command -v fish >/dev/null || skip "fish is not installed"
 	fish --no-execute "$ROOT/completions/shm.fish"
 	shm create "${P}comp" 1
-	assert_equal "$(complete_fish 'shm d')" "dump"
-	assert_equal "$(complete_fish 'shm re')" "read resize"
-	assert_equal "$(complete_fish 'shm ')" "$(commands | sort | xargs)"
-	assert_equal "$(complete_fish 'shm dump --f')" "--format"
-	assert_equal "$(complete_fish 'shm dump --format ')" "hexdump xxd"
-	assert_equal "$(complete_fish 'shm-read --o')" "--offset --output"
-	assert_equal "$(complete_fish "shm read ${P}c")" "${P}comp"
-	assert_equal "$(complete_fish 'shm help ')" "$(commands | grep -vx help |
+	complete_fish 'shm d' 'shm re' 'shm ' 'shm dump --f' \
+	    'shm dump --format ' 'shm-read --o' "shm read ${P}c" 'shm help '
+	assert_equal "${fish_offers['shm d']}" "dump"
+	assert_equal "${fish_offers['shm re']}" "read resize"
+	assert_equal "${fish_offers['shm ']}" "$(commands | sort | xargs)"
+	assert_equal "${fish_offers['shm dump --f']}" "--format"
+	assert_equal "${fish_offers['shm dump --format ']}" "hexdump xxd"
+	assert_equal "${fish_offers['shm-read --o']}" "--offset --output"
+	assert_equal "${fish_offers["shm read ${P}c"]}" "${P}comp"
+	assert_equal "${fish_offers['shm help ']}" "$(commands | grep -vx help |
 	    sort | xargs)"
 }
 
@@ -211,21 +233,20 @@ zsh_specs() {
 	shm create "${P}t"$'\t'"ab" 1
 	# A tab separates a candidate from its description: rather than
 	# offer "${P}t", fish offers no name with a tab.
-	assert_equal "$(complete_fish "shm read ${P}")" "${P}a b"
+	complete_fish "shm read ${P}"
+	assert_equal "${fish_offers["shm read ${P}"]}" "${P}a b"
 }
 
 @test "fish offers every option the table has" {
 	command -v fish >/dev/null || skip "fish is not installed"
-	local c opt offered missing=
-	# One fish for all: "== CMD", then what "shm CMD -" offers.
-	offered=$(HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/.config \
-	    XDG_DATA_HOME=$BATS_TEST_TMPDIR/.local/share \
-	    fish -c 'source $argv[1]
-	    for c in $argv[2..-1]; echo "== $c"; complete -C "shm $c -"; end' \
-	    "$ROOT/completions/shm.fish" $(commands | grep -vx help) | cut -f1)
+	local c opt block missing=
+	local -a lines=()
 	for c in $(commands | grep -vx help); do
-		block=" $(awk -v c="== $c" '$0 == c { s = 1; next }
-		    /^== / { s = 0 } s' <<<"$offered" | tr '\n' ' ')"
+		lines+=("shm $c -")
+	done
+	complete_fish "${lines[@]}"
+	for c in $(commands | grep -vx help); do
+		block=" ${fish_offers["shm $c -"]:-} "
 		for opt in $(help_options "$c"); do
 			[[ $block == *" $opt "* ]] || missing+=" $c:$opt"
 		done
@@ -241,8 +262,9 @@ zsh_specs() {
 	    xargs)" "$want"
 	assert_equal "$(complete_bash shm stat -f size,r)" "size,resident"
 	command -v fish >/dev/null || skip "fish is not installed"
-	assert_equal "$(complete_fish 'shm stat -f ' | tr ' ' '\n' | sort |
-	    xargs)" "$want"
+	complete_fish 'shm stat -f '
+	assert_equal "$(tr ' ' '\n' <<<"${fish_offers['shm stat -f ']}" |
+	    sort | xargs)" "$want"
 }
 
 @test "a completion asks the shm beside a shm-CMD link" {
