@@ -274,7 +274,7 @@ assert_fresh() {
 	"$SHM" lock "${P}a" sh -c 'touch held; until [ -e done ]; do
 		sleep 0.05; done' &
 	local holder=$! cmd pid i
-	until [ -e held ]; do sleep 0.01; done
+	until [ -e held ]; do nap 0.01; done
 	for cmd in "resize ${P}a 16" "seek ${P}a 4" "move ${P}a 0 4 4"; do
 		# shellcheck disable=SC2086	# the words of cmd
 		env --default-signal "$SHM" $cmd 2>>err & pid=$!
@@ -283,7 +283,7 @@ assert_fresh() {
 		until grep -q flock "/proc/$pid/wchan" 2>/dev/null ||
 		    [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = \
 		    locks_lock_inode_wait ] || [ $i -ge 100 ]; do
-			sleep 0.05; i=$((i + 1))
+			nap 0.05; i=$((i + 1))
 		done
 		kill -USR1 $pid
 		wait $pid && echo 0 >> status || echo $? >> status

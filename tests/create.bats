@@ -196,7 +196,7 @@ start_slow_create() {
 	local i
 	for i in $(seq 100); do
 		ls -l /proc/$pid/fd 2>/dev/null | grep -q "$PWD/own/" && return
-		sleep 0.05
+		nap 0.05
 	done
 	return 1
 }

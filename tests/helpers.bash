@@ -60,10 +60,30 @@ setup() {
 
 teardown() {
 	local f
+	reap_jobs
 	for f in /dev/shm/"$P"*; do
 		[ -e "$f" ] && rm -f "$f"
 	done
 	return 0
+}
+
+# A background job a test left running (a failed one, say), or its
+# children, would hold bats's output open: bats would wait for it to end
+# before it ends the file.  Ends each job still running and what it
+# started, children first.
+reap_jobs() {
+	local pid
+	for pid in $(jobs -pr); do
+		kill_tree "$pid"
+	done
+}
+
+kill_tree() {
+	local child
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill "$1" 2>/dev/null || true
 }
 
 shm() {
@@ -151,9 +171,10 @@ skip_if_portable() {
 }
 
 # Runs "shm ARGS... -i fifoSIG" in the background, writes what FEED (a
-# shell command) prints into the FIFO, sends SIG half a second later and
-# waits: $status is shm's, its stderr is in ./err.  SIGINT is let through
-# as it would be at a terminal, though bats runs us in the background.
+# shell command) prints into the FIFO, and sends SIG once shm has read
+# it all: $status is shm's, its stderr is in ./err.  SIGINT is let
+# through as it would be at a terminal, though bats runs us in the
+# background.
 interrupt_fifo_write() {
 	local sig=$1 feed=$2 pid
 	shift 2
@@ -162,11 +183,52 @@ interrupt_fifo_write() {
 	pid=$!
 	exec 4>"fifo$sig"
 	eval "$feed" >&4
-	sleep 0.5
+	# The feed is all in the pipe or read: shm asleep in a read of the
+	# pipe has read it all, and waits for more.
+	await_wchan "$pid" '*pipe*read*'
 	kill -"$sig" "$pid"
 	wait "$pid" && status=0 || status=$?
 	exec 4>&-
 }
+
+# await_wchan PID PATTERN: until process PID sleeps in a kernel function
+# that matches PATTERN (its /proc/PID/wchan, which a running process
+# leaves empty), for 20 s at most.
+await_wchan() {
+	local i wchan=
+	for ((i = 0; i < 2000; i++)); do
+		# It holds no newline: read finds the end, and says so.
+		read -r wchan < "/proc/$1/wchan" || true
+		# shellcheck disable=SC2053	# a pattern
+		[[ $wchan == $2 ]] && return 0
+		nap 0.01
+	done
+	echo "process $1 is in '$wchan', not '$2'" >&2
+	return 1
+}
+
+# lock_waited PATH: true once some process waits for a lock on PATH's
+# file: a "->" line of /proc/locks, which names it by device and inode.
+lock_waited() {
+	local ino line
+	ino=$(stat -c %i "$1") || return 1
+	while read -r line; do
+		[[ $line == *"-> FLOCK "*":$ino "* ]] && return 0
+	done < /proc/locks
+	return 1
+}
+
+# until_lock_waited PATH: until lock_waited PATH, for 20 s at most.
+until_lock_waited() {
+	local i
+	for ((i = 0; i < 2000; i++)); do
+		lock_waited "$1" && return 0
+		nap 0.01
+	done
+	echo "nobody waited for a lock on $1" >&2
+	return 1
+}
+export -f lock_waited until_lock_waited nap
 
 skip_if_static() {
 	local rc=0
@@ -202,6 +264,14 @@ make_mixed() {
 # The commands "shm --help" lists, help among them, one a line: the
 # binary's own list (src/cmd/commands.h), which the Makefile reads too.
 commands() {
-	"$SHM" --help | awk '/^Commands:/ { on = 1; next }
-	    on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'
+	local cache=$BATS_FILE_TMPDIR/commands line
+	# Asked of shm once a file: tests ask many times, in subshells.
+	if [ ! -s "$cache" ]; then
+		"$SHM" --help | awk '/^Commands:/ { on = 1; next }
+		    on && /^  [a-z]/ { print $1 } on && /^$/ { exit }' \
+		    > "$cache.$$" && mv "$cache.$$" "$cache"
+	fi
+	while IFS= read -r line; do
+		echo "$line"
+	done < "$cache"
 }

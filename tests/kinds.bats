@@ -52,7 +52,7 @@ for _ in range(6000):
 	local i
 	for i in $(seq 1000); do
 		[ -e where ] && break
-		sleep 0.01
+		nap 0.01
 	done
 	NAME=$(cat where)
 }
@@ -207,7 +207,7 @@ for _ in range(6000):
 	local i
 	for i in $(seq 1000); do
 		[ -e attached ] && break
-		sleep 0.01
+		nap 0.01
 	done
 	shm rm "sysvid:$ID"
 	for cmd in read stat dump; do

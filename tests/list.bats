@@ -84,7 +84,7 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 	local holder=$!
 	# Until the holder has the segment open (its stdin), not a while.
 	until [ "$(readlink "/proc/$holder/fd/0")" = "/dev/shm/${P}big" ]; do
-		sleep 0.01
+		nap 0.01
 	done
 	assert_equal "$(shm list -l | grep "^${P}big	" | cut -f2,6,7)" "67108864	1048576	1"
 	kill "$holder"; wait "$holder" || true

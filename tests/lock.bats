@@ -47,7 +47,7 @@ for _ in range(1200):            # until done, or a minute at most
         break
     time.sleep(0.05)' "/dev/shm/${P}q" &
 	local py=$!
-	while [ ! -e held ]; do sleep 0.05; done
+	while [ ! -e held ]; do nap 0.05; done
 	run --separate-stderr "$SHM" lock -w 0.5 "${P}q" true
 	assert_equal "$status" 1
 	[[ "$stderr" == "shm: lock: ${P}q: lock not had within 0.5 s: held by pid $py ("*"python3 -c "* ]]
@@ -68,7 +68,7 @@ for _ in range(1200):            # until done, or a minute at most
 	shm create "${P}q" 16
 	"$SHM" lock -s "${P}q" sh -c 'touch held
 		until [ -e done ]; do sleep 0.05; done' &
-	while [ ! -e held ]; do sleep 0.05; done
+	while [ ! -e held ]; do nap 0.05; done
 	run "$SHM" lock -s -w 0.5 "${P}q" "$SHM" read "${P}q" -o 0 -n 1
 	assert_equal "$status" 0
 	run "$SHM" lock -w 0.2 "${P}q" true
@@ -93,7 +93,7 @@ for _ in range(1200):            # until done, or a minute at most
 	key="$(printf '%x' "0x${key%%:*}"):$(printf '%x' "${key##*:}")"
 	"$SHM" lock "${P}q" sh -c 'touch held
 		until [ -e done ]; do sleep 0.05; done' &
-	while [ ! -e held ]; do sleep 0.05; done
+	while [ ! -e held ]; do nap 0.05; done
 	# fd 5 is open on the segment, but holds no lock.
 	SHM_LOCK_TIMEOUT=0.3 SHM_LOCKED="5:$key:x" run --separate-stderr \
 		"$SHM" write "${P}q" -o 0 -s x 5<"/dev/shm/${P}q"

@@ -11,7 +11,7 @@ wait_for() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		[ -e "$1" ] && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	echo "no $1 after 10 s" >&2
 	return 1

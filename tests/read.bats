@@ -137,10 +137,14 @@ make_abc() {
 	# a write after read returned would change what the reader gets.
 	shm create "${P}a" 4096
 	shm write "${P}a" -o 0 -s oldd
-	shm read "${P}a" -o 0 -n 4 | (sleep 1; cat > out) &
-	local pid=$!
-	sleep 0.3
+	# The pipe is a FIFO held open both ways: read has returned, its
+	# bytes wait in the pipe, and nobody has read them yet.
+	mkfifo pipe
+	exec 5<>pipe
+	shm read "${P}a" -o 0 -n 4 >&5
 	shm write "${P}a" -o 0 -s NEWW
-	wait "$pid"
-	assert_equal "$(cat out)" oldd
+	local got
+	read -r -N 4 got <&5
+	exec 5>&-
+	assert_equal "$got" oldd
 }

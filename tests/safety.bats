@@ -357,17 +357,17 @@ sys.exit(rc)' "$SHM" "$@"
 	# Hold the lock while shm waits for it, and grow the segment; from
 	# a process that does not run shm, which never waits for its own
 	# parent's lock.
-	flock "/dev/shm/${P}a" sh -c 'touch held.a; sleep 0.5
-		truncate -s 16 "/dev/shm/$0"' "${P}a" &
-	while [ ! -e held.a ]; do sleep 0.05; done
+	flock "/dev/shm/${P}a" bash -c 'touch held.a; until_lock_waited "$0"
+		truncate -s 16 "$0"' "/dev/shm/${P}a" &
+	while [ ! -e held.a ]; do nap 0.05; done
 	printf 0123456789 | "$SHM" write "${P}a" -o 0
 	wait
 	cmp "/dev/shm/${P}a" <(printf '0123456789\0\0\0\0\0\0')
 	# Grown, but not enough: all of it still fails, none is written.
 	shm create -f "${P}b" 4
-	flock "/dev/shm/${P}b" sh -c 'touch held.b; sleep 0.5
-		truncate -s 8 "/dev/shm/$0"' "${P}b" &
-	while [ ! -e held.b ]; do sleep 0.05; done
+	flock "/dev/shm/${P}b" bash -c 'touch held.b; until_lock_waited "$0"
+		truncate -s 8 "$0"' "/dev/shm/${P}b" &
+	while [ ! -e held.b ]; do nap 0.05; done
 	run --separate-stderr sh -c 'printf 0123456789 | "$0" write "$1" -o 0' \
 		"$SHM" "${P}b"
 	wait
@@ -546,12 +546,12 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	# Waiting for the lock, which a process that does not run shm holds.
 	flock "/dev/shm/${P}a" sh -c 'touch held
 		until [ -e done ]; do sleep 0.05; done' &
-	while [ ! -e held ]; do sleep 0.05; done
+	while [ ! -e held ]; do nap 0.05; done
 	env --default-signal=INT "$SHM" write "${P}a" -o 0 -s XY 2>err &
 	local pid=$! i
 	for ((i = 0; i < 200; i++)); do
 		grep -q -- "-> FLOCK .* $pid " /proc/locks && break
-		sleep 0.05
+		nap 0.05
 	done
 	kill -INT "$pid"
 	wait "$pid" || echo $? > status
@@ -562,8 +562,9 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh
 	# Ignored on entry (as by 'cmd &' in a script): still ignored.
 	(trap '' INT; "$SHM" write "${P}a" -o 0 -i fifoINT 2>err & echo $! > pid; wait) &
+	# Once shm has opened its input, its handlers are set.
 	exec 4>fifoINT
-	sleep 0.3
+	until [ -s pid ]; do nap 0.01; done
 	kill -INT "$(cat pid)"
 	printf XY >&4
 	exec 4>&-

@@ -118,9 +118,10 @@ tmpfs
 	assert_equal "$(shm stat -f resident "${P}a")" $((4096 + 1048576))
 	assert_equal "$(stat -c %s "/dev/shm/${P}a")" 67108864
 	# Someone holding it open counts as a user.
-	sleep 3 < "/dev/shm/${P}a" &
+	mkfifo opened
+	sh -c 'exec 3< "$0"; echo > opened; exec sleep 10' "/dev/shm/${P}a" &
 	local holder=$!
-	sleep 0.3
+	read -r _ < opened
 	assert_equal "$(shm stat -f users "${P}a")" 1
 	kill "$holder"; wait "$holder" || true
 }

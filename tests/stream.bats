@@ -100,8 +100,8 @@ load helpers
 	"$SHM" write "${P}a" --append -i fifo 2>err &
 	local pid=$!
 	exec 4>fifo
+	# All in the pipe: all but a pipe's worth written.
 	head -c 2M /dev/urandom >&4
-	sleep 0.5
 	kill -TERM "$pid"
 	wait "$pid" || true
 	exec 4>&-

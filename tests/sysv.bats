@@ -119,7 +119,7 @@ assert any(s["id"] == int(sys.argv[1]) and s["size"] == 8192 for s in json.load(
 	run --separate-stderr "$SHM" write "sysvid:$ID" -o 8190 -s abc
 	assert_equal "$status" 2
 	python_attached 'import time; open("attached", "w").close(); time.sleep(3)' &
-	while [ ! -e attached ]; do sleep 0.05; done
+	while [ ! -e attached ]; do nap 0.05; done
 	run --separate-stderr "$SHM" who "sysvid:$ID"
 	assert_equal "$status" 0
 	[[ "${lines[0]}" == *"	map 0-8192 rw-s" ]]

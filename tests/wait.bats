@@ -36,7 +36,7 @@ await_looking() {
 		# It holds no newline: read finds the end, and says so.
 		read -r wchan < "/proc/$1/wchan" || true
 		[[ "$wchan" == *nanosleep* ]] && return 0
-		sleep 0.01
+		nap 0.01
 	done
 	echo "process $1 never slept between looks" >&2
 	return 1
@@ -59,7 +59,7 @@ await_looks() {
 			return 1
 		fi
 		((n >= n0 + $2)) && return 0
-		sleep 0.01
+		nap 0.01
 	done
 	echo "process $1 did not look again" >&2
 	return 1
@@ -466,12 +466,17 @@ sys.exit(1) if id < 0 else print(id)' "$key"
 @test "a follower whose reader has stopped reading keeps no writer waiting" {
 	shm create "${P}log" 0
 	head -c 1000000 /dev/zero | shm write "${P}log" --append
-	# sleep never reads: the follower blocks on the full pipe.
-	(timeout 20 "$SHM" read "${P}log" --follow -o 0 | sleep 3) &
-	sleep 0.5
+	# Nobody reads the FIFO: the follower blocks on the full pipe.
+	mkfifo full
+	exec 6<>full
+	"$SHM" read "${P}log" --follow -o 0 >&6 &
+	local pid=$!
+	await_wchan "$pid" '*pipe*write*'
 	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" write "${P}log" --append -s x
 	assert_equal "$status" 0
 	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" resize "${P}log" +1
 	assert_equal "$status" 0
-	wait
+	kill "$pid"
+	wait "$pid" || true
+	exec 6>&-
 }

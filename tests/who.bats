@@ -13,7 +13,7 @@ os.close(fd)
 open("mapped", "w").close()
 time.sleep(10)' "/dev/shm/${P}a" &
 	local py=$!
-	while [ ! -e mapped ]; do sleep 0.05; done
+	while [ ! -e mapped ]; do nap 0.05; done
 	run --separate-stderr "$SHM" who "${P}a"
 	kill "$py"; wait "$py" || true
 	assert_equal "$status" 0
@@ -25,7 +25,7 @@ time.sleep(10)' "/dev/shm/${P}a" &
 	shm create "${P}a" 16
 	"$SHM" lock "${P}a" sh -c 'touch held; exec sleep 10' &
 	local holder=$!
-	while [ ! -e held ]; do sleep 0.05; done
+	while [ ! -e held ]; do nap 0.05; done
 	run --separate-stderr "$SHM" who --json "/dev/shm/${P}a"
 	# The sleep too, which the lock's child became: it holds the lock too.
 	{ pkill -P "$holder"; kill "$holder"; } 2>/dev/null || true
@@ -65,7 +65,8 @@ assert any(u["command"] == "sleep 10" and u["lock"] == "exclusive" for u in user
 # and 4095 of the maps line of a file it maps: what a reader of 512- or
 # 4096-byte pieces would take for a line of its own.
 forge_maps_line() {
-	python3 -c '
+	# exec: a kill of the job ends Python, not a shell waiting for it.
+	exec python3 -c '
 import mmap, os, sys, time
 seg = os.stat(sys.argv[1])
 forged = "0-1000 rw-s 00000000 %x:%x %d " % (os.major(seg.st_dev),
@@ -104,7 +105,7 @@ time.sleep(20)' "$@"
 	forge_maps_line "/dev/shm/${P}a" "$BATS_TEST_TMPDIR/mapped" &
 	local py=$!
 	local i
-	for i in $(seq 200); do [ -e mapped ] && break; sleep 0.05; done
+	for i in $(seq 200); do [ -e mapped ] && break; nap 0.05; done
 	run --separate-stderr "$SHM" who "${P}a"
 	kill "$py"; wait "$py" || true
 	[ -e mapped ]
