@@ -118,7 +118,7 @@ assert_fresh() {
 	# One segment for all: each signal must leave it as it was made.
 	shm create "${P}a" 8M
 	for sig in $(terminating_signals); do
-		signal_mid_stream "$sig" 6M write "${P}a" -o 0
+		signal_mid_stream "$sig" 2M write "${P}a" -o 0
 		assert_stopped_by "$sig"
 		assert_fresh "/dev/shm/${P}a"
 	done
