@@ -109,7 +109,7 @@ ready(struct records *r)
 	while (i > r->scanned && r->buf[i - 1] != r->sep)
 		i--;
 	r->scanned = r->end;
-	return i > r->start ? i - r->start : 0;
+	return i > r->start && r->buf[i - 1] == r->sep ? i - r->start : 0;
 }
 
 /* Records in len bytes: one for each sep, and one for a last without. */
