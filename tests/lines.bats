@@ -233,3 +233,33 @@ while True:
 		check_stopped
 	done
 }
+
+@test "a lock not had in time stops the stream, and says how far it got" {
+	shm create "${P}log" 0
+	mkfifo fifo
+	SHM_LOCK_TIMEOUT=0.2 "$SHM" write "${P}log" --append -l -i fifo 2>err &
+	local pid=$! holder t
+	exec 4>fifo
+	printf 'a\n' >&4
+	for ((t = 0; t < 500; t++)); do
+		[ "$(stat -c %s "/dev/shm/${P}log")" = 2 ] && break
+		nap 0.01
+	done
+	# Holds the lock until told to let it go.
+	"$SHM" lock "${P}log" -- sh -c \
+	    ': > held; while [ ! -e done ]; do sleep 0.05; done' &
+	holder=$!
+	for ((t = 0; t < 500; t++)); do
+		[ -e held ] && break
+		nap 0.01
+	done
+	printf 'b\nc\n' >&4
+	exec 4>&-
+	wait "$pid" && status=0 || status=$?
+	: > done
+	wait "$holder"
+	assert_equal "$status" 2
+	assert_equal "$(wc -l < err)" 2
+	assert_equal "$(tail -n 1 err)" "shm: write: ${P}log: record 2 not appended, nor any after it; 1 record (2 bytes) appended before it"
+	assert_equal "$(cat "/dev/shm/${P}log")" a
+}

@@ -62,7 +62,7 @@ stopped(const struct records *r)
 	    (unsigned long long)(r->read - r->bytes));
 }
 
-/* After the line that says why the next record failed. */
+/* After the line that says why the next record could not go. */
 static int
 failed(const struct records *r)
 {
@@ -160,7 +160,7 @@ write_end(struct records *r, const unsigned char *p, size_t len,
 /*
  * Under the lock: the len bytes of whole records at start, in one
  * write; if that fails, one record at a time, so that those that can
- * be appended are, and the line says why the next one was not.
+ * be appended are, and the line says why the next one cannot.
  */
 static int
 store(struct records *r, size_t len)
@@ -179,7 +179,7 @@ store(struct records *r, size_t len)
 		q = memchr(p, r->sep, len);
 		one = q != NULL ? (size_t)(q - p) + 1 : len;
 		if (write_end(r, p, one, false) != SHM_OK)
-			return failed(r);
+			return SHM_FAIL;
 		p += one;
 		len -= one;
 		r->start += one;
@@ -190,8 +190,8 @@ store(struct records *r, size_t len)
 }
 
 /*
- * The exclusive lock, unless a signal came first; its line, if a signal
- * made it fail, is left to stopped().
+ * The exclusive lock, unless a signal came first; if a signal made it
+ * fail, its line is left to stopped(), which says more.
  */
 static int
 lock(struct records *r, char *was, size_t size)
@@ -279,8 +279,6 @@ append_long(struct records *r)
 		interrupt_hold(true);
 		segment_restore_size(r->seg, off);
 		interrupt_hold(false);
-		if (!interrupt_caught())
-			rc = failed(r);
 	}
 	return unlock(r, was, rc);
 }
@@ -321,8 +319,9 @@ records_append(struct segment *seg, const char *path, int sep)
 	}
 	while (rc == SHM_OK && !done)
 		rc = step(&r, &done);
-	if (rc != SHM_OK && interrupt_caught())
-		rc = stopped(&r);
+	/* After the line that said why, if not a signal: how far it got. */
+	if (rc != SHM_OK)
+		rc = interrupt_caught() ? stopped(&r) : failed(&r);
 out:
 	free(r.buf);
 	input_close(&r.in);
