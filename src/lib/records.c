@@ -6,12 +6,18 @@
  * input is read with read(2) into a buffer and cut after the last
  * separator in it; what is complete is appended at once, never kept
  * waiting for more input.  The records complete in the buffer go under
- * one hold of the exclusive lock, in one write: a lock a record cost
- * (flock, and the look at this process's descriptors that lock.c takes
- * before it) more than the write itself, and the lock is let go before
- * reading again, so other writers and a peer under fcntl.flock come in
- * between two records only, and a follower sees each record as soon as
- * it is read.
+ * one hold of the exclusive lock, in one write, and the lock is let go
+ * before reading again, so other writers and a peer under fcntl.flock
+ * come in between two records only, and a follower sees each record as
+ * soon as it is read.
+ *
+ * Measured (2 cores, loaded), 100-byte records: one a read costs some
+ * 60 us of CPU, 17 system calls, 11 of them lock.c's look at
+ * /proc/self/fd before each flock; against 3 us for a write(2) with
+ * O_APPEND.  A producer faster than that has its records read several
+ * at a time, at a lock and a write for them all: 10,000 from Python
+ * took 30 ms of CPU in 41 locks, and the whole pipeline the time of
+ * the producer's own appends.
  *
  * Appending overwrites nothing, so a failure only has to cut the
  * segment back to the size it had, which takes away whatever part of
