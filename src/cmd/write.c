@@ -9,6 +9,7 @@
 #include "fmt/hex.h"
 #include "seg/map.h"
 #include "lib/payload.h"
+#include "lib/records.h"
 #include "util/opt.h"
 #include "util/shm.h"
 #include "lib/typed.h"
@@ -16,11 +17,14 @@
 static const char usage[] =
 "usage: shm write [-o OFFSET | --append] [--grow] [--progress] NAME\n"
 "                 [-s STRING | -x HEX | -i FILE]\n"
+"       shm write --append -l | -z [--progress] NAME [-i FILE]\n"
 "       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
 "\n"
 "Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"
 "at OFFSET or else at the cursor, which then moves past them.  Data that\n"
 "does not fit changes nothing and fails, unless --grow extends NAME.\n"
+"With --lines, append each line as soon as it is read, whole, so that\n"
+"one process serves a whole stream of records.\n"
 "With --as, pack the VALUEs as Python's struct.pack(FORMAT) does; what\n"
 "'read --as' prints, 'write --as' takes back.  Negative numbers are\n"
 "values; other VALUEs that start with '-' go after '--'.\n";
@@ -41,6 +45,10 @@ static const struct opt options[] = {
 	{ OPT_APPEND, "append", OPT_FLAG, NULL,
 	    "write at the end, growing NAME, all as one piece: appenders "
 	    "never interleave; keep cursor", NULL },
+	{ 'l', "lines", OPT_FLAG, NULL,
+	    "with --append: each line on its own, whole, as it comes", NULL },
+	{ 'z', "zero-terminated", OPT_FLAG, NULL,
+	    "as --lines, for records that end in a NUL byte", NULL },
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...", NULL },
 	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
@@ -63,6 +71,8 @@ struct write_args {
 	const char	*input;
 	bool		 grow;
 	bool		 append;	/* at the end, as found under the lock */
+	bool		 lines;		/* a record at a time */
+	int		 sep;		/* what ends one: '\n' or '\0' */
 	const char	*as;		/* a struct format */
 	char		**values;	/* its values, as typed */
 	size_t		 nvalues;
@@ -137,6 +147,37 @@ write_segment(const struct write_args *a, struct segment *seg)
 	return rc;
 }
 
+/* --lines: each record appended on its own, as it comes. */
+static int
+write_records(const struct write_args *a, struct segment *seg)
+{
+	struct progress progress;
+	int rc;
+
+	seg->progress = a->progress ? progress_start(&progress) : NULL;
+	rc = records_append(seg, a->input, a->sep);
+	progress_finish(seg->progress);
+	seg->progress = NULL;
+	return rc;
+}
+
+/* What --append and --lines exclude. */
+static int
+check_append(const struct write_args *a)
+{
+	if (a->lines && !a->append)
+		return shm_usage_error("--lines and -z need --append");
+	if (a->append && a->offset != NULL)
+		return shm_usage_error("-o and --append exclude each other");
+	if (a->append && a->cursor != NULL)
+		return shm_usage_error("--append moves no cursor: no "
+		    "--cursor");
+	if (a->lines && (a->string != NULL || a->hex != NULL))
+		return shm_usage_error("--lines reads standard input or -i "
+		    "FILE, not -s or -x");
+	return SHM_OK;
+}
+
 static int
 parse_args(int argc, char **argv, struct write_args *a)
 {
@@ -152,6 +193,8 @@ parse_args(int argc, char **argv, struct write_args *a)
 		case 'i': a->input = p.arg; break;
 		case 'g': a->grow = true; break;
 		case OPT_APPEND: a->append = a->grow = true; break;
+		case 'l': a->lines = true; a->sep = '\n'; break;
+		case 'z': a->lines = true; a->sep = '\0'; break;
 		case OPT_AS: a->as = p.arg; break;
 		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_CURSOR:
@@ -167,8 +210,8 @@ parse_args(int argc, char **argv, struct write_args *a)
 		    "other");
 	if (a->as != NULL && a->grow)
 		return shm_usage_error("--as does not --grow or --append");
-	if (a->append && a->offset != NULL)
-		return shm_usage_error("-o and --append exclude each other");
+	if (check_append(a) != SHM_OK)
+		return SHM_FAIL;
 	/* "shm write seg hello" is a common slip: say what was meant. */
 	if (p.npos == 2 && a->as == NULL)
 		return shm_usage_error("too many arguments; to write '%s' "
@@ -199,6 +242,8 @@ cmd_write(int argc, char **argv)
 		if (a.as != NULL)
 			rc = typed_write(&seg, a.as, a.offset, a.values,
 			    a.nvalues);
+		else if (a.lines)
+			rc = write_records(&a, &seg);
 		else
 			rc = write_segment(&a, &seg);
 		segment_close(&seg);
