@@ -10,12 +10,15 @@ export SHM=${SHM:-$BATS_TEST_DIRNAME/../shm}
 
 # A version manager's python3 (pyenv's shim) is a script that runs a
 # shell and several programs before Python: half a second of CPU at each
-# start here, with dozens of starts; and the site module can import
-# much (a .pth file here imports certifi: 60 ms a start).  The tests use
-# the standard library alone: the interpreter the shim would start is
-# asked for once a run, and a python3 that starts it without site (-S)
-# is put first in PATH.  This runs as each file is loaded, before its
-# tests, which inherit PATH.  Beside it, the FIFO nap reads.
+# start here, with dozens of starts; and the site-packages of the
+# interpreter can import much at each start (a .pth file here imports
+# certifi: 60 ms).  The tests use the standard library alone: the
+# interpreter the shim would start is asked for once a run and linked,
+# as python3, first in PATH, beside a pyvenv.cfg that makes it a
+# virtual environment without site-packages.  Its command line stays
+# "python3 ...", which who and lock show.  This runs as each file is
+# loaded, before its tests, which inherit PATH.  Beside it, the FIFO
+# nap reads.
 if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
 	export SHM_TEST_BIN="$BATS_RUN_TMPDIR/shm-test-bin"
 	if [ ! -e "$SHM_TEST_BIN/python3" ] && shm_python3=$(python3 -S -c \
@@ -23,9 +26,11 @@ if [ -z "${SHM_TEST_BIN:-}" ] && [ -d "${BATS_RUN_TMPDIR:-}" ]; then
 	    [ -x "$shm_python3" ]; then
 		# Files load in parallel: each made apart, then renamed.
 		mkdir -p "$SHM_TEST_BIN" &&
-			printf '#!/bin/sh\nexec '\''%s'\'' -S "$@"\n' "$shm_python3" \
-			    > "$SHM_TEST_BIN/.python3.$$" &&
-			chmod +x "$SHM_TEST_BIN/.python3.$$" &&
+			printf 'home = %s\ninclude-system-site-packages = false\n' \
+			    "${shm_python3%/*}" > "$SHM_TEST_BIN/.pyvenv.cfg.$$" &&
+			mv -f "$SHM_TEST_BIN/.pyvenv.cfg.$$" \
+			    "$SHM_TEST_BIN/pyvenv.cfg" &&
+			ln -s "$shm_python3" "$SHM_TEST_BIN/.python3.$$" &&
 			mv -f "$SHM_TEST_BIN/.python3.$$" "$SHM_TEST_BIN/python3"
 	fi
 	[ -p "$SHM_TEST_BIN/nap" ] || { mkdir -p "$SHM_TEST_BIN" &&
