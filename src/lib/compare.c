@@ -3,34 +3,43 @@
  *
  * The range is walked in windows of up to WINDOW bytes, each cut where
  * an extent (data or hole) of either side ends, so a window lies in one
- * extent of each: two holes are equal and never read; a hole against
- * data compares the data with zeros; data is mapped, not read, and
- * compared with one memcmp, which on 1 GiB of tmpfs took half the time
- * of cmp -s's read into buffers.  Only a window that differs is looked
- * at again, a block then a line at a time.  A window that would end
- * inside a line ends at the line before, so a line is never split; a
- * line with an extent's edge inside is read into a buffer instead.
+ * extent of each: two holes are equal and are skipped whole, unread; a
+ * hole against data compares the data with zeros; a hole past the
+ * other side's end is one line repeated.  Data is read into a buffer
+ * the size of the L2 cache and compared with one memcmp while it is
+ * there; only a window that differs is looked at again, a block then a
+ * line at a time.  (Mapping instead paid a TLB miss a page, here, and
+ * took twice the time of cmp -s's reads.)  A window that would end
+ * inside a line ends at the line before, so no line is ever split.
  *
- * Standard input is read in order into a buffer of a window's size, so
- * a pipe compares in bounded memory too.
+ * A large range of two segments is split in two: a second thread looks
+ * for the first difference in the second half while this one walks
+ * the first, then this one walks on from that difference, if any.
+ *
+ * Standard input is read in order into a window's buffer, so a pipe
+ * compares in bounded memory too.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/compare.h"
 #include "util/shm.h"
+#include "util/worker.h"
 
-/* Bytes per window: a multiple of COMPARE_LINE, and of BLOCK. */
-#define WINDOW	(8U << 20)
+/* Bytes per window: a multiple of BLOCK, and two of them fit in L2. */
+#define WINDOW	(256U << 10)
 /* Inside a window that differs, blocks this large are compared first. */
 #define BLOCK	4096U
+/* A range of two segments this large is split between two threads. */
+#define SPLIT_MIN	(64U << 20)
 
 /* What a hole reads as; in .bss, so its pages are the zero page. */
 static unsigned char zeros[WINDOW];
 
-/* The bytes of one side in the window, and whether it is mapped. */
+/* The bytes of one side in the window. */
 struct view {
 	const unsigned char	*p;
 	size_t			 len;
@@ -50,9 +59,14 @@ compare_side_init(struct compare_side *s, struct segment *seg)
 void
 compare_side_free(struct compare_side *s)
 {
-	window_unmap(&s->w);
 	free(s->buf);
 	s->buf = NULL;
+}
+
+static uint64_t
+line_down(uint64_t n)
+{
+	return n - n % COMPARE_LINE;
 }
 
 /*
@@ -84,17 +98,24 @@ find_extent(struct compare_side *s, uint64_t pos)
 	return e;
 }
 
+static int
+make_buffer(struct compare_side *s)
+{
+	if (s->buf == NULL && (s->buf = malloc(WINDOW)) == NULL)
+		return shm_perror(s->name);
+	return SHM_OK;
+}
+
 /* Reads the stream until it holds [pos, pos+n) or ends. */
 static int
 fill_stream(struct compare_side *s, uint64_t pos, size_t n)
 {
 	size_t keep;
 	ssize_t got;
+	int rc;
 
-	if (s->buf == NULL && (s->buf = malloc(WINDOW)) == NULL)
-		return shm_perror(s->name);
-	if (pos > s->buf_off + s->buf_len)
-		return shm_error(s->name, "read out of order");
+	if ((rc = make_buffer(s)) != SHM_OK)
+		return rc;
 	keep = (size_t)(s->buf_off + s->buf_len - pos);
 	memmove(s->buf, s->buf + (pos - s->buf_off), keep);
 	s->buf_off = pos;
@@ -120,7 +141,8 @@ have(struct compare_side *s, uint64_t pos, size_t n, size_t *avail)
 {
 	int rc;
 
-	if (s->seg == NULL && pos + n > s->buf_off + s->buf_len &&
+	if (s->seg == NULL && !s->ended &&
+	    pos + n > s->buf_off + s->buf_len &&
 	    (rc = fill_stream(s, pos, n)) != SHM_OK)
 		return rc;
 	if (s->ended)
@@ -130,17 +152,11 @@ have(struct compare_side *s, uint64_t pos, size_t n, size_t *avail)
 	return SHM_OK;
 }
 
-/*
- * The n bytes at pos of a side: zeros in a hole, a mapped window in
- * data, the stream's buffer; a line across an extent's edge is read
- * into line.
- */
+/* The n bytes at pos of a side: zeros in a hole, else read. */
 static int
 look(struct compare_side *s, uint64_t pos, size_t n, struct extent e,
-    unsigned char *line, struct view *v)
+    struct view *v)
 {
-	const unsigned char *data;
-	size_t got, done;
 	int rc;
 
 	v->len = n;
@@ -152,140 +168,233 @@ look(struct compare_side *s, uint64_t pos, size_t n, struct extent e,
 		v->p = zeros;
 		return SHM_OK;
 	}
-	if (pos + n <= e.end) {
-		rc = segment_map(s->seg, pos, n, &s->w);
-		v->p = s->w.data;
+	if ((rc = make_buffer(s)) != SHM_OK)
 		return rc;
-	}
-	for (done = 0; done < n; done += got) {
-		if ((rc = segment_read_sparse(s->seg, pos + done, line + done,
-		    n - done, &data, &got)) != SHM_OK)
-			return rc;
-		if (data != line + done)
-			memcpy(line + done, data, got);
-	}
-	v->p = line;
-	return SHM_OK;
+	v->p = s->buf;
+	return segment_read_all(s->seg, pos, s->buf, n);
 }
-
-/* A window of both sides, compared under the guard of their mappings. */
-struct step {
-	struct compare		*c;
-	uint64_t		 pos;
-	struct view		 v[2];
-	bool			 differ;
-	bool			 stop;
-};
 
 /* Emits each line of [from, from+n) of the window that differs. */
-static void
-emit_lines(struct step *st, size_t from, size_t n)
+static bool
+emit_lines(struct compare *c, uint64_t pos, const struct view v[2],
+    size_t from, size_t n, bool *differ)
 {
-	const struct view *a = &st->v[0], *b = &st->v[1];
 	size_t i, an, bn;
 
-	for (i = from; i < from + n && !st->stop; i += COMPARE_LINE) {
-		an = a->len > i ? (size_t)shm_min(a->len - i, COMPARE_LINE) :
-		    0;
-		bn = b->len > i ? (size_t)shm_min(b->len - i, COMPARE_LINE) :
-		    0;
-		if (an == bn && memcmp(a->p + i, b->p + i, an) == 0)
+	for (i = from; i < from + n; i += COMPARE_LINE) {
+		an = v[0].len > i ? (size_t)shm_min(v[0].len - i,
+		    COMPARE_LINE) : 0;
+		bn = v[1].len > i ? (size_t)shm_min(v[1].len - i,
+		    COMPARE_LINE) : 0;
+		if (an == bn && memcmp(v[0].p + i, v[1].p + i, an) == 0)
 			continue;
-		st->differ = true;
-		st->stop = st->c->emit(st->c->ctx, st->pos + i, a->p + i, an,
-		    b->p + i, bn, 1) != 0;
+		*differ = true;
+		if (c->emit(c->ctx, pos + i, v[0].p + i, an, v[1].p + i, bn,
+		    1) != 0)
+			return true;
 	}
+	return false;
 }
 
-static int
-compare_window(void *arg)
+/* Compares a window; true if the emitter asked to stop. */
+static bool
+compare_window(struct compare *c, uint64_t pos, const struct view v[2],
+    bool *differ)
 {
-	struct step *st = arg;
-	const struct view *a = &st->v[0], *b = &st->v[1];
-	size_t n = a->len > b->len ? a->len : b->len, i, len;
+	size_t n = v[0].len > v[1].len ? v[0].len : v[1].len, i, len;
 
-	if (a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
-		return SHM_OK;
-	for (i = 0; i < n && !st->stop; i += BLOCK) {
+	if (v[0].len == v[1].len && memcmp(v[0].p, v[1].p, n) == 0)
+		return false;
+	for (i = 0; i < n; i += BLOCK) {
 		len = (size_t)shm_min(BLOCK, n - i);
-		if (a->len >= i + len && b->len >= i + len &&
-		    memcmp(a->p + i, b->p + i, len) == 0)
+		if (v[0].len >= i + len && v[1].len >= i + len &&
+		    memcmp(v[0].p + i, v[1].p + i, len) == 0)
 			continue;
-		emit_lines(st, i, len);
+		if (emit_lines(c, pos, v, i, len, differ))
+			return true;
 	}
-	return SHM_OK;
+	return false;
 }
 
 /* n, cut where the extent ends; never inside a line, unless n is one. */
 static size_t
 cut(uint64_t pos, size_t n, struct extent e)
 {
-	uint64_t left = e.end - pos;
+	uint64_t left = line_down(e.end - pos);
 
-	if (left >= n)
+	if (e.end - pos >= n)
 		return n;
-	left -= left % COMPARE_LINE;
 	return left > 0 ? (size_t)left : (size_t)shm_min(n, COMPARE_LINE);
 }
 
-/* A hole on one side past the other's end: one line, repeated. */
+/* A window of n bytes at pos (less where a side ends); *n is cut. */
 static int
-emit_hole_run(struct compare *c, uint64_t pos, size_t n, int side,
-    bool *stop)
-{
-	uint64_t lines = n / COMPARE_LINE;
-
-	*stop = c->emit(c->ctx, pos, zeros, side == 0 ? COMPARE_LINE : 0,
-	    zeros, side == 1 ? COMPARE_LINE : 0, lines) != 0;
-	return SHM_OK;
-}
-
-/*
- * One window at pos of n bytes, n a whole number of lines unless it
- * ends a side; *n becomes what was looked at.
- */
-static int
-step(struct compare *c, uint64_t pos, size_t avail[2], size_t *n,
+step(struct compare *c, uint64_t pos, const size_t avail[2], size_t *n,
     bool *differ, bool *stop)
 {
-	struct step st = { c, pos, { { zeros, 0 }, { zeros, 0 } }, false,
-	    false };
-	unsigned char line[2][COMPARE_LINE];
+	struct view v[2] = { { zeros, 0 }, { zeros, 0 } };
 	struct extent e[2];
-	int i, rc = SHM_OK;
+	int i, rc;
 
 	for (i = 0; i < 2; i++) {
 		e[i] = find_extent(&c->side[i], pos);
 		if (avail[i] > 0)
 			*n = cut(pos, *n, e[i]);
 	}
-	if (avail[0] > 0 && avail[1] > 0 && e[0].hole && e[1].hole &&
-	    c->side[0].seg != NULL && c->side[1].seg != NULL &&
-	    pos + *n <= e[0].end && pos + *n <= e[1].end)
-		return SHM_OK;
 	for (i = 0; i < 2; i++)
-		if (avail[i] == 0 && e[!i].hole && c->side[!i].seg != NULL &&
-		    *n >= COMPARE_LINE && pos + *n <= e[!i].end) {
-			*n -= *n % COMPARE_LINE;
-			*differ = true;
-			return emit_hole_run(c, pos, *n, !i, stop);
-		}
-	for (i = 0; i < 2 && rc == SHM_OK; i++)
-		if (avail[i] > 0)
-			rc = look(&c->side[i], pos, (size_t)shm_min(*n,
-			    avail[i]), e[i], line[i], &st.v[i]);
-	if (rc == SHM_OK)
-		rc = segment_guard_pair(c->side[0].seg != NULL ?
-		    c->side[0].seg : c->side[1].seg, c->side[0].seg != NULL ?
-		    c->side[1].seg : NULL, compare_window, &st);
-	window_unmap(&c->side[0].w);
-	window_unmap(&c->side[1].w);
-	*differ = *differ || st.differ;
-	*stop = st.stop;
-	return rc;
+		if (avail[i] > 0 && (rc = look(&c->side[i], pos,
+		    (size_t)shm_min(*n, avail[i]), e[i], &v[i])) != SHM_OK)
+			return rc;
+	*stop = compare_window(c, pos, v, differ);
+	return SHM_OK;
 }
 
-/* Reads and drops the stream's first n bytes. */
+/*
+ * Holes that need no reading from pos: where both sides have one, the
+ * line after the last of it; where a side has ended and the other has
+ * one, that line repeated (emitted).  Both segments; 0 if none.
+ */
+static uint64_t
+skip_holes(struct compare *c, uint64_t pos, uint64_t end, bool *differ,
+    bool *stop)
+{
+	struct compare_side *s = c->side;
+	struct extent e[2];
+	uint64_t lines;
+	int i;
+
+	if (s[0].seg == NULL || s[1].seg == NULL)
+		return 0;
+	for (i = 0; i < 2; i++)
+		e[i] = find_extent(&s[i], pos);
+	if (e[0].hole && e[1].hole)
+		return line_down(shm_min(shm_min(e[0].end, e[1].end), end) -
+		    pos);
+	for (i = 0; i < 2; i++) {
+		if (pos < s[i].size || !e[!i].hole)
+			continue;
+		if ((lines = line_down(shm_min(e[!i].end, end) - pos) /
+		    COMPARE_LINE) == 0)
+			return 0;
+		*differ = true;
+		*stop = c->emit(c->ctx, pos, zeros, i == 1 ? COMPARE_LINE : 0,
+		    zeros, i == 0 ? COMPARE_LINE : 0, lines) != 0;
+		return lines * COMPARE_LINE;
+	}
+	return 0;
+}
+
+/*
+ * Walks [pos, end), lines counted from c->start; *stop if the emitter
+ * asked to.
+ */
+static int
+walk(struct compare *c, uint64_t pos, uint64_t end, bool *differ,
+    bool *stop)
+{
+	size_t avail[2], n, most;
+	uint64_t skip;
+	int i, rc;
+
+	*stop = false;
+	while (pos < end && !*stop) {
+		if (c->cancel != NULL && atomic_load(c->cancel))
+			break;
+		if ((skip = skip_holes(c, pos, end, differ, stop)) > 0) {
+			pos += skip;
+			continue;
+		}
+		n = (size_t)shm_min(WINDOW, end - pos);
+		for (i = 0; i < 2; i++)
+			if ((rc = have(&c->side[i], pos, n, &avail[i])) !=
+			    SHM_OK)
+				return rc;
+		if (avail[0] == 0 && avail[1] == 0)
+			break;
+		/* Where one side ends, the whole lines before go first. */
+		most = avail[0] > avail[1] ? avail[0] : avail[1];
+		n = (size_t)shm_min(avail[0], avail[1]);
+		n = n >= COMPARE_LINE ? (size_t)line_down(n) :
+		    n > 0 ? (size_t)shm_min(most, COMPARE_LINE) : most;
+		if ((rc = step(c, pos, avail, &n, differ, stop)) != SHM_OK)
+			return rc;
+		pos += n;
+	}
+	return SHM_OK;
+}
+
+/* The second half, on another core: where it first differs, if it does. */
+struct half {
+	struct compare	 c;
+	uint64_t	 from, end;
+	bool		 found;
+	uint64_t	 at;
+	int		 rc;
+	struct error_line err;		/* said if the first half is fine */
+	atomic_bool	 cancel;	/* the first half has stopped */
+};
+
+static int
+record(void *ctx, uint64_t off, const unsigned char *a, size_t a_len,
+    const unsigned char *b, size_t b_len, uint64_t repeat)
+{
+	struct half *h = ctx;
+
+	(void)a, (void)a_len, (void)b, (void)b_len, (void)repeat;
+	h->at = off;
+	return 1;
+}
+
+static void *
+walk_half(void *arg)
+{
+	struct half *h = arg;
+	bool stop;
+
+	shm_error_hold(&h->err);
+	h->rc = walk(&h->c, h->from, h->end, &h->found, &stop);
+	return NULL;
+}
+
+/*
+ * The first half here while a worker looks for the first difference
+ * in the second; then on from it.  The worker has sides of its own
+ * (buffers, extents), on the same segments, which pread shares.
+ */
+static int
+walk_split(struct compare *c, uint64_t end, bool *differ)
+{
+	uint64_t mid = c->start + line_down((end - c->start) / 2);
+	struct half h = { .c = *c, .from = mid, .end = end, .rc = SHM_OK };
+	pthread_t thread;
+	bool stop;
+	int i, rc;
+
+	atomic_init(&h.cancel, false);
+	for (i = 0; i < 2; i++) {
+		h.c.side[i].buf = NULL;
+		h.c.side[i].ext_start = h.c.side[i].ext.end = 0;
+	}
+	h.c.emit = record;
+	h.c.ctx = &h;
+	h.c.cancel = &h.cancel;
+	if (!worker_start(&thread, walk_half, &h))
+		return walk(c, c->start, end, differ, &stop);
+	if ((rc = walk(c, c->start, mid, differ, &stop)) != SHM_OK || stop)
+		atomic_store(&h.cancel, true);
+	pthread_join(thread, NULL);
+	for (i = 0; i < 2; i++)
+		compare_side_free(&h.c.side[i]);
+	if (rc == SHM_OK && h.rc != SHM_OK) {
+		shm_error_print(&h.err);
+		return h.rc;
+	}
+	if (rc != SHM_OK || stop || !h.found)
+		return rc;
+	return walk(c, h.at, end, differ, &stop);
+}
+
+/* Reads and drops the stream's bytes up to n. */
 static int
 skip_stream(struct compare_side *s, uint64_t n)
 {
@@ -307,10 +416,8 @@ skip_stream(struct compare_side *s, uint64_t n)
 int
 compare_run(struct compare *c, bool *differ)
 {
-	uint64_t pos = c->start, end = c->start + shm_min(c->len,
-	    UINT64_MAX - c->start);
-	size_t avail[2], n, most;
-	bool stop = false;
+	uint64_t end = c->start + shm_min(c->len, UINT64_MAX - c->start);
+	bool stop;
 	int i, rc;
 
 	*differ = false;
@@ -318,24 +425,10 @@ compare_run(struct compare *c, bool *differ)
 		if (c->side[i].seg == NULL &&
 		    (rc = skip_stream(&c->side[i], c->start)) != SHM_OK)
 			return rc;
-	while (pos < end && !stop) {
-		n = (size_t)shm_min(WINDOW, end - pos);
-		for (i = 0; i < 2; i++)
-			if ((rc = have(&c->side[i], pos, n, &avail[i])) !=
-			    SHM_OK)
-				return rc;
-		if (avail[0] == 0 && avail[1] == 0)
-			break;
-		/* Where one side ends, the lines before go first. */
-		most = avail[0] > avail[1] ? avail[0] : avail[1];
-		n = (size_t)shm_min(avail[0], avail[1]);
-		n = n >= COMPARE_LINE ? n - n % COMPARE_LINE :
-		    n > 0 ? (size_t)shm_min(most, COMPARE_LINE) : most;
-		if ((rc = step(c, pos, avail, &n, differ, &stop)) != SHM_OK)
-			return rc;
-		pos += n;
-	}
-	return SHM_OK;
+	if (c->side[0].seg != NULL && c->side[1].seg != NULL &&
+	    end - c->start >= SPLIT_MIN && worker_useful())
+		return walk_split(c, end, differ);
+	return walk(c, c->start, end, differ, &stop);
 }
 
 int
@@ -344,10 +437,8 @@ compare_fetch(struct compare *c, uint64_t off, unsigned char *buf,
 {
 	struct compare_side *s = c->side[0].seg != NULL ? &c->side[0] :
 	    &c->side[1];
-	struct extent e = { false, off };	/* read, never mapped */
 	uint64_t end = c->start + shm_min(c->len, UINT64_MAX - c->start);
-	struct view v;
-	int i, rc;
+	int i;
 
 	*got = 0;
 	for (i = 0; i < 2; i++)
@@ -355,26 +446,8 @@ compare_fetch(struct compare *c, uint64_t off, unsigned char *buf,
 			end = shm_min(end, c->side[i].size);
 	if (off >= end)
 		return SHM_OK;
-	if ((rc = look(s, off, (size_t)shm_min(COMPARE_LINE, end - off), e,
-	    buf, &v)) == SHM_OK)
-		*got = v.len;
-	return rc;
-}
-
-int
-compare_size(struct compare_side *s, uint64_t *size)
-{
-	uint64_t pos = s->buf_off + s->buf_len;
-	size_t avail;
-	int rc;
-
-	while (!s->ended) {
-		if ((rc = have(s, pos, WINDOW, &avail)) != SHM_OK)
-			return rc;
-		pos += avail;
-	}
-	*size = s->size;
-	return SHM_OK;
+	*got = (size_t)shm_min(COMPARE_LINE, end - off);
+	return segment_read_all(s->seg, off, buf, *got);
 }
 
 int
@@ -397,5 +470,21 @@ compare_read(struct compare_side *s, uint64_t off, unsigned char *buf,
 			break;
 		memcpy(buf + *got, s->buf + (off + *got - s->buf_off), avail);
 	}
+	return SHM_OK;
+}
+
+int
+compare_size(struct compare_side *s, uint64_t *size)
+{
+	uint64_t pos = s->buf_off + s->buf_len;
+	size_t avail;
+	int rc;
+
+	while (!s->ended) {
+		if ((rc = have(s, pos, WINDOW, &avail)) != SHM_OK)
+			return rc;
+		pos += avail;
+	}
+	*size = s->size;
 	return SHM_OK;
 }

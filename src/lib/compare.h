@@ -5,6 +5,7 @@
 #ifndef SHM_COMPARE_H
 #define SHM_COMPARE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,8 +28,7 @@ struct compare_side {
 	int		 fd;
 	uint64_t	 size;		/* a stream's: known once ended */
 	bool		 ended;		/* a segment's is known from the start */
-	/* The layer's window, or the stream's bytes [buf_off, +buf_len). */
-	struct window	 w;
+	/* Bytes read: a segment's window, the stream's [buf_off, +buf_len). */
 	unsigned char	*buf;
 	uint64_t	 buf_off;
 	size_t		 buf_len;
@@ -51,6 +51,7 @@ struct compare {
 	uint64_t		 len;		/* at most this many bytes */
 	compare_emit		*emit;
 	void			*ctx;
+	atomic_bool		*cancel;	/* set: stop (a worker's) */
 };
 
 /* A segment's side, or the stream's (seg NULL: standard input). */

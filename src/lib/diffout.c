@@ -257,12 +257,16 @@ diffout_init(struct diffout *d, enum diffout_kind kind, bool color,
 	c->ctx = d;
 }
 
-/* Where the compared bytes of a side end. */
+/* Where the compared bytes of a side end; start if it has none. */
 static uint64_t
 side_end(const struct compare *c, int i)
 {
-	return shm_min(c->side[i].size, c->start + shm_min(c->len,
-	    UINT64_MAX - c->start));
+	const struct compare_side *s = &c->side[i];
+	/* A stream not read to its end went past the range's. */
+	uint64_t end = shm_min(s->ended ? s->size : UINT64_MAX, c->start +
+	    shm_min(c->len, UINT64_MAX - c->start));
+
+	return end > c->start ? end : c->start;
 }
 
 int

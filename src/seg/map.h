@@ -341,8 +341,5 @@ int	segment_sync(struct segment *, uint64_t off, uint64_t len,
  * SHM_FAIL.  Every access to a window must happen inside fn.
  */
 int	segment_guard(struct segment *, int (*fn)(void *), void *arg);
-/* The same for windows of two segments (other may be NULL) at once. */
-int	segment_guard_pair(struct segment *, struct segment *other,
-	    int (*fn)(void *), void *arg);
 
 #endif

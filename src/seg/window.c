@@ -118,36 +118,19 @@ segment_shrank(struct segment *seg)
 	    "use", (unsigned long long)now);
 }
 
-static bool
-shrank(const struct segment *seg)
+static int
+report_fault(struct segment *seg)
 {
 	uint64_t now;
 
-	return seg != NULL && seg->ops->size_now(seg, &now) == SHM_OK &&
-	    now < seg->size;
-}
-
-/* The fault is laid at the door of the one of the two that shrank. */
-static int
-report_fault(struct segment *seg, struct segment *other)
-{
-	if (shrank(seg))
+	if (seg->ops->size_now(seg, &now) == SHM_OK && now < seg->size)
 		return segment_shrank(seg);
-	if (shrank(other))
-		return segment_shrank(other);
 	return shm_error(seg->name, "cannot access the mapped memory: no "
 	    "space left on device or I/O error");
 }
 
 int
 segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
-{
-	return segment_guard_pair(seg, NULL, fn, arg);
-}
-
-int
-segment_guard_pair(struct segment *seg, struct segment *other,
-    int (*fn)(void *), void *arg)
 {
 	struct sigaction sa;
 	int rc;
@@ -164,7 +147,7 @@ segment_guard_pair(struct segment *seg, struct segment *other,
 		return shm_perror("sigaction");
 	if (sigsetjmp(fault_jump, 1) != 0) {
 		fault_armed = 0;
-		return report_fault(seg, other);
+		return report_fault(seg);
 	}
 	fault_armed = 1;
 	rc = fn(arg);
