@@ -56,7 +56,8 @@ complete_fish() {
 
 @test "bash completes command names" {
 	source "$ROOT/completions/shm.bash"
-	assert_equal "$(complete_bash shm d)" "dump"
+	assert_equal "$(complete_bash shm du)" "dump"
+	assert_equal "$(complete_bash shm di)" "diff"
 	assert_equal "$(complete_bash shm re)" "read resize"
 	assert_equal "$(complete_bash shm '')" "$(commands | xargs)"
 }
@@ -194,7 +195,8 @@ zsh_specs() {
 	command -v fish >/dev/null || skip "fish is not installed"
 	fish --no-execute "$ROOT/completions/shm.fish"
 	shm create "${P}comp" 1
-	assert_equal "$(complete_fish 'shm d')" "dump"
+	assert_equal "$(complete_fish 'shm du')" "dump"
+	assert_equal "$(complete_fish 'shm di')" "diff"
 	assert_equal "$(complete_fish 'shm re')" "read resize"
 	assert_equal "$(complete_fish 'shm ')" "$(commands | sort | xargs)"
 	assert_equal "$(complete_fish 'shm dump --f')" "--format"
