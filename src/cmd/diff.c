@@ -1,4 +1,5 @@
 /* cmd/diff.c - show where two segments differ, as cmp and hexdump -C */
+#include <inttypes.h>
 #include <string.h>
 
 #include "cmd/commands.h"
@@ -82,14 +83,14 @@ resolve_offset(const struct diff_args *a, const struct compare *c,
 		return opt_bad_value("-o", a->offset, "standard input has no "
 		    "end to count from");
 	if (streamed)
-		err = number_size(a->offset, off);
-	else if (sign == '-')
-		err = number_offset(a->offset, shm_min(s[0].size, s[1].size),
-		    off);
-	else
-		err = number_offset(a->offset, s[0].size > s[1].size ?
-		    s[0].size : s[1].size, off);
-	return err != NULL ? opt_bad_value("-o", a->offset, err) : SHM_OK;
+		return (err = number_size(a->offset, off)) == NULL ? SHM_OK :
+		    opt_bad_value("-o", a->offset, err);
+	if ((err = number_offset(a->offset, sign == '-' ?
+	    shm_min(s[0].size, s[1].size) : s[0].size > s[1].size ?
+	    s[0].size : s[1].size, off)) != NULL)
+		return shm_error(NULL, "offset '%s': %s (sizes %" PRIu64
+		    " and %" PRIu64 ")", a->offset, err, s[0].size, s[1].size);
+	return SHM_OK;
 }
 
 static int
