@@ -197,6 +197,10 @@ run_section() {
 	run_section "Debugging mapped memory"
 }
 
+@test "README: Watching and comparing" {
+	run_section "Watching and comparing"
+}
+
 @test "README: The other side: Python and C" {
 	run_section "The other side: Python and C"
 }
