@@ -84,8 +84,8 @@ find_extent(struct compare_side *s, uint64_t pos)
 		e.end = UINT64_MAX;
 		return e;
 	}
-	if (pos >= s->ext_start && pos < s->ext.end)
-		return s->ext;
+	if ((pos >= s->ext_start && pos < s->ext.end) || pos >= s->size)
+		return pos >= s->size ? e : s->ext;
 	if (segment_in_hole(s->seg, pos, &data)) {
 		e.hole = true;
 		e.end = data;

@@ -85,6 +85,19 @@ repeats(const struct diffout *d, uint64_t off, const unsigned char *b[2],
 	return true;
 }
 
+/* A's line marked '-' and B's '+', where each has one. */
+static void
+put_both(const struct diffout *d, uint64_t off, const unsigned char *b[2],
+    const size_t n[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (n[i] > 0)
+			put_line(prefixes[i], off, b[i], n[i], b[!i], n[!i],
+			    d->color ? marks[i] : NULL);
+}
+
 static void
 put_pair(struct diffout *d, uint64_t off, const unsigned char *b[2],
     const size_t n[2])
@@ -98,10 +111,7 @@ put_pair(struct diffout *d, uint64_t off, const unsigned char *b[2],
 		return;
 	}
 	put_gap(d, off);
-	for (i = 0; i < 2; i++)
-		if (n[i] > 0)
-			put_line(prefixes[i], off, b[i], n[i], b[!i], n[!i],
-			    d->color ? marks[i] : NULL);
+	put_both(d, off, b, n);
 	d->squeezing = false;
 	for (i = 0; i < 2; i++) {
 		memcpy(d->last[i], b[i], n[i]);
@@ -113,13 +123,9 @@ put_pair(struct diffout *d, uint64_t off, const unsigned char *b[2],
 static void
 put_last(const struct diffout *d)
 {
-	int i;
+	const unsigned char *b[2] = { d->last[0], d->last[1] };
 
-	for (i = 0; i < 2; i++)
-		if (d->last_len[i] > 0)
-			put_line(prefixes[i], d->last_off, d->last[i],
-			    d->last_len[i], d->last[!i], d->last_len[!i],
-			    d->color ? marks[i] : NULL);
+	put_both(d, d->last_off, b, d->last_len);
 }
 
 static int
