@@ -6,6 +6,7 @@
 #include "fmt/number.h"
 #include "lib/compare.h"
 #include "lib/diffout.h"
+#include "lib/typed.h"
 #include "seg/map.h"
 #include "util/opt.h"
 #include "util/shm.h"
@@ -46,7 +47,7 @@ static const struct opt options[] = {
 };
 
 const struct opt_command diff_help = {
-	usage, options, NULL, { OPT_SEGMENT, OPT_SEGMENT }
+	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT, OPT_SEGMENT }
 };
 
 struct diff_args {
