@@ -60,9 +60,10 @@ print_main_usage(FILE *fp)
 		fprintf(fp, "  %-8s %s\n", c->name, c->summary);
 	fputs("\n"
 	    "Exit status: 0 done; 2 error; 1 an answer of no: find found no\n"
-	    "match, wait or read --follow timed out, who found no process,\n"
-	    "lock -w did not get the lock.  lock exits with its command's\n"
-	    "status once it has run one.  See shm(1) and shm-COMMAND(1).\n",
+	    "match, diff found a difference, wait or read --follow timed\n"
+	    "out, who found no process, lock -w did not get the lock.  lock\n"
+	    "exits with its command's status once it has run one.  See\n"
+	    "shm(1) and shm-COMMAND(1).\n",
 	    fp);
 }
 

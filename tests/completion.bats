@@ -72,7 +72,8 @@ complete_fish() {
 
 @test "bash completes command names" {
 	source "$ROOT/completions/shm.bash"
-	assert_equal "$(complete_bash shm d)" "dump"
+	assert_equal "$(complete_bash shm du)" "dump"
+	assert_equal "$(complete_bash shm di)" "diff"
 	assert_equal "$(complete_bash shm re)" "read resize"
 	assert_equal "$(complete_bash shm '')" "$(commands | xargs)"
 }
@@ -214,9 +215,10 @@ zsh_specs() {
 	command -v fish >/dev/null || skip "fish is not installed"
 	fish --no-execute "$ROOT/completions/shm.fish"
 	shm create "${P}comp" 1
-	complete_fish 'shm d' 'shm re' 'shm ' 'shm dump --f' \
+	complete_fish 'shm du' 'shm di' 'shm re' 'shm ' 'shm dump --f' \
 	    'shm dump --format ' 'shm-read --o' "shm read ${P}c" 'shm help '
-	assert_equal "${fish_offers['shm d']}" "dump"
+	assert_equal "${fish_offers['shm du']}" "dump"
+	assert_equal "${fish_offers['shm di']}" "diff"
 	assert_equal "${fish_offers['shm re']}" "read resize"
 	assert_equal "${fish_offers['shm ']}" "$(commands | sort | xargs)"
 	assert_equal "${fish_offers['shm dump --f']}" "--format"

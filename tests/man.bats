@@ -174,6 +174,7 @@ examples() {
 @test "shm-resize(1)'s examples run and print what they show" { examples resize; }
 @test "shm-move(1)'s examples run and print what they show" { examples move; }
 @test "shm-dump(1)'s examples run and print what they show" { examples dump; }
+@test "shm-diff(1)'s examples run and print what they show" { examples diff; }
 @test "shm-stat(1)'s examples run and print what they show" { examples stat; }
 @test "shm-list(1)'s examples run and print what they show" { examples list; }
 @test "shm-rm(1)'s examples run and print what they show" { examples rm; }

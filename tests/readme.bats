@@ -197,6 +197,10 @@ run_section() {
 	run_section "Debugging mapped memory"
 }
 
+@test "README: Watching and comparing" {
+	run_section "Watching and comparing"
+}
+
 @test "README: The other side: Python and C" {
 	run_section "The other side: Python and C"
 }
@@ -211,7 +215,8 @@ exit_status_section() {
 	local help readme shm1 page c
 	# read's 1 is follow's: the one file below the commands with one.
 	assert_equal "$(cd "$src" && grep -l SHM_NOMATCH cmd/*.c lib/*.c)" \
-	    "cmd/find.c
+	    "cmd/diff.c
+cmd/find.c
 cmd/lock.c
 cmd/wait.c
 cmd/who.c
@@ -219,7 +224,7 @@ lib/follow.c"
 	help=$("$SHM" --help | sed -n '/^Exit status/,$p' | tr '\n' ' ')
 	readme=$(awk -v RS= '/Status 1 is/' "$README" | tr '\n' ' ')
 	shm1=$(exit_status_section "$man/shm.1")
-	for c in find wait 'read --follow' who 'lock -w'; do
+	for c in find diff wait 'read --follow' who 'lock -w'; do
 		[[ $help == *"$c"* ]] ||
 		    { echo "shm --help: no $c"; return 1; }
 		[[ $shm1 == *".B ${c//-/\\-}"* ]] ||
@@ -231,7 +236,7 @@ lib/follow.c"
 		c=${page##*/shm-}
 		c=${c%.1}
 		case $c in
-		find|wait|read|who|lock)
+		find|diff|wait|read|who|lock)
 			exit_status_section "$page" | grep -qw 1 ||
 			    { echo "$page: no status 1"; return 1; } ;;
 		*)

@@ -23,6 +23,7 @@
 	X(resize, "grow or shrink a segment") \
 	X(move, "copy bytes within a segment (memmove)") \
 	X(dump, "show a segment in hex, as hexdump -C or xxd") \
+	X(diff, "show where two segments differ, as cmp does") \
 	X(stat, "show a segment's size, cursor and owner") \
 	X(list, "list the POSIX shared-memory objects") \
 	X(rm, "remove segments") \

@@ -94,24 +94,6 @@ dump(struct segment *seg, const struct dump_args *a)
 }
 
 static int
-parse_color(const char *when, bool *color)
-{
-	const char *no_color = getenv("NO_COLOR");
-
-	if (when == NULL || strcmp(when, "auto") == 0)
-		*color = isatty(STDOUT_FILENO) &&
-		    (no_color == NULL || *no_color == '\0');
-	else if (strcmp(when, "always") == 0)
-		*color = true;
-	else if (strcmp(when, "never") == 0)
-		*color = false;
-	else
-		return opt_bad_value("--color", when, "not auto, always or "
-		    "never");
-	return SHM_OK;
-}
-
-static int
 parse_option(struct dump_args *a, int c, const char *arg)
 {
 	const char *err;
@@ -137,7 +119,7 @@ parse_option(struct dump_args *a, int c, const char *arg)
 			    "xxd");
 		return SHM_OK;
 	case OPT_COLOR:
-		return parse_color(arg != NULL ? arg : "always", &a->hex.color);
+		return opt_color(arg, &a->hex.color);
 	default: return opt_stop(c);
 	}
 }
@@ -151,7 +133,7 @@ cmd_dump(int argc, char **argv)
 	struct segment seg;
 	int c, rc;
 
-	if ((rc = parse_color("auto", &a.hex.color)) != SHM_OK)
+	if ((rc = opt_color("auto", &a.hex.color)) != SHM_OK)
 		return rc;
 	opt_init(&p, argc, argv, &dump_help);
 	while ((c = opt_next(&p)) != OPT_END)

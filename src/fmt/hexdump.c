@@ -416,6 +416,83 @@ put_line(const struct hexdump *h, char *p, uint64_t off,
 	return p;
 }
 
+/* Whether byte i of b differs from other's (past its end, all do). */
+static bool
+marked(const unsigned char *b, const unsigned char *other, size_t other_len,
+    size_t i)
+{
+	return i >= other_len || b[i] != other[i];
+}
+
+/* Starts or ends the mark where byte i's state changes. */
+static char *
+put_mark(char *p, const char *mark, bool *on, bool want)
+{
+	size_t len = want ? strlen(mark) : RESET_LEN;
+
+	if (*on == want)
+		return p;
+	memcpy(p, want ? mark : RESET, len);
+	*on = want;
+	return p + len;
+}
+
+/* A line with the bytes that differ from other's in the mark. */
+static char *
+put_marked(char *p, const unsigned char *b, size_t n,
+    const unsigned char *other, size_t other_len, const char *mark)
+{
+	const struct layout *layout = &layouts[HEXDUMP_CANONICAL];
+	unsigned char c[LINE_BYTES] = { 0 };
+	char text[LINE_BYTES];
+	size_t column = 0, i;
+	bool on = false;
+
+	memcpy(c, b, n);
+	put_text(text, c);
+	for (i = 0; i < n; i++, column += 2) {
+		for (; column < layout->pair_column[i]; column++) {
+			p = put_mark(p, mark, &on, false);
+			*p++ = ' ';
+		}
+		p = put_mark(p, mark, &on, marked(b, other, other_len, i));
+		memcpy(p, hexquads + 4 * c[i], 2);
+		p += 2;
+	}
+	p = put_mark(p, mark, &on, false);
+	for (; column < layout->text_column; column++)
+		*p++ = ' ';
+	p[-1] = '|';
+	for (i = 0; i < n; i++) {
+		p = put_mark(p, mark, &on, marked(b, other, other_len, i));
+		*p++ = text[i];
+	}
+	p = put_mark(p, mark, &on, false);
+	memcpy(p, "|\n", 2);
+	return p + 2;
+}
+
+size_t
+hexdump_line(char *out, char prefix, uint64_t off, const unsigned char *b,
+    size_t n, const unsigned char *other, size_t other_len,
+    const char *mark)
+{
+	const struct layout *layout = &layouts[HEXDUMP_CANONICAL];
+	char *p = out;
+
+	assert(n > 0 && n <= LINE_BYTES);
+	assert(mark == NULL || strlen(mark) <= ESCAPE_LEN + 3);
+	*p++ = prefix;
+	p = put_head(p, layout, off);
+	if (mark != NULL)
+		p = put_marked(p, b, n, other, other_len, mark);
+	else if (n == LINE_BYTES)
+		p = put_plain(p, layout, b);
+	else
+		p = put_short(p, layout, b, n);
+	return (size_t)(p - out);
+}
+
 /* *p is where output goes next; make OUT_STEP_MAX free after it. */
 static int
 make_room(struct hexdump *h, char **p)

@@ -42,4 +42,22 @@ int	hexdump_feed(struct hexdump *, const unsigned char *buf, size_t len);
 /* Call once: the short last line, the closing lines, the flush. */
 int	hexdump_finish(struct hexdump *);
 
+/*
+ * Room for one line of hexdump_line: the prefix, the widest offset, the
+ * columns, and a mark (up to 8 bytes) and a reset around each of the 32
+ * pairs and characters.
+ */
+#define HEXDUMP_LINE_MAX	(1 + 16 + 2 + 51 + 16 + 2 + 2 * 16 * (8 + 4))
+
+/*
+ * One hexdump -C line of n bytes (1 to 16) at off, after the character
+ * prefix (shm diff's '-', '+' or ' '), into out (HEXDUMP_LINE_MAX).
+ * With a mark (an ANSI escape), the bytes that differ from other's
+ * other_len bytes (those past them all differ) are shown in it.
+ * Returns the length of the line, its newline included.
+ */
+size_t	hexdump_line(char *out, char prefix, uint64_t off,
+	    const unsigned char *b, size_t n, const unsigned char *other,
+	    size_t other_len, const char *mark);
+
 #endif

@@ -9,9 +9,11 @@
  * (or "-inf", "-nan", "-." ) is a value like any other.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/opt.h"
 #include "util/shm.h"
@@ -180,6 +182,24 @@ int
 opt_stop(int c)
 {
 	return c == OPT_HELP ? SHM_DONE : SHM_FAIL;
+}
+
+int
+opt_color(const char *when, bool *color)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (when == NULL || strcmp(when, "always") == 0)
+		*color = true;
+	else if (strcmp(when, "auto") == 0)
+		*color = isatty(STDOUT_FILENO) &&
+		    (no_color == NULL || *no_color == '\0');
+	else if (strcmp(when, "never") == 0)
+		*color = false;
+	else
+		return opt_bad_value("--color", when, "not auto, always or "
+		    "never");
+	return SHM_OK;
 }
 
 int

@@ -96,6 +96,11 @@ void	opt_print_table(FILE *, const char *name, const struct opt_command *);
  */
 int	opt_stop(int c);
 /*
+ * --color[=WHEN]'s value: always (NULL: --color alone), never, or auto,
+ * which is colour on a terminal unless NO_COLOR is set and not empty.
+ */
+int	opt_color(const char *when, bool *color);
+/*
  * The one form of a bad value: "WHAT 'TEXT': reason", then where the
  * usage is.  Returns SHM_FAIL.
  */
