@@ -7,12 +7,23 @@
  * it, or past it when it runs to the end, or cut short inside it (an
  * empty range, -n 0, watches the size alone); and NAME removed or
  * naming another segment, after which the next read reads that.
+ *
+ * Bytes are compared, never a digest of them: a digest can miss a
+ * change.  The range is compared where it is mapped, with no copy of
+ * it made each look (a copy costs three times the compare), and a step
+ * at a time, round and round, so that the pace (watch.h) spreads the
+ * looks of a large range evenly.  A hole is not read through the
+ * mapping, which would give it memory: the copy is compared with
+ * zeros there instead.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/change.h"
 #include "util/shm.h"
+
+/* Compared at a look that is due (a few hundred microseconds of work). */
+#define CHANGE_STEP	(1U << 20)
 
 /* How much of the range lies inside a segment of this size. */
 static uint64_t
@@ -38,18 +49,99 @@ change_start(struct change *c, struct segment *seg, const char *offset,
 		    "large to watch; -n %u at most", (unsigned long long)n,
 		    CHANGE_RANGE_MAX);
 	c->len = (size_t)n;
-	if ((c->was = malloc(2 * c->len + 1)) == NULL)
+	if ((c->was = malloc(c->len + 1)) == NULL)
 		return shm_perror(seg->name);
-	c->now = c->was + c->len;
-	return segment_read_all(seg, c->off, c->was, c->len);
+	if ((rc = segment_read_all(seg, c->off, c->was, c->len)) != SHM_OK)
+		return rc;
+	return segment_map(seg, c->off, c->len, &c->map);
+}
+
+static bool
+all_zero(const unsigned char *p, size_t len)
+{
+	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/* What a compare of [from, to) of the range needs, under the guard. */
+struct compare {
+	const struct change	*c;
+	struct segment		*seg;
+	size_t			 from, to;
+	bool			 differs;
+};
+
+/*
+ * Where the data that the range's byte at lies in ends, in the range:
+ * 0 if at is in a hole.  A file system that cannot tell has no holes.
+ */
+static size_t
+data_end(const struct compare *k, size_t at, size_t *hole_end)
+{
+	uint64_t pos = k->c->off + at, data, end;
+
+	if (segment_in_hole(k->seg, pos, &data)) {
+		*hole_end = (size_t)(shm_min(data, k->c->off + k->to) -
+		    k->c->off);
+		return 0;
+	}
+	end = segment_data_end(k->seg, pos);
+	/* A hole made since the question before: no telling, compare. */
+	if (end <= pos)
+		return k->to;
+	return (size_t)(shm_min(end, k->c->off + k->to) - k->c->off);
+}
+
+static int
+compare_range(void *arg)
+{
+	struct compare *k = arg;
+	const struct change *c = k->c;
+	size_t at = k->from, end, hole_end = 0;
+
+	while (at < k->to && !k->differs) {
+		if ((end = data_end(k, at, &hole_end)) == 0) {
+			k->differs = !all_zero(c->was + at, hole_end - at);
+			at = hole_end;
+			continue;
+		}
+		k->differs = memcmp(c->map.data + at, c->was + at,
+		    end - at) != 0;
+		at = end;
+	}
+	return SHM_OK;
+}
+
+/*
+ * Compares [from, to): a page gone from the mapping (the segment cut
+ * short since its size was looked at) is a change.
+ */
+static int
+compare(const struct change *c, struct segment *seg, size_t from,
+    size_t to, bool *differs)
+{
+	struct compare k = { c, seg, from, to, false };
+	int rc;
+
+	rc = segment_guard_quiet(seg, compare_range, &k);
+	*differs = rc == GUARD_FAULT || k.differs;
+	return rc == GUARD_FAULT ? SHM_OK : rc;
+}
+
+/* The next step, from where the last one stopped, round to the start. */
+static int
+compare_step(struct change *c, struct segment *seg, bool *differs)
+{
+	size_t from = c->next, to;
+
+	to = c->len - from > CHANGE_STEP ? from + CHANGE_STEP : c->len;
+	c->next = to == c->len ? 0 : to;
+	return compare(c, seg, from, to, differs);
 }
 
 int
-change_look(const struct change *c, struct segment *seg, bool *changed)
+change_look(struct change *c, struct segment *seg, enum change_look how,
+    bool *changed)
 {
-	size_t got;
-	int rc;
-
 	*changed = true;
 	/* Its size too, in the same look: one system call for both. */
 	if (segment_check_name(seg) != SEGMENT_NAMED)
@@ -57,15 +149,18 @@ change_look(const struct change *c, struct segment *seg, bool *changed)
 	if (c->end == c->off ? seg->size != c->size :
 	    inside(c, seg->size) != c->len)
 		return SHM_OK;
-	if ((rc = segment_read(seg, c->off, c->now, c->len, &got)) != SHM_OK)
-		return rc;
-	*changed = got < c->len || memcmp(c->was, c->now, c->len) != 0;
-	return SHM_OK;
+	*changed = false;
+	if (how == LOOK_NAME || c->len == 0)
+		return SHM_OK;
+	if (how == LOOK_STEP)
+		return compare_step(c, seg, changed);
+	return compare(c, seg, 0, c->len, changed);
 }
 
 void
 change_free(struct change *c)
 {
+	window_unmap(&c->map);
 	free(c->was);
 	memset(c, 0, sizeof(*c));
 }

@@ -129,8 +129,8 @@ report_fault(struct segment *seg)
 	    "space left on device or I/O error");
 }
 
-int
-segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
+static int
+guard(struct segment *seg, int (*fn)(void *), void *arg, bool quiet)
 {
 	struct sigaction sa;
 	int rc;
@@ -147,10 +147,22 @@ segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
 		return shm_perror("sigaction");
 	if (sigsetjmp(fault_jump, 1) != 0) {
 		fault_armed = 0;
-		return report_fault(seg);
+		return quiet ? GUARD_FAULT : report_fault(seg);
 	}
 	fault_armed = 1;
 	rc = fn(arg);
 	fault_armed = 0;
 	return rc;
+}
+
+int
+segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
+{
+	return guard(seg, fn, arg, false);
+}
+
+int
+segment_guard_quiet(struct segment *seg, int (*fn)(void *), void *arg)
+{
+	return guard(seg, fn, arg, true);
 }
