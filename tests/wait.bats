@@ -23,7 +23,7 @@ m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
 m[int(sys.argv[2])] = 0x41' "$@"
 }
 
-# Returns once process $1 sleeps between two looks (in clock_nanosleep):
+# Returns once process $1 sleeps between two looks (clock_nanosleep, ppoll):
 # a waiter there has taken its first look, so whatever is done after
 # this returns is a change it has to see.  Fails after 10 s.
 await_looking() {
@@ -35,7 +35,7 @@ await_looking() {
 		fi
 		# It holds no newline: read finds the end, and says so.
 		read -r wchan < "/proc/$1/wchan" || true
-		[[ "$wchan" == *nanosleep* ]] && return 0
+		[[ "$wchan" == *nanosleep* || "$wchan" == *poll* ]] && return 0
 		sleep 0.01
 	done
 	echo "process $1 never slept between looks" >&2

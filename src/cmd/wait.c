@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <stdio.h>
+#include <time.h>
 
 #include "lib/change.h"
 #include "cmd/commands.h"
@@ -92,14 +93,14 @@ wait_name(const struct wait_args *a, bool gone)
 }
 
 /*
- * Listens to the kernel's reports of the segment; with --no-poll, and
- * reports to be had, looks unprompted only rarely, for what they miss.
+ * The pace of the looks, from now (after the first look, whose cost is
+ * no part of it): with --no-poll, and reports to be had, looks come
+ * unprompted only rarely, for what the reports may miss.
  */
 static bool
-start_listening(struct segment *seg, const struct wait_args *a,
-    struct segment_notify *n, struct watch *w)
+pace_from_now(const struct wait_args *a, const struct segment_notify *n,
+    struct watch *w)
 {
-	segment_notify_start(seg, n);
 	watch_start(w, a->timeout);
 	if (a->no_poll && segment_notified(n))
 		watch_rarely(w);
@@ -108,20 +109,33 @@ start_listening(struct segment *seg, const struct wait_args *a,
 
 /*
  * A report of a write compares all the range; a look that is due, the
- * next step of it, unless the peers write only with write(2).
+ * next step of it, unless the peers write only with write(2).  The
+ * name (and the size) is looked at each look, or once a second where
+ * the kernel reports what happens to it: in case it does not see all.
  */
-static enum change_look
-look_for(unsigned what, bool rarely)
+static unsigned
+look_for(unsigned what, bool rarely, const struct segment_notify *n,
+    struct timespec *named)
 {
+	unsigned how = LOOK_NAME;
+
 	if (what & REPORT_WRITTEN)
-		return LOOK_ALL;
-	return rarely || what != REPORT_NONE ? LOOK_NAME : LOOK_STEP;
+		how |= LOOK_ALL;
+	else if (what == REPORT_NONE && !rarely)
+		how |= LOOK_STEP;
+	if (what == REPORT_NONE && !rarely && segment_notified(n) &&
+	    shm_seconds_since(named) < 1)
+		how &= ~(unsigned)LOOK_NAME;
+	if (how & LOOK_NAME)
+		clock_gettime(CLOCK_MONOTONIC, named);
+	return how;
 }
 
 static int
 wait_change(struct segment *seg, const struct wait_args *a)
 {
 	struct segment_notify n;
+	struct timespec named;
 	struct change c;
 	struct watch w;
 	unsigned what;
@@ -129,13 +143,15 @@ wait_change(struct segment *seg, const struct wait_args *a)
 	int rc;
 
 	/* Before the first look: what comes after it is reported. */
-	rarely = start_listening(seg, a, &n, &w);
+	segment_notify_start(seg, &n);
 	if ((rc = change_start(&c, seg, a->offset, a->length)) != SHM_OK)
 		goto out;
+	rarely = pace_from_now(a, &n, &w);
+	clock_gettime(CLOCK_MONOTONIC, &named);
 	rc = SHM_NOMATCH;
 	while (segment_notify_sleep(&n, &w, &what)) {
-		if ((rc = change_look(&c, seg, look_for(what, rarely),
-		    &changed)) != SHM_OK || changed)
+		if ((rc = change_look(&c, seg, look_for(what, rarely, &n,
+		    &named), &changed)) != SHM_OK || changed)
 			break;
 		rc = SHM_NOMATCH;
 		watch_pace(&w);
@@ -182,11 +198,12 @@ wait_value(struct segment *seg, const struct wait_args *a)
 	bool holds;
 	int rc;
 
-	(void)start_listening(seg, a, &n, &w);
+	segment_notify_start(seg, &n);
 	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
 	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
 	    (rc = until_fit(seg, &u, off)) != SHM_OK)
 		goto out;
+	(void)pace_from_now(a, &n, &w);
 	do {
 		/* NAME's segment as it is now: it may be replaced, or shrink. */
 		if ((rc = track_name(seg, &n)) != SHM_OK ||

@@ -25,6 +25,8 @@
 /* Compared at a look that is due (a few hundred microseconds of work). */
 #define CHANGE_STEP	(1U << 20)
 
+static int	copy(struct change *, struct segment *);
+
 /* How much of the range lies inside a segment of this size. */
 static uint64_t
 inside(const struct change *c, uint64_t size)
@@ -51,9 +53,9 @@ change_start(struct change *c, struct segment *seg, const char *offset,
 	c->len = (size_t)n;
 	if ((c->was = malloc(c->len + 1)) == NULL)
 		return shm_perror(seg->name);
-	if ((rc = segment_read_all(seg, c->off, c->was, c->len)) != SHM_OK)
+	if ((rc = segment_map(seg, c->off, c->len, &c->map)) != SHM_OK)
 		return rc;
-	return segment_map(seg, c->off, c->len, &c->map);
+	return copy(c, seg);
 }
 
 static bool
@@ -62,11 +64,15 @@ all_zero(const unsigned char *p, size_t len)
 	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
 }
 
-/* What a compare of [from, to) of the range needs, under the guard. */
+/*
+ * What a walk over [from, to) of the range needs, under the guard: a
+ * compare, or the first copy.
+ */
 struct compare {
-	const struct change	*c;
+	struct change		*c;
 	struct segment		*seg;
 	size_t			 from, to;
+	bool			 copy;
 	bool			 differs;
 };
 
@@ -75,20 +81,23 @@ struct compare {
  * 0 if at is in a hole.  A file system that cannot tell has no holes.
  */
 static size_t
-data_end(const struct compare *k, size_t at, size_t *hole_end)
+data_end(struct compare *k, size_t at, size_t *hole_end)
 {
-	uint64_t pos = k->c->off + at, data, end;
+	struct change *c = k->c;
+	uint64_t pos = c->off + at, data, end;
 
-	if (segment_in_hole(k->seg, pos, &data)) {
-		*hole_end = (size_t)(shm_min(data, k->c->off + k->to) -
-		    k->c->off);
-		return 0;
+	if (pos < c->data_from || pos >= c->data_to) {
+		if (segment_in_hole(k->seg, pos, &data)) {
+			*hole_end = (size_t)(shm_min(data, c->off + k->to) -
+			    c->off);
+			return 0;
+		}
+		end = segment_data_end(k->seg, pos);
+		/* A hole made since the question before: compare. */
+		c->data_from = pos;
+		c->data_to = end > pos ? end : c->off + k->to;
 	}
-	end = segment_data_end(k->seg, pos);
-	/* A hole made since the question before: no telling, compare. */
-	if (end <= pos)
-		return k->to;
-	return (size_t)(shm_min(end, k->c->off + k->to) - k->c->off);
+	return (size_t)(shm_min(c->data_to, c->off + k->to) - c->off);
 }
 
 static int
@@ -99,16 +108,27 @@ compare_range(void *arg)
 	size_t at = k->from, end, hole_end = 0;
 
 	while (at < k->to && !k->differs) {
-		if ((end = data_end(k, at, &hole_end)) == 0) {
+		if ((end = data_end(k, at, &hole_end)) == 0 && k->copy)
+			memset(c->was + at, 0, hole_end - at);
+		else if (end == 0)
 			k->differs = !all_zero(c->was + at, hole_end - at);
-			at = hole_end;
-			continue;
-		}
-		k->differs = memcmp(c->map.data + at, c->was + at,
-		    end - at) != 0;
-		at = end;
+		else if (k->copy)
+			memcpy(c->was + at, c->map.data + at, end - at);
+		else
+			k->differs = memcmp(c->map.data + at, c->was + at,
+			    end - at) != 0;
+		at = end == 0 ? hole_end : end;
 	}
 	return SHM_OK;
+}
+
+/* The first copy: a fault there (cut short already) is an error. */
+static int
+copy(struct change *c, struct segment *seg)
+{
+	struct compare k = { c, seg, 0, c->len, true, false };
+
+	return segment_guard(seg, compare_range, &k);
 }
 
 /*
@@ -116,10 +136,10 @@ compare_range(void *arg)
  * short since its size was looked at) is a change.
  */
 static int
-compare(const struct change *c, struct segment *seg, size_t from,
+compare(struct change *c, struct segment *seg, size_t from,
     size_t to, bool *differs)
 {
-	struct compare k = { c, seg, from, to, false };
+	struct compare k = { c, seg, from, to, false, false };
 	int rc;
 
 	rc = segment_guard_quiet(seg, compare_range, &k);
@@ -138,22 +158,28 @@ compare_step(struct change *c, struct segment *seg, bool *differs)
 	return compare(c, seg, from, to, differs);
 }
 
+/* The name, and the size with it: one system call for both. */
+static bool
+renamed_or_resized(const struct change *c, struct segment *seg)
+{
+	if (segment_check_name(seg) != SEGMENT_NAMED)
+		return true;
+	return c->end == c->off ? seg->size != c->size :
+	    inside(c, seg->size) != c->len;
+}
+
 int
-change_look(struct change *c, struct segment *seg, enum change_look how,
+change_look(struct change *c, struct segment *seg, unsigned how,
     bool *changed)
 {
-	*changed = true;
-	/* Its size too, in the same look: one system call for both. */
-	if (segment_check_name(seg) != SEGMENT_NAMED)
+	if ((*changed = (how & LOOK_NAME) && renamed_or_resized(c, seg)))
 		return SHM_OK;
-	if (c->end == c->off ? seg->size != c->size :
-	    inside(c, seg->size) != c->len)
+	if (c->len == 0 || (how & (LOOK_STEP | LOOK_ALL)) == 0)
 		return SHM_OK;
-	*changed = false;
-	if (how == LOOK_NAME || c->len == 0)
-		return SHM_OK;
-	if (how == LOOK_STEP)
+	if ((how & LOOK_ALL) == 0)
 		return compare_step(c, seg, changed);
+	/* A write may have punched a hole: ask again. */
+	c->data_from = c->data_to = 0;
 	return compare(c, seg, 0, c->len, changed);
 }
 

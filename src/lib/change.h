@@ -25,20 +25,26 @@ struct change {
 	unsigned char	*was;
 	struct window	 map;		/* the range, mapped */
 	size_t		 next;		/* where the next step compares */
+	/*
+	 * Data (no hole) when last asked: asking costs a walk to the
+	 * extent's end, which for 64 MiB of data is longer than the
+	 * compare.  Data stays data unless punched, which is reported.
+	 */
+	uint64_t	 data_from, data_to;
 };
 
-/* How much of the range a look compares. */
+/* What a look looks at, as bits. */
 enum change_look {
-	LOOK_NAME,	/* none: the name and the size only */
-	LOOK_STEP,	/* the next step of a round through it */
-	LOOK_ALL,	/* all of it */
+	LOOK_NAME	= 1,	/* the name and the size */
+	LOOK_STEP	= 2,	/* the next step of a round through the range */
+	LOOK_ALL	= 4,	/* all of it, after a report of a write */
 };
 
 /* Takes the first look: offset as the user typed it (NULL: 0). */
 int	change_start(struct change *, struct segment *, const char *offset,
 	    uint64_t length);
 /* Looks again: *changed, or an error. */
-int	change_look(struct change *, struct segment *, enum change_look,
+int	change_look(struct change *, struct segment *, unsigned how,
 	    bool *changed);
 void	change_free(struct change *);
 

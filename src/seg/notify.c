@@ -176,22 +176,24 @@ until(const struct timespec *t, struct timespec *left)
 /*
  * Reports until due: a signal ends the wait early, with none, so that
  * a caller looking for one sees it.  A read that fails counts as every
- * report: the look that follows is a look.
+ * report: the look that follows is a look.  Read only when there is
+ * something: an idle wait makes one system call a look.
  */
 static unsigned
 listen_until(struct segment_notify *n, const struct timespec *due)
 {
 	struct pollfd p = { n->fd, POLLIN, 0 };
 	struct timespec left;
-	unsigned what;
+	unsigned what = REPORT_NONE;
 	int rc;
 
-	while ((what = drain(n)) == 0 && until(due, &left)) {
-		rc = ppoll(&p, 1, &left, NULL);
-		if (rc == 0 || (rc < 0 && errno == EINTR))
-			return REPORT_NONE;
-		if (rc < 0)
+	while (what == REPORT_NONE && until(due, &left)) {
+		if ((rc = ppoll(&p, 1, &left, NULL)) > 0)
+			what = drain(n);
+		else if (rc < 0 && errno != EINTR)
 			return REPORT_WRITTEN | REPORT_NAME;
+		else
+			return REPORT_NONE;
 	}
 	return what;
 }
@@ -223,13 +225,14 @@ segment_notify_sleep(struct segment_notify *n, struct watch *w,
 
 	if (!watch_next(w, &soonest, &due))
 		return false;
-	watch_sleep_until(&soonest);
 	*what = n->pending;
 	n->pending = REPORT_NONE;
 	if (*what == REPORT_NONE && n->fd >= 0)
 		*what = listen_until(n, &due);
 	else if (*what == REPORT_NONE)
 		watch_sleep_until(&due);
+	/* A report before the pace allows a look waits for it. */
+	watch_sleep_until(&soonest);
 	watch_woke(w);
 	return true;
 }
