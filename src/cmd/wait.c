@@ -14,8 +14,10 @@
 #include "util/watch.h"
 
 static const char usage[] =
-"usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] NAME --change\n"
-"       shm wait [-o OFFSET] [-t SECONDS] NAME --as FORMAT --until 'OP VALUE'\n"
+"usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] [--no-poll] NAME\n"
+"                --change\n"
+"       shm wait [-o OFFSET] [-t SECONDS] [--no-poll] NAME --as FORMAT\n"
+"                --until 'OP VALUE'\n"
 "       shm wait [-t SECONDS] NAME --exists | --gone\n"
 "\n"
 "Wait until the condition holds, then exit 0; exit 1 if SECONDS pass\n"
