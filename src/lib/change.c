@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lib/change.h"
+#include "util/port.h"
 #include "util/shm.h"
 
 /* Compared at a look that is due (a few hundred microseconds of work). */
@@ -53,7 +54,10 @@ change_start(struct change *c, struct segment *seg, const char *offset,
 	c->len = (size_t)n;
 	if ((c->was = malloc(c->len + 1)) == NULL)
 		return shm_perror(seg->name);
-	if ((rc = segment_map(seg, c->off, c->len, &c->map)) != SHM_OK)
+	if (!SHM_LINUX && (c->buf = malloc(CHANGE_STEP)) == NULL)
+		return shm_perror(seg->name);
+	if (SHM_LINUX &&
+	    (rc = segment_map(seg, c->off, c->len, &c->map)) != SHM_OK)
 		return rc;
 	return copy(c, seg);
 }
@@ -100,26 +104,68 @@ data_end(struct compare *k, size_t at, size_t *hole_end)
 	return (size_t)(shm_min(c->data_to, c->off + k->to) - c->off);
 }
 
+/*
+ * The range's bytes from at, as they are now: *n of them (0: the
+ * segment is shorter now), at most to end.  In place where holes can
+ * be found; else read, a piece at a time, as mapped they would be
+ * given memory, holes and all.
+ */
+static int
+bytes_now(struct compare *k, size_t at, size_t end,
+    const unsigned char **now, size_t *n)
+{
+	struct change *c = k->c;
+
+	if (c->buf == NULL) {
+		*now = c->map.data + at;
+		*n = end - at;
+		return SHM_OK;
+	}
+	*now = c->buf;
+	*n = end - at < CHANGE_STEP ? end - at : CHANGE_STEP;
+	if (k->copy)
+		return segment_read_all(k->seg, c->off + at, c->buf, *n);
+	return segment_read(k->seg, c->off + at, c->buf, *n, n);
+}
+
+/* Copies or compares [at, end), which was data when last asked. */
+static int
+walk_data(struct compare *k, size_t at, size_t end)
+{
+	const unsigned char *now;
+	size_t n;
+	int rc;
+
+	for (; at < end && !k->differs; at += n) {
+		if ((rc = bytes_now(k, at, end, &now, &n)) != SHM_OK)
+			return rc;
+		if (k->copy)
+			memcpy(k->c->was + at, now, n);
+		else
+			k->differs = n == 0 ||
+			    memcmp(now, k->c->was + at, n) != 0;
+	}
+	return SHM_OK;
+}
+
 static int
 compare_range(void *arg)
 {
 	struct compare *k = arg;
 	const struct change *c = k->c;
 	size_t at = k->from, end, hole_end = 0;
+	int rc = SHM_OK;
 
-	while (at < k->to && !k->differs) {
+	while (at < k->to && !k->differs && rc == SHM_OK) {
 		if ((end = data_end(k, at, &hole_end)) == 0 && k->copy)
 			memset(c->was + at, 0, hole_end - at);
 		else if (end == 0)
 			k->differs = !all_zero(c->was + at, hole_end - at);
-		else if (k->copy)
-			memcpy(c->was + at, c->map.data + at, end - at);
 		else
-			k->differs = memcmp(c->map.data + at, c->was + at,
-			    end - at) != 0;
+			rc = walk_data(k, at, end);
 		at = end == 0 ? hole_end : end;
 	}
-	return SHM_OK;
+	return rc;
 }
 
 /* The first copy: a fault there (cut short already) is an error. */
@@ -188,5 +234,6 @@ change_free(struct change *c)
 {
 	window_unmap(&c->map);
 	free(c->was);
+	free(c->buf);
 	memset(c, 0, sizeof(*c));
 }

@@ -24,6 +24,7 @@ struct change {
 	size_t		 len;		/* of the range inside it */
 	unsigned char	*was;
 	struct window	 map;		/* the range, mapped */
+	unsigned char	*buf;		/* or a step of it, read */
 	size_t		 next;		/* where the next step compares */
 	/*
 	 * Data (no hole) when last asked: asking costs a walk to the
