@@ -289,6 +289,12 @@ os.ftruncate(fd, 16)' "${P}log"
 	shm write "sysvid:$id" -o 102 -s z
 	end_waiter
 	assert_fails 0 ""
+	# Nothing of it is reported: with --no-poll it is looked at all the
+	# same (shm write stores through its attachment).
+	start_waiter "sysvid:$id" -o 100 -n 4 --change --no-poll -t 15
+	shm write "sysvid:$id" -o 101 -s y
+	end_waiter
+	assert_fails 0 ""
 	start_waiter "sysvid:$id" -o 8 --as '<Q' --until '== 5' -t 15
 	shm write "sysvid:$id" -o 8 --as '<Q' 5
 	end_waiter
