@@ -4,10 +4,10 @@
  * The segment's size is looked at when the kernel reports a write or
  * a truncation (seg/map.h's segment_notify), and every millisecond
  * (watch.h) for what it may not report, unless peers are said to write
- * only with write(2); what is new is copied a piece at a time, each piece read under the
- * shared lock and written out without it: writers are never kept
- * waiting by a follower, whether it has nothing to do or its reader
- * has stopped reading.
+ * only with write(2).  What is new is copied a piece at a time, each
+ * piece read under the shared lock and written out without it: writers
+ * are never kept waiting by a follower, whether it has nothing to do or
+ * its reader has stopped reading.
  *
  * What a write(2) to standard output accepted is delivered, and the
  * cursor is saved after each one: a follower stopped by a signal goes

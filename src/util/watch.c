@@ -88,7 +88,7 @@ watch_sleep_until(const struct timespec *t)
 {
 	struct timespec now;
 
-	/* Often come already (no gap): the clock is read with no system call. */
+	/* Often come already (no gap): reading the clock is no system call. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!before(&now, t))
 		return;
