@@ -230,7 +230,7 @@ recor"
 	# timeout's one child is shm.  Read in bash, as pgrep and grep
 	# would be two processes a look; neither file ends in a newline.
 	i=0 pid= wchan=
-	until [ -n "$pid" ] && [[ $wchan == *nanosleep* ]]; do
+	until [ -n "$pid" ] && [[ $wchan == *nanosleep* || $wchan == *poll* ]]; do
 		nap 0.01; i=$((i + 1)); [ $i -lt 1000 ] || return 1
 		pid= wchan=
 		read -r pid _ < "/proc/$follower/task/$follower/children" || :

@@ -23,7 +23,7 @@ m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
 m[int(sys.argv[2])] = 0x41' "$@"
 }
 
-# Returns once process $1 sleeps between two looks (in clock_nanosleep):
+# Returns once process $1 sleeps between two looks (clock_nanosleep, ppoll):
 # a waiter there has taken its first look, so whatever is done after
 # this returns is a change it has to see.  Fails after 10 s.
 await_looking() {
@@ -35,7 +35,7 @@ await_looking() {
 		fi
 		# It holds no newline: read finds the end, and says so.
 		read -r wchan < "/proc/$1/wchan" || true
-		[[ "$wchan" == *nanosleep* ]] && return 0
+		[[ "$wchan" == *nanosleep* || "$wchan" == *poll* ]] && return 0
 		nap 0.01
 	done
 	echo "process $1 never slept between looks" >&2
@@ -289,6 +289,12 @@ os.ftruncate(fd, 16)' "${P}log"
 	shm write "sysvid:$id" -o 102 -s z
 	end_waiter
 	assert_fails 0 ""
+	# Nothing of it is reported: with --no-poll it is looked at all the
+	# same (shm write stores through its attachment).
+	start_waiter "sysvid:$id" -o 100 -n 4 --change --no-poll -t 15
+	shm write "sysvid:$id" -o 101 -s y
+	end_waiter
+	assert_fails 0 ""
 	start_waiter "sysvid:$id" -o 8 --as '<Q' --until '== 5' -t 15
 	shm write "sysvid:$id" -o 8 --as '<Q' 5
 	end_waiter
@@ -346,6 +352,88 @@ sys.exit(1) if id < 0 else print(id)' "$key"
 	ipcrm -m "$id2"
 	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 15
 	assert_fails 0 ""
+}
+
+@test "wait --change --no-poll is woken by write(2), truncation and the name" {
+	shm create "${P}a" 64
+	start_waiter "${P}a" -o 4 -n 8 --change --no-poll -t 15
+	python3 -c 'import os, sys
+os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "${P}a" -o 10 -n 4 --change --no-poll -t 15
+	shm write "${P}a" -o 12 -s s
+	end_waiter
+	assert_fails 0 ""
+	# O_APPEND: the range runs to the end, and the segment grows.
+	start_waiter "${P}a" -o 60 --change --no-poll -t 15
+	printf z >> "/dev/shm/${P}a"
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "${P}a" -n 0 --change --no-poll -t 15
+	truncate -s 100 "/dev/shm/${P}a"
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$(shm stat -f size "${P}a")" 100
+	# The same bytes under the name, put there by a rename: replaced.
+	shm read "${P}a" > same
+	start_waiter "${P}a" --change --no-poll -t 15
+	shm create --force --from same "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	start_waiter "${P}a" --change --no-poll -t 15
+	shm rm "${P}a"
+	end_waiter
+	assert_fails 0 ""
+	# A file, written with >> and replaced by mv.
+	printf abcd > f
+	start_waiter ./f --change --no-poll -t 15
+	printf e >> f
+	end_waiter
+	assert_fails 0 ""
+	printf abcde > g
+	start_waiter ./f --change --no-poll -t 15
+	mv g f
+	end_waiter
+	assert_fails 0 ""
+}
+
+@test "wait --change --no-poll does not look for stores through a mapping" {
+	skip_if_portable "nothing is reported: it looks every ms"
+	shm create "${P}a" 4096
+	start_waiter "${P}a" --change --no-poll -t 1
+	python_store "${P}a" 100
+	end_waiter
+	assert_fails 1 ""
+	assert_equal "$(shm read "${P}a" -o 100 -n 1)" A
+}
+
+@test "wait --change sees a store in the last byte of 64 MiB, and gives holes no memory" {
+	shm create "${P}a" 64M
+	start_waiter "${P}a" --change -t 60
+	# Round the range more than once: its holes are still holes.
+	await_looks "$WAITER" 200
+	assert_equal "$(stat -c %b "/dev/shm/${P}a")" 0
+	python_store "${P}a" $((64 * 1048576 - 1))
+	end_waiter
+	assert_fails 0 ""
+	# All of it data, and a store at the last byte again.
+	head -c 64M /dev/zero | tr '\0' 'x' | shm write "${P}a" -o 0
+	start_waiter "${P}a" -o 1 --change -t 60
+	python_store "${P}a" $((64 * 1048576 - 1))
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$(shm read "${P}a" -o -2 -n 2)" xA
+}
+
+@test "wait --until --no-poll is woken by a write, and follows a replacement" {
+	shm create "${P}a" 16
+	start_waiter "${P}a" -o 8 --as '<Q' --until '== 3' --no-poll -t 15
+	shm create --force "${P}a" 16
+	shm write "${P}a" -o 8 --as '<Q' 3
+	end_waiter
+	assert_fails 0 ""
+	assert_equal "$output" 3
 }
 
 @test "wait --until: a counter reaching a value, printed as read --as prints it" {
@@ -424,6 +512,8 @@ sys.exit(1) if id < 0 else print(id)' "$key"
 	assert_fails 2 "shm: wait: -t 'soon': not a number of seconds (see 'shm wait --help')"
 	run --separate-stderr "$SHM" wait "${P}none" --change
 	assert_fails 2 "shm: wait: ${P}none: no such segment"
+	run --separate-stderr "$SHM" wait "${P}a" --exists --no-poll
+	assert_fails 2 "shm: wait: --exists and --gone take no --no-poll (see 'shm wait --help')"
 }
 
 @test "a follower gets everything three appenders wrote, and ends when it is removed" {
@@ -442,6 +532,26 @@ sys.exit(1) if id < 0 else print(id)' "$key"
 		# Each appender's lines arrive in its order.
 		assert_equal "$(grep "^w$i " got | cut -d' ' -f2 | xargs)" "$(printf 'r%02d ' $(seq 30) | sed 's/ $//')"
 	done
+}
+
+@test "a follower with --no-poll gets what write(2) appends, and ends when it is removed" {
+	shm create "${P}log" 0
+	timeout 60 "$SHM" read "${P}log" --follow --no-poll -o 0 > got &
+	local follower=$! i
+	for i in 1 2 3; do
+		printf 'o%d\n' "$i" >> "/dev/shm/${P}log"
+		printf 'w%d\n' "$i" | shm write "${P}log" --append
+	done
+	# Until all six lines are out (10 s at most).
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(wc -l < got)" -lt 6 ] || break
+		nap 0.01
+	done
+	shm rm "${P}log"
+	wait "$follower"
+	assert_equal "$(cat got | xargs)" "o1 w1 o2 w2 o3 w3"
+	run --separate-stderr "$SHM" read "${P}log" --no-poll
+	assert_fails 2 "shm: read: --no-poll goes with --follow (see 'shm read --help')"
 }
 
 @test "follow --timeout, and a named cursor that resumes" {

@@ -18,7 +18,7 @@ static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
 "                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
-"       shm read [-o OFFSET] --follow [-t SECONDS] NAME\n"
+"       shm read [-o OFFSET] --follow [-t SECONDS] [--no-poll] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
@@ -26,7 +26,8 @@ static const char usage[] =
 "the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
 "line.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR };
+enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR,
+	OPT_NO_POLL };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -48,6 +49,10 @@ static const struct opt options[] = {
 	    "removed or replaced", NULL },
 	{ 't', "timeout", OPT_VALUE, "SECONDS",
 	    "with --follow, exit 1 after SECONDS with nothing new", NULL },
+	{ OPT_NO_POLL, "no-poll", OPT_FLAG, NULL,
+	    "with --follow: peers change the segment only by write(2), "
+	    "truncate or rename, never through a mapping, so wait for the "
+	    "kernel's reports and do not look again every ms", NULL },
 	CURSOR_OPTION(OPT_CURSOR),
 	{ 0 },
 };
@@ -68,6 +73,7 @@ struct read_args {
 	const char	*cursor;
 	bool		 follow;
 	double		 timeout;	/* --follow's; negative: none */
+	bool		 no_poll;
 };
 
 /* How far a line reaches: up to and including its newline. */
@@ -187,7 +193,8 @@ read_following(const struct read_args *a, struct segment *seg,
 	if ((rc = cursor_lock_at(seg, false, a->offset, cur, &off)) != SHM_OK ||
 	    (rc = segment_unlock(seg)) != SHM_OK)
 		return rc;
-	return follow(seg, off, a->offset == NULL ? cur : NULL, a->timeout);
+	return follow(seg, off, a->offset == NULL ? cur : NULL, a->timeout,
+	    a->no_poll);
 }
 
 static int
@@ -226,6 +233,7 @@ parse_args(int argc, char **argv, struct read_args *a)
 				return SHM_FAIL;
 			break;
 		case 'f': a->follow = true; break;
+		case OPT_NO_POLL: a->no_poll = true; break;
 		case 't':
 			if ((err = number_seconds(p.arg, &a->timeout)) != NULL)
 				return opt_bad_value("--timeout", p.arg, err);
@@ -252,6 +260,8 @@ parse_args(int argc, char **argv, struct read_args *a)
 		    "--as");
 	if (!a->follow && a->timeout >= 0)
 		return shm_usage_error("--timeout goes with --follow");
+	if (!a->follow && a->no_poll)
+		return shm_usage_error("--no-poll goes with --follow");
 	a->name = p.argv[0];
 	return SHM_OK;
 }

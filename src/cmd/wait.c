@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <stdio.h>
+#include <time.h>
 
 #include "lib/change.h"
 #include "cmd/commands.h"
@@ -13,15 +14,20 @@
 #include "util/watch.h"
 
 static const char usage[] =
-"usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] NAME --change\n"
-"       shm wait [-o OFFSET] [-t SECONDS] NAME --as FORMAT --until 'OP VALUE'\n"
+"usage: shm wait [-o OFFSET] [-n LENGTH] [-t SECONDS] [--no-poll] NAME\n"
+"                --change\n"
+"       shm wait [-o OFFSET] [-t SECONDS] [--no-poll] NAME --as FORMAT\n"
+"                --until 'OP VALUE'\n"
 "       shm wait [-t SECONDS] NAME --exists | --gone\n"
 "\n"
 "Wait until the condition holds, then exit 0; exit 1 if SECONDS pass\n"
 "first.  Changes by any peer count: shm, write(2), a store through a\n"
-"mapping (which only looking again can see: shm looks every ms).\n";
+"mapping.  The kernel reports write(2), at once; a store through a\n"
+"mapping only looking again can see (every ms, more rarely for a\n"
+"large range).\n";
 
-enum { OPT_CHANGE = OPT_LONG, OPT_AS, OPT_UNTIL, OPT_EXISTS, OPT_GONE };
+enum { OPT_CHANGE = OPT_LONG, OPT_AS, OPT_UNTIL, OPT_EXISTS, OPT_GONE,
+	OPT_NO_POLL };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -44,6 +50,10 @@ static const struct opt options[] = {
 	    "until NAME exists (it need not yet)", NULL },
 	{ OPT_GONE, "gone", OPT_FLAG, NULL,
 	    "until NAME is removed or replaced", NULL },
+	{ OPT_NO_POLL, "no-poll", OPT_FLAG, NULL,
+	    "with --change or --until: peers change the segment only by "
+	    "write(2), truncate or rename, never through a mapping, so wait "
+	    "for the kernel's reports and do not look again every ms", NULL },
 	{ 0 },
 };
 
@@ -58,6 +68,7 @@ struct wait_args {
 	double		 timeout;
 	int		 condition;	/* OPT_CHANGE ... OPT_GONE */
 	const char	*as, *until;
+	bool		 no_poll;
 };
 
 static int
@@ -83,26 +94,73 @@ wait_name(const struct wait_args *a, bool gone)
 	return SHM_NOMATCH;
 }
 
+/*
+ * The pace of the looks, from now (after the first look, whose cost is
+ * no part of it): with --no-poll, and reports to be had, looks come
+ * unprompted only rarely, for what the reports may miss.
+ */
+static bool
+pace_from_now(const struct wait_args *a, const struct segment_notify *n,
+    struct watch *w)
+{
+	watch_start(w, a->timeout);
+	if (a->no_poll && segment_notified(n))
+		watch_rarely(w);
+	return a->no_poll && segment_notified(n);
+}
+
+/*
+ * A report of a write compares all the range; a look that is due, the
+ * next step of it, unless the peers write only with write(2).  The
+ * name (and the size) is looked at each look, or once a second where
+ * the kernel reports what happens to it: in case it does not see all.
+ */
+static unsigned
+look_for(unsigned what, bool rarely, const struct segment_notify *n,
+    struct timespec *named)
+{
+	unsigned how = LOOK_NAME;
+
+	if (what & REPORT_WRITTEN)
+		how |= LOOK_ALL;
+	else if (what == REPORT_NONE && !rarely)
+		how |= LOOK_STEP;
+	if (what == REPORT_NONE && !rarely && segment_notified(n) &&
+	    shm_seconds_since(named) < 1)
+		how &= ~(unsigned)LOOK_NAME;
+	if (how & LOOK_NAME)
+		clock_gettime(CLOCK_MONOTONIC, named);
+	return how;
+}
+
 static int
 wait_change(struct segment *seg, const struct wait_args *a)
 {
+	struct segment_notify n;
+	struct timespec named;
 	struct change c;
 	struct watch w;
-	bool changed;
+	unsigned what;
+	bool changed, rarely;
 	int rc;
 
+	/* Before the first look: what comes after it is reported. */
+	segment_notify_start(seg, &n);
 	if ((rc = change_start(&c, seg, a->offset, a->length)) != SHM_OK)
 		goto out;
-	watch_start(&w, a->timeout);
+	rarely = pace_from_now(a, &n, &w);
+	clock_gettime(CLOCK_MONOTONIC, &named);
 	rc = SHM_NOMATCH;
-	while (watch_sleep(&w)) {
-		if ((rc = change_look(&c, seg, &changed)) != SHM_OK || changed)
+	while (segment_notify_sleep(&n, &w, &what)) {
+		if ((rc = change_look(&c, seg, look_for(what, rarely, &n,
+		    &named), &changed)) != SHM_OK || changed)
 			break;
 		rc = SHM_NOMATCH;
 		watch_pace(&w);
 	}
 out:
 	change_free(&c);
+	segment_notify_stop(&n);
 	return rc;
 }
 
@@ -112,9 +170,10 @@ out:
  * error: no value can come to a segment no name reaches.
  */
 static int
-track_name(struct segment *seg)
+track_name(struct segment *seg, struct segment_notify *n)
 {
 	const char *name = seg->name;
+	int rc;
 
 	switch (segment_check_name(seg)) {
 	case SEGMENT_NAMED:
@@ -122,28 +181,34 @@ track_name(struct segment *seg)
 	case SEGMENT_REMOVED:
 		return shm_error(name, "removed while waiting");
 	default:
+		segment_notify_stop(n);
 		segment_close(seg);
-		return segment_open(seg, name, SEGMENT_READ);
+		if ((rc = segment_open(seg, name, SEGMENT_READ)) == SHM_OK)
+			segment_notify_start(seg, n);
+		return rc;
 	}
 }
 
 static int
 wait_value(struct segment *seg, const struct wait_args *a)
 {
+	struct segment_notify n;
 	struct until u;
 	struct watch w;
 	uint64_t off = 0;
+	unsigned what;
 	bool holds;
 	int rc;
 
+	segment_notify_start(seg, &n);
 	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
 	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
 	    (rc = until_fit(seg, &u, off)) != SHM_OK)
 		goto out;
-	watch_start(&w, a->timeout);
+	(void)pace_from_now(a, &n, &w);
 	do {
 		/* NAME's segment as it is now: it may be replaced, or shrink. */
-		if ((rc = track_name(seg)) != SHM_OK ||
+		if ((rc = track_name(seg, &n)) != SHM_OK ||
 		    (rc = until_check(seg, &u, off, &holds)) != SHM_OK)
 			break;
 		rc = SHM_NOMATCH;
@@ -152,9 +217,11 @@ wait_value(struct segment *seg, const struct wait_args *a)
 			rc = SHM_OK;
 			break;
 		}
-	} while (watch_sleep(&w));
+		watch_pace(&w);
+	} while (segment_notify_sleep(&n, &w, &what));
 out:
 	until_free(&u);
+	segment_notify_stop(&n);
 	return rc;
 }
 
@@ -187,6 +254,7 @@ parse_option(struct wait_args *a, int c, const char *arg)
 	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
 		return set_condition(a, c);
+	case OPT_NO_POLL: a->no_poll = true; return SHM_OK;
 	default: return opt_stop(c);
 	}
 }
@@ -212,6 +280,9 @@ parse_args(int argc, char **argv, struct wait_args *a)
 	if ((a->condition == OPT_EXISTS || a->condition == OPT_GONE) &&
 	    (a->offset != NULL || a->length != UINT64_MAX))
 		return shm_usage_error("--exists and --gone take no -o or -n");
+	if ((a->condition == OPT_EXISTS || a->condition == OPT_GONE) &&
+	    a->no_poll)
+		return shm_usage_error("--exists and --gone take no --no-poll");
 	return SHM_OK;
 }
 

@@ -7,12 +7,26 @@
  * it, or past it when it runs to the end, or cut short inside it (an
  * empty range, -n 0, watches the size alone); and NAME removed or
  * naming another segment, after which the next read reads that.
+ *
+ * Bytes are compared, never a digest of them: a digest can miss a
+ * change.  The range is compared where it is mapped, with no copy of
+ * it made each look (a copy costs three times the compare), and a step
+ * at a time, round and round, so that the pace (watch.h) spreads the
+ * looks of a large range evenly.  A hole is not read through the
+ * mapping, which would give it memory: the copy is compared with
+ * zeros there instead.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/change.h"
+#include "util/port.h"
 #include "util/shm.h"
+
+/* Compared at a look that is due (a few hundred microseconds of work). */
+#define CHANGE_STEP	(1U << 20)
+
+static int	copy(struct change *, struct segment *);
 
 /* How much of the range lies inside a segment of this size. */
 static uint64_t
@@ -38,34 +52,188 @@ change_start(struct change *c, struct segment *seg, const char *offset,
 		    "large to watch; -n %u at most", (unsigned long long)n,
 		    CHANGE_RANGE_MAX);
 	c->len = (size_t)n;
-	if ((c->was = malloc(2 * c->len + 1)) == NULL)
+	if ((c->was = malloc(c->len + 1)) == NULL)
 		return shm_perror(seg->name);
-	c->now = c->was + c->len;
-	return segment_read_all(seg, c->off, c->was, c->len);
+	if (!SHM_LINUX && (c->buf = malloc(CHANGE_STEP)) == NULL)
+		return shm_perror(seg->name);
+	if (SHM_LINUX &&
+	    (rc = segment_map(seg, c->off, c->len, &c->map)) != SHM_OK)
+		return rc;
+	return copy(c, seg);
+}
+
+static bool
+all_zero(const unsigned char *p, size_t len)
+{
+	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/*
+ * What a walk over [from, to) of the range needs, under the guard: a
+ * compare, or the first copy.
+ */
+struct compare {
+	struct change		*c;
+	struct segment		*seg;
+	size_t			 from, to;
+	bool			 copy;
+	bool			 differs;
+};
+
+/*
+ * Where the data that the range's byte at lies in ends, in the range:
+ * 0 if at is in a hole.  A file system that cannot tell has no holes.
+ */
+static size_t
+data_end(struct compare *k, size_t at, size_t *hole_end)
+{
+	struct change *c = k->c;
+	uint64_t pos = c->off + at, data, end;
+
+	if (pos < c->data_from || pos >= c->data_to) {
+		if (segment_in_hole(k->seg, pos, &data)) {
+			*hole_end = (size_t)(shm_min(data, c->off + k->to) -
+			    c->off);
+			return 0;
+		}
+		end = segment_data_end(k->seg, pos);
+		/* A hole made since the question before: compare. */
+		c->data_from = pos;
+		c->data_to = end > pos ? end : c->off + k->to;
+	}
+	return (size_t)(shm_min(c->data_to, c->off + k->to) - c->off);
+}
+
+/*
+ * The range's bytes from at, as they are now: *n of them (0: the
+ * segment is shorter now), at most to end.  In place where holes can
+ * be found; else read, a piece at a time, as mapped they would be
+ * given memory, holes and all.
+ */
+static int
+bytes_now(struct compare *k, size_t at, size_t end,
+    const unsigned char **now, size_t *n)
+{
+	struct change *c = k->c;
+
+	if (c->buf == NULL) {
+		*now = c->map.data + at;
+		*n = end - at;
+		return SHM_OK;
+	}
+	*now = c->buf;
+	*n = end - at < CHANGE_STEP ? end - at : CHANGE_STEP;
+	if (k->copy)
+		return segment_read_all(k->seg, c->off + at, c->buf, *n);
+	return segment_read(k->seg, c->off + at, c->buf, *n, n);
+}
+
+/* Copies or compares [at, end), which was data when last asked. */
+static int
+walk_data(struct compare *k, size_t at, size_t end)
+{
+	const unsigned char *now;
+	size_t n;
+	int rc;
+
+	for (; at < end && !k->differs; at += n) {
+		if ((rc = bytes_now(k, at, end, &now, &n)) != SHM_OK)
+			return rc;
+		if (k->copy)
+			memcpy(k->c->was + at, now, n);
+		else
+			k->differs = n == 0 ||
+			    memcmp(now, k->c->was + at, n) != 0;
+	}
+	return SHM_OK;
+}
+
+static int
+compare_range(void *arg)
+{
+	struct compare *k = arg;
+	const struct change *c = k->c;
+	size_t at = k->from, end, hole_end = 0;
+	int rc = SHM_OK;
+
+	while (at < k->to && !k->differs && rc == SHM_OK) {
+		if ((end = data_end(k, at, &hole_end)) == 0 && k->copy)
+			memset(c->was + at, 0, hole_end - at);
+		else if (end == 0)
+			k->differs = !all_zero(c->was + at, hole_end - at);
+		else
+			rc = walk_data(k, at, end);
+		at = end == 0 ? hole_end : end;
+	}
+	return rc;
+}
+
+/* The first copy: a fault there (cut short already) is an error. */
+static int
+copy(struct change *c, struct segment *seg)
+{
+	struct compare k = { c, seg, 0, c->len, true, false };
+
+	return segment_guard(seg, compare_range, &k);
+}
+
+/*
+ * Compares [from, to): a page gone from the mapping (the segment cut
+ * short since its size was looked at) is a change.
+ */
+static int
+compare(struct change *c, struct segment *seg, size_t from,
+    size_t to, bool *differs)
+{
+	struct compare k = { c, seg, from, to, false, false };
+	int rc;
+
+	rc = segment_guard_quiet(seg, compare_range, &k);
+	*differs = rc == GUARD_FAULT || k.differs;
+	return rc == GUARD_FAULT ? SHM_OK : rc;
+}
+
+/* The next step, from where the last one stopped, round to the start. */
+static int
+compare_step(struct change *c, struct segment *seg, bool *differs)
+{
+	size_t from = c->next, to;
+
+	to = c->len - from > CHANGE_STEP ? from + CHANGE_STEP : c->len;
+	c->next = to == c->len ? 0 : to;
+	return compare(c, seg, from, to, differs);
+}
+
+/* The name, and the size with it: one system call for both. */
+static bool
+renamed_or_resized(const struct change *c, struct segment *seg)
+{
+	if (segment_check_name(seg) != SEGMENT_NAMED)
+		return true;
+	return c->end == c->off ? seg->size != c->size :
+	    inside(c, seg->size) != c->len;
 }
 
 int
-change_look(const struct change *c, struct segment *seg, bool *changed)
+change_look(struct change *c, struct segment *seg, unsigned how,
+    bool *changed)
 {
-	size_t got;
-	int rc;
-
-	*changed = true;
-	/* Its size too, in the same look: one system call for both. */
-	if (segment_check_name(seg) != SEGMENT_NAMED)
+	if ((*changed = (how & LOOK_NAME) && renamed_or_resized(c, seg)))
 		return SHM_OK;
-	if (c->end == c->off ? seg->size != c->size :
-	    inside(c, seg->size) != c->len)
+	if (c->len == 0 || (how & (LOOK_STEP | LOOK_ALL)) == 0)
 		return SHM_OK;
-	if ((rc = segment_read(seg, c->off, c->now, c->len, &got)) != SHM_OK)
-		return rc;
-	*changed = got < c->len || memcmp(c->was, c->now, c->len) != 0;
-	return SHM_OK;
+	if ((how & LOOK_ALL) == 0)
+		return compare_step(c, seg, changed);
+	/* A write may have punched a hole: ask again. */
+	c->data_from = c->data_to = 0;
+	return compare(c, seg, 0, c->len, changed);
 }
 
 void
 change_free(struct change *c)
 {
+	window_unmap(&c->map);
 	free(c->was);
+	free(c->buf);
 	memset(c, 0, sizeof(*c));
 }

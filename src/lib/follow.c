@@ -1,11 +1,13 @@
 /*
  * follow.c - copying what a segment gains, as it gains it.
  *
- * The segment's size is looked at every millisecond (watch.h), and
- * what is new is copied a piece at a time, each piece read under the
- * shared lock and written out without it: writers are never kept
- * waiting by a follower, whether it has nothing to do or its reader
- * has stopped reading.
+ * The segment's size is looked at when the kernel reports a write or
+ * a truncation (seg/map.h's segment_notify), and every millisecond
+ * (watch.h) for what it may not report, unless peers are said to write
+ * only with write(2).  What is new is copied a piece at a time, each
+ * piece read under the shared lock and written out without it: writers
+ * are never kept waiting by a follower, whether it has nothing to do or
+ * its reader has stopped reading.
  *
  * What a write(2) to standard output accepted is delivered, and the
  * cursor is saved after each one: a follower stopped by a signal goes
@@ -266,43 +268,59 @@ copy_new(struct follower *f, bool *more)
 	return rc;
 }
 
+/* Waits for what comes next at the pace asked. */
+static void
+watch_again(struct watch *w, const struct segment_notify *n,
+    double timeout, bool no_poll)
+{
+	watch_start(w, timeout);
+	if (no_poll && segment_notified(n))
+		watch_rarely(w);
+}
+
 static int
-follow_from(struct follower *f, double timeout)
+follow_from(struct follower *f, struct segment_notify *n, double timeout,
+    bool no_poll)
 {
 	struct watch w;
+	unsigned what;
 	bool more;
 	int rc;
 
 	if ((rc = begin(f)) != SHM_OK)
 		return rc;
-	watch_start(&w, timeout);
+	watch_again(&w, n, timeout, no_poll);
 	for (;;) {
 		if ((rc = copy_new(f, &more)) != SHM_OK)
 			return rc;
 		/* --timeout counts from the last bytes that came. */
 		if (more)
-			watch_start(&w, timeout);
+			watch_again(&w, n, timeout, no_poll);
 		if (gone(f->seg))
 			return copy_new(f, &more);
 		if (reader_gone())
 			return raise(SIGPIPE), SHM_FAIL;
 		if (interrupt_caught())
 			return SHM_FAIL;
-		if (!watch_sleep(&w))
+		if (!segment_notify_sleep(n, &w, &what))
 			return SHM_NOMATCH;
 	}
 }
 
 int
 follow(struct segment *seg, uint64_t off, struct cursor *cur,
-    double timeout)
+    double timeout, bool no_poll)
 {
 	struct follower f = { .seg = seg, .cur = cur, .pos = off };
+	struct segment_notify n;
 	int rc;
 
 	if ((f.buf = malloc(FOLLOW_CHUNK)) == NULL)
 		return shm_perror(seg->name);
-	rc = follow_from(&f, timeout);
+	/* Before the first look: what comes after it is reported. */
+	segment_notify_start(seg, &n);
+	rc = follow_from(&f, &n, timeout, no_poll);
+	segment_notify_stop(&n);
 	free(f.buf);
 	return rc;
 }

@@ -118,6 +118,9 @@ struct segment_ops {
 		    struct window *);
 	int	(*sync)(struct segment *, uint64_t off, uint64_t len,
 		    bool async);
+
+	/* notify.c: listen to the kernel's reports (fd -1: none). */
+	void	(*notify)(const struct segment *, struct segment_notify *);
 };
 
 extern const struct segment_ops fd_ops, sysv_ops;
@@ -160,6 +163,7 @@ bool	fd_resident(const struct segment *, uint64_t *bytes);
 void	fd_filesystem(const struct segment *, char *buf, size_t size);
 int	fd_map(struct segment *, uint64_t off, uint64_t len, struct window *);
 int	fd_sync(struct segment *, uint64_t off, uint64_t len, bool async);
+void	fd_notify(const struct segment *, struct segment_notify *);
 
 /* sysv.c: "sysv:KEY" or "sysvid:ID"? */
 bool	sysv_is_name(const char *name);

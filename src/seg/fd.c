@@ -41,4 +41,5 @@ const struct segment_ops fd_ops = {
 	.filesystem = fd_filesystem,
 	.map = fd_map,
 	.sync = fd_sync,
+	.notify = fd_notify,
 };

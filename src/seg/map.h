@@ -8,7 +8,8 @@
  *
  * The layer is one file a concern, and this header has a section for
  * each, in this order: name.c, open.c, identity.c, create.c, remove.c,
- * objects.c, locking.c, segio.c, sparse.c, cost.c, window.c.  Its
+ * objects.c, locking.c, segio.c, sparse.c, cost.c, window.c, notify.c.
+ * Its
  * private helpers are in layer.h; SysV segments in sysv.h.
  */
 #ifndef SHM_MAP_H
@@ -25,6 +26,7 @@
 
 #include "seg/lock.h"
 #include "util/progress.h"
+#include "util/watch.h"
 
 struct segment_ops;
 
@@ -341,5 +343,40 @@ int	segment_sync(struct segment *, uint64_t off, uint64_t len,
  * SHM_FAIL.  Every access to a window must happen inside fn.
  */
 int	segment_guard(struct segment *, int (*fn)(void *), void *arg);
+/* The same, but a fault is GUARD_FAULT, with no message. */
+enum { GUARD_FAULT = -7 };
+int	segment_guard_quiet(struct segment *, int (*fn)(void *), void *arg);
+
+/* ---- notify.c: what the kernel reports of a segment */
+
+/*
+ * For a segment with a file (a POSIX object, a file), the kernel
+ * reports every write(2) to it (shm's own, pwrite, >>), its truncation,
+ * and its name removed or given to another file, through inotify: on
+ * tmpfs and most file systems, not on network ones.  A store through a
+ * mapping is reported to nobody, and nothing of a SysV segment is.
+ */
+enum segment_report {
+	REPORT_NONE	= 0,	/* nothing came: the look was due */
+	REPORT_WRITTEN	= 1,	/* written to, or its size changed */
+	REPORT_NAME	= 2,	/* its name may name another or none */
+};
+struct segment_notify {
+	int		 fd;		/* -1: nothing is reported */
+	unsigned	 pending;	/* reports for the next sleep */
+	char		 base[NAME_MAX + 1];	/* the name's last part */
+};
+/* Listens to the kernel's reports, where there are any; no message. */
+void	segment_notify_start(const struct segment *, struct segment_notify *);
+/* Whether reports come: if not, only looking again sees a change. */
+bool	segment_notified(const struct segment_notify *);
+/*
+ * Sleeps until the next look (watch.h): when it is due, or at a report,
+ * as soon as the pace allows.  *what is the reports that came, as
+ * enum segment_report bits.  False once the time is up.
+ */
+bool	segment_notify_sleep(struct segment_notify *, struct watch *,
+	    unsigned *what);
+void	segment_notify_stop(struct segment_notify *);
 
 #endif

@@ -542,6 +542,14 @@ sysv_sync(struct segment *seg, uint64_t off, uint64_t len, bool async)
 	return SHM_OK;
 }
 
+/* No file: the kernel reports nothing of it. */
+static void
+sysv_notify(const struct segment *seg, struct segment_notify *n)
+{
+	(void)seg;
+	n->fd = -1;
+}
+
 const struct segment_ops sysv_ops = {
 	.fixed_size = "a SysV segment keeps the size it was made with",
 	.lookup = sysv_lookup,
@@ -575,6 +583,7 @@ const struct segment_ops sysv_ops = {
 	.filesystem = sysv_filesystem,
 	.map = sysv_map,
 	.sync = sysv_sync,
+	.notify = sysv_notify,
 };
 
 /* One line of /proc/sysvipc/shm, as list --sysv prints it. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -129,28 +130,71 @@ report_fault(struct segment *seg)
 	    "space left on device or I/O error");
 }
 
-int
-segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
+/*
+ * Installed once and left: unarmed, the handler does what the default
+ * would, and two threads restoring each other's old handler could
+ * leave one of them unguarded.  SIGBUS is the layer's alone
+ * (interrupt.c leaves it), so once is enough: a waiter guards a look
+ * a millisecond, and a system call less is a third of a small look.
+ */
+static int
+install(void)
 {
+	static volatile sig_atomic_t installed;
 	struct sigaction sa;
-	int rc;
 
-	/*
-	 * Installed and left: unarmed, the handler does what the default
-	 * would, and two threads restoring each other's old handler could
-	 * leave one of them unguarded.
-	 */
+	if (installed)
+		return SHM_OK;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fault;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGBUS, &sa, NULL) != 0)
 		return shm_perror("sigaction");
-	if (sigsetjmp(fault_jump, 1) != 0) {
+	installed = 1;
+	return SHM_OK;
+}
+
+/*
+ * The signal mask is not saved at each guard (a system call): after a
+ * fault only SIGBUS, blocked while its handler ran, is let through
+ * again.
+ */
+static void
+unblock_fault(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGBUS);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static int
+guard(struct segment *seg, int (*fn)(void *), void *arg, bool quiet)
+{
+	int rc;
+
+	if ((rc = install()) != SHM_OK)
+		return rc;
+	if (sigsetjmp(fault_jump, 0) != 0) {
 		fault_armed = 0;
-		return report_fault(seg);
+		unblock_fault();
+		return quiet ? GUARD_FAULT : report_fault(seg);
 	}
 	fault_armed = 1;
 	rc = fn(arg);
 	fault_armed = 0;
 	return rc;
+}
+
+int
+segment_guard(struct segment *seg, int (*fn)(void *), void *arg)
+{
+	return guard(seg, fn, arg, false);
+}
+
+int
+segment_guard_quiet(struct segment *seg, int (*fn)(void *), void *arg)
+{
+	return guard(seg, fn, arg, true);
 }

@@ -24,6 +24,7 @@
  *	-4 STATE_MISSING	lib/cursor.c: no state directory yet
  *	-5 STATE_REFUSED	lib/cursor.c: unsafe, and quiet was asked
  *	-6 NAME_TAKEN		seg/create.c: the name is someone else's
+ *	-7 GUARD_FAULT		seg/map.h: a mapped page was gone
  */
 enum shm_sentinel {
 	SHM_DONE	= -1,	/* main, opt.c */
