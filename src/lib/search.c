@@ -94,7 +94,7 @@ skip_hole(const struct search *s, struct buffer *b)
 	if (!b->skip_holes || b->base < b->dense_to)
 		return;
 	if (!segment_in_hole(s->seg, b->base, &data)) {
-		/* Ask again only once past the data base lies in. */
+		/* Data up to there: no need to ask again before it. */
 		b->dense_to = segment_data_end(s->seg, b->base);
 		return;
 	}
