@@ -282,6 +282,10 @@ find_check() {
 	find_check chunks
 }
 
+@test "find and find -r agree with Python where --start or --end moves the edges" {
+	find_check edges
+}
+
 @test "find agrees with Python across the edges of holes, by every method" {
 	skip_if_portable "holes are seen only with SEEK_DATA"
 	find_check holes

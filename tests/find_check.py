@@ -13,6 +13,8 @@ must be the offsets Python gives.  CASE is one of:
           reads 256 KiB at a time): needles of 1 to 300 bytes across
           every chunk edge, at the first and last bytes, and --start
           values that move the edges.
+  edges   a needle alone, and --start or --end that put a chunk edge
+          at each place inside it (forward and backward).
   holes   a sparse object: needles with zeros at either end across the
           edges of its data pages; the holes must stay unallocated.
   split   a sparse object of 128 MiB (a first match that far is split
@@ -120,6 +122,30 @@ def chunks(c, rng):
 		    (CHUNK - 1, size - 1), (CHUNK + 3, 3 * CHUNK + 5)))
 
 
+def edges(c, rng):
+	"""One needle alone within a chunk and a half of it, then bounds
+	that put a chunk edge inside it: --start for a forward search,
+	whose edges lie a chunk apart from the start, --end for -r, whose
+	first read takes a chunk and len - 1 bytes before the end."""
+	for n in (2, 8, 33, 300):
+		needle = rng.randbytes(n)
+		shifts = sorted({1, 2, n // 2, n - 2, n - 1} - {0})
+		gap = 3 * CHUNK
+		data = bytearray(rng.randbytes(gap * (len(shifts) + 2)))
+		# Nothing else starts with its first byte.
+		data = data.replace(needle[:1], bytes([needle[0] ^ 1]))
+		at = [gap * (k + 1) for k in range(len(shifts))]
+		for a in at:
+			data[a:a + n] = needle
+		data = bytes(data)
+		name = c.obj("e%d" % n, data)
+		for a, j in zip(at, shifts):
+			c.check(name, data, needle, ((a + j - CHUNK, None),),
+			    modes=((),))
+			c.check(name, data, needle, ((None, a + j + CHUNK +
+			    n - 1),), modes=(("-r",),))
+
+
 def holes(c, rng):
 	size = 64 * PAGE
 	pages = [(16 * PAGE, rng.randbytes(PAGE)),
@@ -208,13 +234,17 @@ def verify(c, rng):
 	data = bytes(data)
 	name = c.obj("v", data)
 	c.check(name, data, needle, ((None, None), (8, None)))
+	# Backwards from ends that put the one match at 300000 at each
+	# distance from the top, wherever the hand-over falls.
+	c.check(name, data, needle, [(None, 300000 + len(needle) + d)
+	    for d in range(64)], modes=(("-r",),))
 
 
 def main():
 	shm, prefix, case = sys.argv[1:4]
 	seed = int(sys.argv[4]) if len(sys.argv) > 4 else 21
 	c = Check(shm, prefix)
-	{"chunks": chunks, "holes": holes, "split": split,
+	{"chunks": chunks, "edges": edges, "holes": holes, "split": split,
 	    "verify": verify}[case](c, random.Random(seed))
 	for f in c.failures[:20]:
 		print(f)

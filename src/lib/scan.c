@@ -95,6 +95,44 @@ finish(const struct scan *sc, const unsigned char *hay, size_t n,
 	return find_memmem(sc, p, n - (size_t)(p - hay));
 }
 
+/* Backwards without vectors: every position is the caller's. */
+static const unsigned char *
+find_last_none(const struct scan *sc, const unsigned char *hay, size_t n,
+    size_t *left)
+{
+	(void)hay;
+	*left = n < sc->len ? 0 : n - sc->len + 1;
+	return NULL;
+}
+
+/*
+ * Backwards, the candidates of one block, from its last: the last that
+ * matches; or NULL, with *left set to the positions from 0 to that
+ * candidate if verifying has cost more than scanning the `starts`
+ * positions a match may start at, from the top.
+ */
+static const unsigned char *
+check_mask_last(const struct scan *sc, const unsigned char *hay,
+    size_t starts, const unsigned char *at, unsigned mask, size_t *spent,
+    size_t *left)
+{
+	const unsigned char *p;
+	unsigned k;
+
+	while (mask != 0) {
+		k = 31 - (unsigned)__builtin_clz(mask);
+		p = at + k;
+		if (*spent > starts - (size_t)(p - hay) + 4096) {
+			*left = (size_t)(p - hay) + 1;
+			return NULL;
+		}
+		if (verify(sc, p, spent))
+			return p;
+		mask &= ~(1U << k);
+	}
+	return NULL;
+}
+
 #if SCAN_X86
 /*
  * The vector loops are functions of their own so that their
@@ -145,6 +183,42 @@ find_avx2(const struct scan *sc, const unsigned char *hay, size_t n)
 	return finish(sc, hay, n, rest != NULL ? rest : hay + i);
 }
 
+__attribute__((target("avx2"))) static const unsigned char *
+find_last_avx2(const struct scan *sc, const unsigned char *hay, size_t n,
+    size_t *left)
+{
+	const __m256i first = _mm256_set1_epi8((char)sc->needle[0]);
+	const __m256i last = _mm256_set1_epi8((char)sc->needle[sc->len - 1]);
+	const unsigned char *found;
+	size_t i, starts, spent = 0;
+
+	*left = 0;
+	if (sc->len == 1 || n < sc->len)
+		return find_last_none(sc, hay, n, left);
+	starts = n - sc->len + 1;
+	for (i = starts; i >= 32; ) {
+		i -= 32;
+		found = check_mask_last(sc, hay, starts, hay + i,
+		    (unsigned)_mm256_movemask_epi8(both_ends_avx2(hay + i,
+		    sc->len, first, last)), &spent, left);
+		if (found != NULL || *left != 0)
+			return found;
+	}
+	*left = i;		/* fewer than 32 */
+	return NULL;
+}
+
+/* Which of the 16 positions at p have the first and last bytes. */
+__attribute__((target("sse2"))) static inline __m128i
+both_ends_sse2(const unsigned char *p, size_t len, __m128i first,
+    __m128i last)
+{
+	return _mm_and_si128(
+	    _mm_cmpeq_epi8(_mm_loadu_si128((const void *)p), first),
+	    _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(p + len - 1)),
+	    last));
+}
+
 __attribute__((target("sse2"))) static const unsigned char *
 find_sse2(const struct scan *sc, const unsigned char *hay, size_t n)
 {
@@ -159,10 +233,8 @@ find_sse2(const struct scan *sc, const unsigned char *hay, size_t n)
 	starts = n - sc->len + 1;
 	for (i = 0; i + 16 <= starts; i += 16) {
 		p = hay + i;
-		mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-		    _mm_cmpeq_epi8(_mm_loadu_si128((const void *)p), first),
-		    _mm_cmpeq_epi8(_mm_loadu_si128(
-		    (const void *)(p + sc->len - 1)), last)));
+		mask = (unsigned)_mm_movemask_epi8(both_ends_sse2(p, sc->len,
+		    first, last));
 		if (mask == 0)
 			continue;
 		if ((found = check_mask(sc, hay, p, mask, &spent, &rest)) !=
@@ -172,6 +244,31 @@ find_sse2(const struct scan *sc, const unsigned char *hay, size_t n)
 			break;
 	}
 	return finish(sc, hay, n, rest != NULL ? rest : hay + i);
+}
+
+__attribute__((target("sse2"))) static const unsigned char *
+find_last_sse2(const struct scan *sc, const unsigned char *hay, size_t n,
+    size_t *left)
+{
+	const __m128i first = _mm_set1_epi8((char)sc->needle[0]);
+	const __m128i last = _mm_set1_epi8((char)sc->needle[sc->len - 1]);
+	const unsigned char *found;
+	size_t i, starts, spent = 0;
+
+	*left = 0;
+	if (sc->len == 1 || n < sc->len)
+		return find_last_none(sc, hay, n, left);
+	starts = n - sc->len + 1;
+	for (i = starts; i >= 16; ) {
+		i -= 16;
+		found = check_mask_last(sc, hay, starts, hay + i,
+		    (unsigned)_mm_movemask_epi8(both_ends_sse2(hay + i,
+		    sc->len, first, last)), &spent, left);
+		if (found != NULL || *left != 0)
+			return found;
+	}
+	*left = i;
+	return NULL;
 }
 #endif
 
@@ -183,14 +280,19 @@ scan_init(struct scan *sc, const unsigned char *needle, size_t len)
 	sc->needle = needle;
 	sc->len = len;
 	sc->find = find_memmem;
+	sc->find_last = find_last_none;
 	if (forced != NULL && strcmp(forced, "memmem") == 0)
 		return;
 #if SCAN_X86
-	if (__builtin_cpu_supports("sse2"))
+	if (__builtin_cpu_supports("sse2")) {
 		sc->find = find_sse2;
+		sc->find_last = find_last_sse2;
+	}
 	if ((forced == NULL || strcmp(forced, "sse2") != 0) &&
-	    __builtin_cpu_supports("avx2"))
+	    __builtin_cpu_supports("avx2")) {
 		sc->find = find_avx2;
+		sc->find_last = find_last_avx2;
+	}
 #endif
 }
 
@@ -198,4 +300,11 @@ const unsigned char *
 scan_find(const struct scan *sc, const unsigned char *hay, size_t n)
 {
 	return sc->find(sc, hay, n);
+}
+
+const unsigned char *
+scan_find_last(const struct scan *sc, const unsigned char *hay, size_t n,
+    size_t *left)
+{
+	return sc->find_last(sc, hay, n, left);
 }

@@ -22,8 +22,10 @@
  * each reading its half; the second's match counts only if the first
  * half has none.
  *
- * There is no memrmem, so backward searches run KMP over the reversed
- * needle, skipping with memrchr while nothing is matched.
+ * Backward searches scan each chunk from its end the same way; there
+ * is no memrmem, so what the scan leaves (all of it without vectors)
+ * is searched by KMP over the reversed needle, skipping with memrchr
+ * while nothing is matched.
  */
 #define _GNU_SOURCE		/* memmem, memrchr */
 #include <pthread.h>
@@ -225,6 +227,22 @@ last_match(const struct search *s, const size_t *fail,
 	return -1;
 }
 
+/* Where the last match in the buffer starts, or -1. */
+static long long
+find_last(const struct search *s, const struct buffer *b,
+    const size_t *fail)
+{
+	const unsigned char *p;
+	size_t left;
+
+	p = scan_find_last(&b->scan, b->data, b->len, &left);
+	if (p != NULL)
+		return (long long)(p - b->data);
+	if (left == 0)
+		return -1;
+	return last_match(s, fail, b->data, left + s->len - 1);
+}
+
 static int
 search_backward(const struct search *s, struct buffer *b, bool *found)
 {
@@ -239,7 +257,7 @@ search_backward(const struct search *s, struct buffer *b, bool *found)
 		if ((rc = slide_backward(s, b, (size_t)shm_min(b->len,
 		    s->len - 1))) != SHM_OK)
 			break;
-		if ((at = last_match(s, fail, b->data, b->len)) >= 0) {
+		if ((at = find_last(s, b, fail)) >= 0) {
 			*found = true;
 			s->emit(s->ctx, b->base + (uint64_t)at);
 			break;
