@@ -5,15 +5,18 @@
  * algorithm over every byte: they compare 16 or 32 positions at once
  * against the needle's first byte and, len - 1 bytes on, its last one,
  * and verify only where both agree.  On random bytes that is one
- * position in 65,536, so the scan goes at the speed of loads: about
- * 30 GB/s with AVX2 on the EPYC this was measured on, where glibc's
- * memmem (two-way with a skip table) does about 4 and musl's about 3.5.
+ * position in 65,536, so the scan goes at the speed of loads: on the
+ * AMD EPYC this was measured on, searching 512 MiB read in chunks took
+ * 15 ms of CPU beyond the reads with AVX2 and 45 ms with glibc's
+ * memmem (two-way with a skip table).  Backwards, the same from the
+ * end of the buffer.
  *
  * Where the first and last bytes are common (a needle of one letter
  * repeated in text of it), verifying could cost len bytes at each
- * position.  Each candidate is charged what it compared, plus its
- * call; once the charges pass the bytes scanned, the rest of the
- * buffer goes to memmem, which is linear (two-way, in glibc and musl).
+ * position.  Each candidate is charged what it compared, plus a fixed
+ * cost; once the charges pass the positions scanned, the rest of the
+ * buffer goes to memmem, which is linear (two-way, in glibc and musl),
+ * or backwards, back to the caller's own linear search.
  *
  * The SIMD methods are x86-64's, chosen at run time: AVX2 where
  * __builtin_cpu_supports says so, else SSE2 (every x86-64 has it).
@@ -34,7 +37,7 @@
 #define SCAN_X86	0
 #endif
 
-/* What verifying a candidate costs beyond the bytes it compares. */
+/* What a candidate costs beyond the bytes it compares: a branch missed. */
 #define CALL_COST	16
 
 static const unsigned char *

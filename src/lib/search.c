@@ -27,7 +27,7 @@
  * is searched by KMP over the reversed needle, skipping with memrchr
  * while nothing is matched.
  */
-#define _GNU_SOURCE		/* memmem, memrchr */
+#define _GNU_SOURCE		/* memrchr */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
