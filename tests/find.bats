@@ -267,3 +267,34 @@ PY
 	shm seek "${P}a" 40000000 >/dev/null
 	assert_equal "$(shm find --from-cursor "${P}a" NEEDLE)" 80000000
 }
+
+# find_check.py plants needles where the search changes hands and runs
+# find, -r and -a under each method (SHM_FIND_METHOD), against Python.
+find_check() {
+	run --separate-stderr python3 "$BATS_TEST_DIRNAME/find_check.py" \
+	    "$SHM" "$P" "$1"
+	assert_equal "$stderr" ""
+	assert_equal "$output" ok
+	assert_equal "$status" 0
+}
+
+@test "find agrees with Python across chunk edges, by every method" {
+	find_check chunks
+}
+
+@test "find and find -r agree with Python where --start or --end moves the edges" {
+	find_check edges
+}
+
+@test "find agrees with Python across the edges of holes, by every method" {
+	skip_if_portable "holes are seen only with SEEK_DATA"
+	find_check holes
+}
+
+@test "find agrees with Python across the two threads' split, by every method" {
+	find_check split
+}
+
+@test "find agrees with Python where verifying every position would be slow" {
+	find_check verify
+}

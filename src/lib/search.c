@@ -1,11 +1,16 @@
 /*
  * search.c - find a needle in a segment of any size, in linear time.
  *
- * The segment is read through a buffer rather than mapped: a mapping of
+ * The segment is read into a reused buffer, never mapped: a mapping of
  * a sparse tmpfs object allocates a page for every hole it touches, so
  * searching a fresh 1 GiB object would fill 1 GiB of memory; pread
- * copies holes from the zero page instead.  Consecutive chunks overlap
- * by len - 1 bytes so a match straddling a chunk boundary is seen.
+ * copies holes from the zero page instead.  On dense data too a read
+ * wins: a fresh mapping pays a page fault per few pages and their
+ * teardown, which on the AMD EPYC measured here made memmem over 8 MiB
+ * windows take 3 to 6 times as long as reads of 256 KiB into a buffer
+ * that stays in L2 (whose copy costs what reading memory costs, on any
+ * CPU).  Consecutive chunks overlap by len - 1 bytes so a match
+ * straddling a chunk boundary is seen; scan.c searches each chunk.
  *
  * A forward search skips the holes of a sparse segment when the needle
  * has a byte that is not zero: no match can lie inside a hole then, so
@@ -13,31 +18,33 @@
  * to be the hole's last ones and reading goes on where its data does.
  * A match that straddles either edge of the hole is still seen.
  *
- * Where the range to search is all data (no hole in it), a forward
- * search runs memmem over a mapping of it instead, a window at a time:
- * no copy into a buffer, which made find on 1 GiB of dense data take
- * 0.70 of grep -caF's time.  A mapping is never used where there are
- * holes: touching a hole of tmpfs through one allocates a page.
+ * A first-match search of a large range is split between two threads,
+ * each reading its half; the second's match counts only if the first
+ * half has none.
  *
- * Forward searches use memmem (glibc's is linear: two-way, with a skip
- * table).  There is no memrmem, so backward searches run KMP over the
- * reversed needle, skipping with memrchr while nothing is matched.
+ * Backward searches scan each chunk from its end the same way; there
+ * is no memrmem, so what the scan leaves (all of it without vectors)
+ * is searched by KMP over the reversed needle, skipping with memrchr
+ * while nothing is matched.
  */
-#define _GNU_SOURCE		/* memmem, memrchr */
+#define _GNU_SOURCE		/* memrchr */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/scan.h"
 #include "lib/search.h"
 #include "util/shm.h"
 #include "util/worker.h"
 
-/* New bytes per read: large enough to amortise the call, fits in L2. */
+/*
+ * New bytes per read: large enough to amortise the call, small enough
+ * that the copy is still in L2 when scan.c reads it (128 KiB to 1 MiB
+ * took the same time here).
+ */
 #define CHUNK	(256U * 1024)
-/* Bytes per mapped window, and so per munmap: the page tables' cost. */
-#define WINDOW	(8U << 20)
-/* A dense first-match search this large is split between two cores. */
+/* A first-match search this large is split between two threads. */
 #define SPLIT_MIN	(64U << 20)
 
 struct buffer {
@@ -45,17 +52,10 @@ struct buffer {
 	size_t		 cap;
 	uint64_t	 base;		/* segment offset of data[0] */
 	size_t		 len;
+	uint64_t	 dense_to;	/* no hole before this offset */
+	bool		 skip_holes;	/* no match can lie in zeros */
+	struct scan	 scan;
 };
-
-static int
-buffer_init(struct buffer *b, const struct search *s)
-{
-	b->cap = CHUNK + (s->len > 0 ? s->len - 1 : 0);
-	b->len = 0;
-	if ((b->data = malloc(b->cap)) == NULL)
-		return shm_perror(s->seg->name);
-	return SHM_OK;
-}
 
 /* Whether a match could lie in zeros alone: an all-zero needle. */
 static bool
@@ -69,6 +69,19 @@ all_zeros(const struct search *s)
 	return true;
 }
 
+static int
+buffer_init(struct buffer *b, const struct search *s)
+{
+	b->cap = CHUNK + (s->len > 0 ? s->len - 1 : 0);
+	b->len = 0;
+	b->dense_to = 0;
+	b->skip_holes = !all_zeros(s);
+	scan_init(&b->scan, s->needle, s->len);
+	if ((b->data = malloc(b->cap)) == NULL)
+		return shm_perror(s->seg->name);
+	return SHM_OK;
+}
+
 /*
  * The buffer starts in a hole that goes on past what it holds, so all
  * it holds is zeros: let it hold the hole's last len - 1 zeros instead
@@ -80,8 +93,13 @@ skip_hole(const struct search *s, struct buffer *b)
 {
 	uint64_t data, zeros;
 
-	if (all_zeros(s) || !segment_in_hole(s->seg, b->base, &data))
+	if (!b->skip_holes || b->base < b->dense_to)
 		return;
+	if (!segment_in_hole(s->seg, b->base, &data)) {
+		/* Data up to there: no need to ask again before it. */
+		b->dense_to = segment_data_end(s->seg, b->base);
+		return;
+	}
 	if (data > s->end)
 		data = s->end;
 	zeros = data - b->base < s->len - 1 ? data - b->base : s->len - 1;
@@ -111,8 +129,10 @@ slide_forward(const struct search *s, struct buffer *b, size_t keep)
 	return SHM_OK;
 }
 
+/* Forward from s->start; *cancel, if set by another thread, stops it. */
 static int
-search_forward(const struct search *s, struct buffer *b, bool *found)
+search_forward(const struct search *s, struct buffer *b, bool *found,
+    atomic_bool *cancel)
 {
 	uint64_t next = s->start;	/* where the next match may start */
 	const unsigned char *p;
@@ -121,7 +141,7 @@ search_forward(const struct search *s, struct buffer *b, bool *found)
 	b->base = s->start;
 	for (;;) {
 		from = (size_t)(next - b->base);
-		p = memmem(b->data + from, b->len - from, s->needle, s->len);
+		p = scan_find(&b->scan, b->data + from, b->len - from);
 		if (p != NULL) {
 			*found = true;
 			next = b->base + (uint64_t)(p - b->data) + s->len;
@@ -130,7 +150,8 @@ search_forward(const struct search *s, struct buffer *b, bool *found)
 				return SHM_OK;
 			continue;
 		}
-		if (b->base + b->len >= s->end)
+		if (b->base + b->len >= s->end ||
+		    (cancel != NULL && atomic_load(cancel)))
 			return SHM_OK;
 		keep = (size_t)shm_min(b->base + b->len - next, s->len - 1);
 		if (slide_forward(s, b, keep) != SHM_OK)
@@ -206,6 +227,22 @@ last_match(const struct search *s, const size_t *fail,
 	return -1;
 }
 
+/* Where the last match in the buffer starts, or -1. */
+static long long
+find_last(const struct search *s, const struct buffer *b,
+    const size_t *fail)
+{
+	const unsigned char *p;
+	size_t left;
+
+	p = scan_find_last(&b->scan, b->data, b->len, &left);
+	if (p != NULL)
+		return (long long)(p - b->data);
+	if (left == 0)
+		return -1;
+	return last_match(s, fail, b->data, left + s->len - 1);
+}
+
 static int
 search_backward(const struct search *s, struct buffer *b, bool *found)
 {
@@ -220,7 +257,7 @@ search_backward(const struct search *s, struct buffer *b, bool *found)
 		if ((rc = slide_backward(s, b, (size_t)shm_min(b->len,
 		    s->len - 1))) != SHM_OK)
 			break;
-		if ((at = last_match(s, fail, b->data, b->len)) >= 0) {
+		if ((at = find_last(s, b, fail)) >= 0) {
 			*found = true;
 			s->emit(s->ctx, b->base + (uint64_t)at);
 			break;
@@ -230,74 +267,20 @@ search_backward(const struct search *s, struct buffer *b, bool *found)
 	return rc;
 }
 
-/* One mapped window of a dense range, searched under segment_guard. */
-struct mapped {
-	const struct search	*s;
-	struct window		 w;
-	uint64_t		 base;		/* offset of w.data[0] */
-	uint64_t		 next;		/* where a match may start */
-	bool			*found;
-	bool			 stop;
-	atomic_bool		*cancel;	/* another thread stops us */
-};
-
+/* Either way, with a buffer of its own; *cancel as search_forward's. */
 static int
-search_window(void *arg)
+search_buffered(const struct search *s, bool *found, atomic_bool *cancel)
 {
-	struct mapped *m = arg;
-	const struct search *s = m->s;
-	const unsigned char *p;
-	size_t from;
+	struct buffer b;
+	int rc;
 
-	while (m->next + s->len <= m->base + m->w.len) {
-		from = (size_t)(m->next - m->base);
-		p = memmem(m->w.data + from, m->w.len - from, s->needle,
-		    s->len);
-		if (p == NULL)
-			break;
-		*m->found = true;
-		m->next = m->base + (uint64_t)(p - m->w.data) + s->len;
-		if (s->emit(s->ctx, m->next - s->len) != 0 ||
-		    s->mode != SEARCH_ALL) {
-			m->stop = true;
-			break;
-		}
-	}
-	return SHM_OK;
-}
-
-/* Whether [start, end) is all data: SEEK_HOLE finds none before end. */
-static bool
-is_dense(const struct search *s)
-{
-	uint64_t data;
-
-	return !segment_in_hole(s->seg, s->start, &data) &&
-	    segment_data_end(s->seg, s->start) >= s->end;
-}
-
-static int
-search_mapped(const struct search *s, bool *found, atomic_bool *cancel)
-{
-	struct mapped m = { s, { NULL, 0, NULL, 0 }, s->start, s->start,
-	    found, false, cancel };
-	uint64_t len;
-	int rc = SHM_OK;
-
-	while (!m.stop && m.base + s->len <= s->end &&
-	    (cancel == NULL || !atomic_load(cancel))) {
-		len = s->end - m.base < WINDOW ? s->end - m.base : WINDOW;
-		if ((rc = segment_map(s->seg, m.base, len, &m.w)) != SHM_OK)
-			break;
-		rc = segment_guard(s->seg, search_window, &m);
-		window_unmap(&m.w);
-		if (rc != SHM_OK || m.base + len >= s->end)
-			break;
-		/* The next window overlaps this one by len - 1 bytes. */
-		m.base += len - (s->len - 1);
-		if (m.next < m.base)
-			m.next = m.base;
-	}
+	if ((rc = buffer_init(&b, s)) != SHM_OK)
+		return rc;
+	if (s->mode == SEARCH_LAST)
+		rc = search_backward(s, &b, found);
+	else
+		rc = search_forward(s, &b, found, cancel);
+	free(b.data);
 	return rc;
 }
 
@@ -327,13 +310,14 @@ search_half(void *arg)
 	struct half *h = arg;
 
 	shm_error_hold(&h->err);
-	h->rc = search_mapped(&h->s, &h->found, &h->cancel);
+	h->rc = search_buffered(&h->s, &h->found, &h->cancel);
 	return NULL;
 }
 
 /*
- * A first match in a large dense range: two threads, one a half.  On
- * 1 GiB here that took find from 0.73 of grep -caF's time to 0.41.
+ * A first match in a large range: two threads, one a half, as two
+ * cores copy more a second than one.  Matches straddling mid are the
+ * first half's, which reads len - 1 bytes past it.
  */
 static int
 search_split(const struct search *s, bool *found)
@@ -349,10 +333,10 @@ search_split(const struct search *s, bool *found)
 	h.s.emit = record;
 	h.s.ctx = &h;
 	if (!worker_start(&thread, search_half, &h))
-		return search_mapped(s, found, NULL);
+		return search_buffered(s, found, NULL);
 	/* Matches that start before mid are the first half's. */
 	first.end = mid + s->len - 1;
-	rc = search_mapped(&first, found, NULL);
+	rc = search_buffered(&first, found, NULL);
 	/* The second half's answer is needed only if the first has none. */
 	if (rc != SHM_OK || *found)
 		atomic_store(&h.cancel, true);
@@ -371,9 +355,6 @@ search_split(const struct search *s, bool *found)
 int
 search_run(const struct search *s, bool *found)
 {
-	struct buffer b;
-	int rc;
-
 	*found = false;
 	if (s->len > s->end - s->start)
 		return SHM_OK;
@@ -382,16 +363,8 @@ search_run(const struct search *s, bool *found)
 		s->emit(s->ctx, s->mode == SEARCH_LAST ? s->end : s->start);
 		return SHM_OK;
 	}
-	if (s->mode != SEARCH_LAST && s->len < WINDOW / 2 && is_dense(s))
-		return s->mode == SEARCH_FIRST && s->end - s->start >=
-		    SPLIT_MIN && worker_useful() ? search_split(s, found) :
-		    search_mapped(s, found, NULL);
-	if ((rc = buffer_init(&b, s)) != SHM_OK)
-		return rc;
-	if (s->mode == SEARCH_LAST)
-		rc = search_backward(s, &b, found);
-	else
-		rc = search_forward(s, &b, found);
-	free(b.data);
-	return rc;
+	if (s->mode == SEARCH_FIRST && s->end - s->start >= SPLIT_MIN &&
+	    worker_useful())
+		return search_split(s, found);
+	return search_buffered(s, found, NULL);
 }
