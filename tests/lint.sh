@@ -77,11 +77,14 @@ check "every kind of segment fills every slot of segment_ops" \
 	[ -n "$have" ] || echo "$f: no table"
 	[ "$have" = "$slots" ] || echo "$f: $(echo $have) != $(echo $slots)"
     done)"
+# A budget, so that growth is a decision: 200 KiB held 16 commands; diff,
+# gc, record streams, kernel reports for waiters and a SIMD scan for two
+# instruction sets took it past that, and it is 256 KiB since.
 tmp=$(mktemp) || exit 2
 strip -o "$tmp" "$shm" 2>/dev/null
 size=$(wc -c < "$tmp")
 rm -f "$tmp"
-check "the stripped binary is under 200 KiB ($size bytes)" \
-    "$([ "$size" -gt 0 ] && [ "$size" -lt 204800 ] || echo "$size bytes")"
+check "the stripped binary is under 256 KiB ($size bytes)" \
+    "$([ "$size" -gt 0 ] && [ "$size" -lt 262144 ] || echo "$size bytes")"
 echo "1..$n"
 exit $bad
