@@ -18,7 +18,7 @@ signal_mid_stream() {
 	# A background job starts with INT and QUIT ignored: not this one.
 	env --default-signal "$SHM" "$@" -i fifo 2>err &
 	pid=$!
-	exec 4>fifo
+	open_fifo "$pid" fifo
 	head -c "$bytes" /dev/urandom >&4
 	kill -"$sig" "$pid"
 	wait "$pid" && status=0 || status=$?
@@ -168,7 +168,7 @@ assert_fresh() {
 	mkfifo fifo
 	(trap '' USR1; exec "$SHM" write "${P}a" -o 0 -i fifo 2>err) &
 	local pid=$!
-	exec 4>fifo
+	open_fifo "$pid" fifo
 	head -c 3M data >&4
 	kill -USR1 "$pid"
 	tail -c +3145729 data >&4

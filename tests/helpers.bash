@@ -190,7 +190,7 @@ interrupt_fifo_write() {
 	mkfifo "fifo$sig"
 	env --default-signal=INT "$SHM" "$@" -i "fifo$sig" 2>err &
 	pid=$!
-	exec 4>"fifo$sig"
+	open_fifo "$pid" "fifo$sig"
 	eval "$feed" >&4
 	# The feed is all in the pipe or read: shm asleep in a read of the
 	# pipe has read it all, and waits for more.
@@ -198,6 +198,30 @@ interrupt_fifo_write() {
 	kill -"$sig" "$pid"
 	wait "$pid" && status=0 || status=$?
 	exec 4>&-
+}
+
+# open_fifo PID FIFO: descriptor 4 open to write into FIFO, once process
+# PID has opened it to read (shm sets its handlers before it opens its
+# input).  Where "exec 4>FIFO" would wait for ever for a PID that died
+# first, this fails within 20 s.
+open_fifo() {
+	local i f
+	# Read and write: an open that waits for no reader.
+	exec 4<>"$2"
+	for ((i = 0; i < 2000; i++)); do
+		for f in /proc/"$1"/fd/*; do
+			[ "$f" -ef "$2" ] || continue
+			# Write only, so that a write fails once PID is gone
+			# rather than wait for a reader: this one.
+			exec 5>"$2" 4>&5 5>&-
+			return 0
+		done
+		[ -e "/proc/$1" ] || break
+		nap 0.01
+	done
+	exec 4>&-
+	echo "process $1 never opened $2" >&2
+	return 1
 }
 
 # await_wchan PID PATTERN: until process PID sleeps in a kernel function

@@ -107,7 +107,7 @@ shm: write: ${P}log: record 4 not appended, nor any after it; 3 records (900 byt
 	mkfifo fifo
 	"$SHM" write "${P}log" --append -l -i fifo &
 	local pid=$! i
-	exec 4>fifo
+	open_fifo "$pid" fifo
 	# The second part of a record waits for the first to be there:
 	# never, if shm waited for more input than a whole record.
 	for i in 1 2 3; do
@@ -239,7 +239,7 @@ while True:
 	mkfifo fifo
 	SHM_LOCK_TIMEOUT=0.2 "$SHM" write "${P}log" --append -l -i fifo 2>err &
 	local pid=$! holder t
-	exec 4>fifo
+	open_fifo "$pid" fifo
 	printf 'a\n' >&4
 	for ((t = 0; t < 500; t++)); do
 		[ "$(stat -c %s "/dev/shm/${P}log")" = 2 ] && break

@@ -562,9 +562,8 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	assert_equal "$(shm read "${P}a" -o 0)" abcdefgh
 	# Ignored on entry (as by 'cmd &' in a script): still ignored.
 	(trap '' INT; "$SHM" write "${P}a" -o 0 -i fifoINT 2>err & echo $! > pid; wait) &
-	# Once shm has opened its input, its handlers are set.
-	exec 4>fifoINT
 	until [ -s pid ]; do nap 0.01; done
+	open_fifo "$(cat pid)" fifoINT
 	kill -INT "$(cat pid)"
 	printf XY >&4
 	exec 4>&-

@@ -99,7 +99,7 @@ load helpers
 	mkfifo fifo
 	"$SHM" write "${P}a" --append -i fifo 2>err &
 	local pid=$!
-	exec 4>fifo
+	open_fifo "$pid" fifo
 	# All in the pipe: all but a pipe's worth written.
 	head -c 2M /dev/urandom >&4
 	kill -TERM "$pid"
