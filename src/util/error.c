@@ -28,6 +28,9 @@ static _Thread_local struct error_line *held;
  * terminal, so the whole line is escaped (text.c).  One write keeps
  * the line whole among other processes' output.
  */
+static void report(const char *, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 report(const char *name, const char *tail, const char *fmt, va_list ap)
 {
