@@ -28,6 +28,14 @@ is_hidden(const char *name)
 	return name[0] == '.' || strncmp(name, "sem.", 4) == 0;
 }
 
+bool
+segment_is_temporary(const char *name)
+{
+	/* segment_create's and segment_scratch's names (create.c). */
+	return strncmp(name, ".shm-create-", 12) == 0 ||
+	    strncmp(name, ".shm-scratch-", 13) == 0;
+}
+
 static int
 add(struct segment_listing *l, int dfd, const char *name)
 {
