@@ -164,9 +164,8 @@ read_lock(const struct scan *sc, struct user_process *u, bool fds_known)
 	return err;
 }
 
-/* Counts a process not inspected, under its reason. */
-static void
-miss(struct users_missed *m, int err)
+void
+users_miss(struct users_missed *m, int err)
 {
 	int i;
 
@@ -195,7 +194,7 @@ look_at(struct scan *sc, long pid,
 	snprintf(path, sizeof(path), "/proc/%ld", pid);
 	if (stat(path, &st) != 0) {
 		if ((err = unread(errno)) != 0)
-			miss(sc->missed, err);
+			users_miss(sc->missed, err);
 		return SHM_OK;		/* 0: gone since readdir */
 	}
 	u.uid = st.st_uid;
@@ -203,7 +202,7 @@ look_at(struct scan *sc, long pid,
 	fds_err = read_fds(sc, &u);
 	lock_err = read_lock(sc, &u, fds_err == 0);
 	if ((err = err != 0 ? err : fds_err != 0 ? fds_err : lock_err) != 0)
-		miss(sc->missed, err);
+		users_miss(sc->missed, err);
 	if (u.nmaps == 0 && u.nfds == 0 && u.lock[0] == '\0')
 		return SHM_OK;
 	return fn(ctx, &u);

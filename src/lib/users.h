@@ -56,6 +56,9 @@ int	users_scan(const struct stat *st, int (*fn)(void *,
 int	users_count(const struct stat *st, int *count,
 	    struct users_missed *missed);
 
+/* Counts a process not inspected, under its reason (an errno). */
+void	users_miss(struct users_missed *, int err);
+
 /* Whether permission is the only reason any process was not inspected. */
 bool	users_only_denied(const struct users_missed *);
 

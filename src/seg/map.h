@@ -206,6 +206,8 @@ struct segment_space {
 	uint64_t	 size, used, avail;
 };
 int	segment_space(struct segment_space *);
+/* The objects' file system's device, for telling its files from others. */
+int	segment_objects_device(dev_t *);
 
 /* ---- locking.c: the lock, and the size it guards */
 

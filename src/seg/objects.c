@@ -114,3 +114,14 @@ segment_space(struct segment_space *sp)
 	sp->avail = (uint64_t)fs.f_bavail * fs.f_frsize;
 	return SHM_OK;
 }
+
+int
+segment_objects_device(dev_t *dev)
+{
+	struct stat st;
+
+	if (stat(SEGMENT_DIR, &st) != 0)
+		return shm_perror(SEGMENT_DIR);
+	*dev = st.st_dev;
+	return SHM_OK;
+}
