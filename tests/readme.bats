@@ -197,6 +197,10 @@ run_section() {
 	run_section "Debugging mapped memory"
 }
 
+@test "README: Cleaning up" {
+	run_section "Cleaning up"
+}
+
 @test "README: The other side: Python and C" {
 	run_section "The other side: Python and C"
 }
