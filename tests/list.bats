@@ -156,9 +156,10 @@ signal.pause()' "$P" &
 /dev/shm/${P}b	1048576	4096	$holder	$comm	$fd_b
 /memfd:${P}m	1048576	4096	$holder	$comm	$fd_m\$"
 	[[ "$output" =~ $re ]] || { echo "$output"; false; }
-	# Each is rescued byte for byte, its holes kept.
-	local path want
-	want=$(printf '%04096dhello' 0 | tr 0 '\0' | od -An -c | md5sum)
+	# Each is rescued byte for byte, its holes kept (where holes can
+	# be found: SEEK_DATA is Linux's).
+	local path allocated=4096
+	! is_portable || allocated=1048576
 	for path in $(shm list --deleted --json | python3 -c '
 import json, sys
 for o in json.load(sys.stdin):
@@ -166,8 +167,8 @@ for o in json.load(sys.stdin):
         assert o["pid"] == int(sys.argv[2]) and o["size"] == 1 << 20, o
         print(o["path"])' "$P" "$holder"); do
 		shm create "${P}r" --from "$path"
-		assert_equal "$(shm list -l | grep "^${P}r	" | cut -f2,6)" \
-			"1048576	4096"
+		assert_equal "$(shm list -l 2>/dev/null | grep "^${P}r	" |
+			cut -f2,6)" "1048576	$allocated"
 		cmp <(shm read "${P}r") <(head -c 4096 /dev/zero; printf hello;
 			head -c $((1048576 - 4101)) /dev/zero)
 		shm rm "${P}r"
