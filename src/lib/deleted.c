@@ -30,15 +30,6 @@ struct scan {
 	dev_t			 objects;	/* the objects' file system's */
 };
 
-/* Why a /proc file could not be read: 0 if the process has gone. */
-static int
-unread(int err)
-{
-	if (err == ENOENT || err == ESRCH)
-		return 0;
-	return err == EPERM ? EACCES : err;
-}
-
 /*
  * Whether target (a link's, or a maps line's path) names a removed
  * object or memfd; if so, name gets it without the mark.
@@ -113,7 +104,7 @@ scan_fds(struct scan *sc, long pid)
 
 	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
 	if ((dp = opendir(dir)) == NULL) {
-		if ((err = unread(errno)) != 0)
+		if ((err = users_unread(errno)) != 0)
 			users_miss(sc->missed, err);
 		return SHM_OK;
 	}
@@ -123,7 +114,7 @@ scan_fds(struct scan *sc, long pid)
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		if ((n = readlink(path, target, sizeof(target) - 1)) < 0 ||
 		    stat(path, &st) != 0) {
-			err = err ? err : unread(errno);
+			err = err ? err : users_unread(errno);
 			continue;
 		}
 		target[n] = '\0';
