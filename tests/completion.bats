@@ -82,7 +82,7 @@ complete_fish() {
 	source "$ROOT/completions/shm.bash"
 	assert_equal "$(complete_bash shm dump --f)" "--format"
 	assert_equal "$(complete_bash shm-read --o)" "--offset --output"
-	assert_equal "$(complete_bash shm list -)" "-a --all -l --long -H --header -j --json --total --sysv --help"
+	assert_equal "$(complete_bash shm list -)" "-a --all -l --long -H --header -j --json --total --sysv --deleted --help"
 }
 
 @test "bash completes the values of options" {

@@ -100,3 +100,91 @@ import json, sys
 d = json.load(sys.stdin)
 assert isinstance(d["objects"], list) and d["total"]["size"] >= d["total"]["used"], d'
 }
+
+# A python3 that holds three removed segments: ${P}a only mapped (its
+# descriptors closed), ${P}b only open, and the memfd ${P}m; each holds
+# "hello" at 4096 of 1 MiB of holes.  Says so in ./held, then waits.
+hold_removed() {
+	python3 -c '
+import mmap, os, signal, sys
+p = sys.argv[1]
+def make(path):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.ftruncate(fd, 1 << 20)
+    os.pwrite(fd, b"hello", 4096)
+    os.unlink(path)
+    return fd
+fd = make("/dev/shm/" + p + "a")
+m = mmap.mmap(fd, 1 << 20)
+os.close(fd)
+for f in os.listdir("/proc/self/fd"):		# mmap keeps a dup of its own
+    try:
+        if "/dev/shm/" + p + "a" in os.readlink("/proc/self/fd/" + f):
+            os.close(int(f))
+    except FileNotFoundError:
+        pass
+b = make("/dev/shm/" + p + "b")
+mf = os.memfd_create(p + "m")
+os.ftruncate(mf, 1 << 20)
+os.pwrite(mf, b"hello", 4096)
+open("held", "w").close()
+signal.pause()' "$P" &
+	holder=$!
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ -e held ] && return 0
+		nap 0.025
+	done
+	return 1
+}
+
+@test "list --deleted shows removed segments still held, with a way in" {
+	[ "$(id -u)" = 0 ] || skip "map_files needs root"
+	hold_removed
+	local comm fd_b fd_m re
+	comm=$(cat "/proc/$holder/comm")
+	for fd in /proc/"$holder"/fd/*; do
+		case $(readlink "$fd") in
+		"/dev/shm/${P}b (deleted)") fd_b=$fd ;;
+		"/memfd:${P}m (deleted)") fd_m=$fd ;;
+		esac
+	done
+	run --separate-stderr shm list --deleted
+	assert_equal "$status" 0
+	output=$(grep -F "$P" <<< "$output" | sort)
+	re="^/dev/shm/${P}a	1048576	4096	$holder	$comm	/proc/$holder/map_files/[0-9a-f]+-[0-9a-f]+
+/dev/shm/${P}b	1048576	4096	$holder	$comm	$fd_b
+/memfd:${P}m	1048576	4096	$holder	$comm	$fd_m\$"
+	[[ "$output" =~ $re ]] || { echo "$output"; false; }
+	# Each is rescued byte for byte, its holes kept (where holes can
+	# be found: SEEK_DATA is Linux's).
+	local path allocated=4096
+	! is_portable || allocated=1048576
+	for path in $(shm list --deleted --json | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    if sys.argv[1] in o["name"]:
+        assert o["pid"] == int(sys.argv[2]) and o["size"] == 1 << 20, o
+        print(o["path"])' "$P" "$holder"); do
+		shm create "${P}r" --from "$path"
+		assert_equal "$(shm list -l 2>/dev/null | grep "^${P}r	" |
+			cut -f2,6)" "1048576	$allocated"
+		cmp <(shm read "${P}r") <(head -c 4096 /dev/zero; printf hello;
+			head -c $((1048576 - 4101)) /dev/zero)
+		shm rm "${P}r"
+	done
+	assert_equal "$(shm list --deleted | grep -cF "$P")" 3
+	kill "$holder"; wait "$holder" || true
+	assert_equal "$(shm list --deleted | grep -cF "$P")" 0
+}
+
+@test "list --deleted --json, and what it takes" {
+	run --separate-stderr shm list --deleted -l
+	assert_fails 2 "shm: list: --deleted takes no -a, -l, --total or --sysv (see 'shm list --help')"
+	run --separate-stderr shm list --sysv --deleted
+	assert_fails 2 "shm: list: --sysv takes no -a, -l, --total or --deleted (see 'shm list --help')"
+	run --separate-stderr shm list --deleted --json
+	python3 -c 'import json, sys; assert isinstance(json.load(sys.stdin), list)' <<< "$output"
+	run --separate-stderr shm list --deleted -H
+	assert_equal "${lines[0]}" "NAME	SIZE	ALLOCATED	PID	COMMAND	PATH"
+}

@@ -178,6 +178,7 @@ examples() {
 @test "shm-stat(1)'s examples run and print what they show" { examples stat; }
 @test "shm-list(1)'s examples run and print what they show" { examples list; }
 @test "shm-rm(1)'s examples run and print what they show" { examples rm; }
+@test "shm-gc(1)'s examples run and print what they show" { examples gc; }
 @test "shm-lock(1)'s examples run and print what they show" { examples lock; }
 @test "shm-wait(1)'s examples run and print what they show" { examples wait; }
 @test "shm-who(1)'s examples run and print what they show" { examples who; }

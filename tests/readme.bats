@@ -201,6 +201,10 @@ run_section() {
 	run_section "Watching and comparing"
 }
 
+@test "README: Cleaning up" {
+	run_section "Cleaning up"
+}
+
 @test "README: The other side: Python and C" {
 	run_section "The other side: Python and C"
 }

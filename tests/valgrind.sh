@@ -72,6 +72,11 @@ vg 2 wait "$n" --as '2I' --until '== 1'
 vg 1 who "$n"
 vg 0 list -a -l --total
 vg 0 list --json -l --total
+vg 0 list --deleted
+vg 0 list --deleted --json
+touch -d '20 years ago' "/dev/shm/$n.2"
+vg 0 gc --older-than 3650d -n --sysv --json
+vg 2 gc --older-than 1x
 vg 0 write "$n" --grow -o 0 -i <(head -c 2000000 /dev/zero)
 vg 2 read "$n.none"
 vg 2 write "$n" -x 1

@@ -27,6 +27,7 @@
 	X(stat, "show a segment's size, cursor and owner") \
 	X(list, "list the POSIX shared-memory objects") \
 	X(rm, "remove segments") \
+	X(gc, "remove the objects nothing uses or changed for a while") \
 	X(lock, "run a command holding a segment's lock") \
 	X(wait, "wait until a segment changes or a value holds") \
 	X(who, "show the processes that map, open or lock one")

@@ -12,11 +12,13 @@
 #include "util/shm.h"
 #include "seg/sysv.h"
 #include "util/text.h"
+#include "lib/deleted.h"
 #include "lib/users.h"
 
 static const char usage[] =
 "usage: shm list [-a] [-l] [-H] [--json] [--total]\n"
 "       shm list --sysv [-H] [--json]\n"
+"       shm list --deleted [-H] [--json]\n"
 "\n"
 "List the POSIX shared-memory objects, sorted by name, one a line:\n"
 "name, size, owner, mode and modification time (UTC), separated by tabs\n"
@@ -24,7 +26,7 @@ static const char usage[] =
 "POSIX semaphores (sem.*) and hidden names (a create's unfinished\n"
 "temporaries among them) are left out, as lsipc does, unless -a.\n";
 
-enum { OPT_TOTAL = OPT_LONG, OPT_SYSV };
+enum { OPT_TOTAL = OPT_LONG, OPT_SYSV, OPT_DELETED };
 
 static const struct opt options[] = {
 	{ 'a', "all", OPT_FLAG, NULL, "list hidden names and semaphores too",
@@ -40,6 +42,10 @@ static const struct opt options[] = {
 	{ OPT_SYSV, "sysv", OPT_FLAG, NULL,
 	    "list the SysV segments instead, as ipcs -m: key, id, size, "
 	    "owner, mode and the processes attached", NULL },
+	{ OPT_DELETED, "deleted", OPT_FLAG, NULL,
+	    "list instead the removed objects and memfds processes still hold "
+	    "open or mapped, with a holder and a path to read each through",
+	    NULL },
 	{ 0 },
 };
 
@@ -49,7 +55,7 @@ const struct opt_command list_help = {
 
 /* The options, set once by cmd_list. */
 static struct {
-	bool	 all, lng, header, json, total, sysv;
+	bool	 all, lng, header, json, total, sysv, deleted;
 } opts;
 
 /* -l: what the scans of /proc met, said once after the listing. */
@@ -160,6 +166,48 @@ print_listing(const struct segment_listing *l)
 	return rc;
 }
 
+static void
+print_deleted_file(const struct deleted_file *f, bool first)
+{
+	long long allocated = (long long)f->st.st_blocks * 512;
+
+	if (!opts.json) {
+		text_print(stdout, f->name);
+		printf("\t%lld\t%lld\t%ld\t", (long long)f->st.st_size,
+		    allocated, f->pid);
+		text_print(stdout, f->command);
+		printf("\t%s\n", f->path);
+		return;
+	}
+	printf("%s\n  {\"name\": ", first ? "[" : ",");
+	json_string(stdout, f->name);
+	printf(", \"size\": %lld, \"allocated\": %lld, \"pid\": %ld, "
+	    "\"command\": ", (long long)f->st.st_size, allocated, f->pid);
+	json_string(stdout, f->command);
+	printf(", \"path\": \"%s\"}", f->path);
+}
+
+/* --deleted: what removed segments hold, from a scan of /proc. */
+static int
+list_deleted(void)
+{
+	struct deleted_listing l;
+	struct users_missed m;
+	size_t i;
+	int rc;
+
+	if ((rc = deleted_scan(&l, &m)) != SHM_OK)
+		return rc;
+	if (opts.header && !opts.json)
+		puts("NAME\tSIZE\tALLOCATED\tPID\tCOMMAND\tPATH");
+	for (i = 0; i < l.n; i++)
+		print_deleted_file(&l.v[i], i == 0);
+	if (opts.json)
+		puts(l.n == 0 ? "[]" : "\n]");
+	deleted_free(&l);
+	return users_say_missed(NULL, &m) ? SHM_OK : SHM_FAIL;
+}
+
 int
 cmd_list(int argc, char **argv)
 {
@@ -177,15 +225,21 @@ cmd_list(int argc, char **argv)
 		case 'j': opts.json = true; break;
 		case OPT_TOTAL: opts.total = true; break;
 		case OPT_SYSV: opts.sysv = true; break;
+		case OPT_DELETED: opts.deleted = true; break;
 		default: return opt_stop(c);
 		}
 	}
 	if (p.npos != 0)
 		return shm_usage_error("list takes no arguments");
-	if (opts.sysv && (opts.all || opts.lng || opts.total))
-		return shm_usage_error("--sysv takes no -a, -l or --total");
+	if ((opts.sysv || opts.deleted) && (opts.all || opts.lng ||
+	    opts.total || (opts.sysv && opts.deleted)))
+		return shm_usage_error("--%s takes no -a, -l, --total or --%s",
+		    opts.sysv ? "sysv" : "deleted",
+		    opts.sysv ? "deleted" : "sysv");
 	if (opts.sysv)
 		return sysv_list(opts.json, opts.header);
+	if (opts.deleted)
+		return list_deleted();
 	if ((rc = segment_list(&l, opts.all)) != SHM_OK)
 		return rc;
 	rc = print_listing(&l);

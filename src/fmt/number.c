@@ -188,3 +188,39 @@ number_seconds(const char *s, double *out)
 	*out = (double)whole + (double)frac / (double)scale;
 	return NULL;
 }
+
+/* A duration's units, as gc's --older-than takes them. */
+static const struct { char unit; uint64_t seconds; } duration_units[] = {
+	{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+};
+
+/* Ten years: an age no file on a running system can outgrow by much. */
+#define DURATION_MAX	((uint64_t)3650 * 86400)
+
+const char *
+number_duration(const char *s, uint64_t *out)
+{
+	uint64_t whole = 0;
+	const char *p = s;
+	size_t i;
+
+	/* Digits only: no sign, no fraction, no space, no hex. */
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((whole = whole * 10 + (uint64_t)(*p - '0')) > DURATION_MAX)
+			return "more than ten years";
+	if (p == s)
+		return "not a duration (a whole number and s, m, h or d)";
+	if (*p == '\0') {
+		*out = whole;	/* bare digits: seconds, as sleep(1) */
+		return NULL;
+	}
+	for (i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
+	    i++)
+		if (*p == duration_units[i].unit && p[1] == '\0') {
+			if (whole > DURATION_MAX / duration_units[i].seconds)
+				return "more than ten years";
+			*out = whole * duration_units[i].seconds;
+			return NULL;
+		}
+	return "not a duration (a whole number and s, m, h or d)";
+}

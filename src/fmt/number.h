@@ -38,6 +38,12 @@ const char *number_integer(const char *s, bool *negative,
  */
 const char *number_seconds(const char *s, double *out);
 
+/*
+ * A duration in whole seconds: digits, then s, m, h or d (seconds if
+ * none): "30s", "10m", "2h", "7d"; at most ten years.
+ */
+const char *number_duration(const char *s, uint64_t *out);
+
 /* A file mode in octal, as chmod takes it: 0 to 07777. */
 const char *number_mode(const char *s, unsigned *mode);
 

@@ -34,9 +34,8 @@ is_ours(const struct scan *sc, unsigned maj, unsigned min,
 	    min == minor(sc->st->st_dev);
 }
 
-/* Why a /proc file could not be read: 0 if the process has gone. */
-static int
-unread(int err)
+int
+users_unread(int err)
 {
 	if (err == ENOENT || err == ESRCH)
 		return 0;
@@ -62,7 +61,7 @@ read_maps(const struct scan *sc, struct user_process *u)
 
 	snprintf(path, sizeof(path), "/proc/%ld/maps", u->pid);
 	if ((fp = fopen(path, "re")) == NULL)
-		return unread(errno);
+		return users_unread(errno);
 	while (getline(&line, &cap, fp) != -1) {
 		if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu", &start, &end,
 		    perms, &off, &maj, &min, &ino) != 7 ||
@@ -77,7 +76,7 @@ read_maps(const struct scan *sc, struct user_process *u)
 		r->len = end - start;
 		memcpy(r->perms, perms, sizeof(r->perms));
 	}
-	err = ferror(fp) ? unread(errno) : 0;
+	err = ferror(fp) ? users_unread(errno) : 0;
 	free(line);
 	fclose(fp);
 	return err;
@@ -95,14 +94,14 @@ read_fds(const struct scan *sc, struct user_process *u)
 
 	snprintf(path, sizeof(path), "/proc/%ld/fd", u->pid);
 	if ((dir = opendir(path)) == NULL)
-		return unread(errno);
+		return users_unread(errno);
 	while (errno = 0, (d = readdir(dir)) != NULL) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, d->d_name);
 		/* ENOENT: closed since readdir. */
 		if (stat(fdpath, &st) != 0) {
-			err = err != 0 ? err : unread(errno);
+			err = err != 0 ? err : users_unread(errno);
 			continue;
 		}
 		if (!shm_same_file(&st, sc->st))
@@ -113,7 +112,7 @@ read_fds(const struct scan *sc, struct user_process *u)
 			u->more_fds++;
 	}
 	if (errno != 0 && err == 0)
-		err = unread(errno);
+		err = users_unread(errno);
 	closedir(dir);
 	return err;
 }
@@ -164,9 +163,8 @@ read_lock(const struct scan *sc, struct user_process *u, bool fds_known)
 	return err;
 }
 
-/* Counts a process not inspected, under its reason. */
-static void
-miss(struct users_missed *m, int err)
+void
+users_miss(struct users_missed *m, int err)
 {
 	int i;
 
@@ -194,8 +192,8 @@ look_at(struct scan *sc, long pid,
 	u.pid = pid;
 	snprintf(path, sizeof(path), "/proc/%ld", pid);
 	if (stat(path, &st) != 0) {
-		if ((err = unread(errno)) != 0)
-			miss(sc->missed, err);
+		if ((err = users_unread(errno)) != 0)
+			users_miss(sc->missed, err);
 		return SHM_OK;		/* 0: gone since readdir */
 	}
 	u.uid = st.st_uid;
@@ -203,7 +201,7 @@ look_at(struct scan *sc, long pid,
 	fds_err = read_fds(sc, &u);
 	lock_err = read_lock(sc, &u, fds_err == 0);
 	if ((err = err != 0 ? err : fds_err != 0 ? fds_err : lock_err) != 0)
-		miss(sc->missed, err);
+		users_miss(sc->missed, err);
 	if (u.nmaps == 0 && u.nfds == 0 && u.lock[0] == '\0')
 		return SHM_OK;
 	return fn(ctx, &u);

@@ -56,6 +56,12 @@ int	users_scan(const struct stat *st, int (*fn)(void *,
 int	users_count(const struct stat *st, int *count,
 	    struct users_missed *missed);
 
+/* Why a /proc file could not be read (errno): 0 if the process has gone. */
+int	users_unread(int err);
+
+/* Counts a process not inspected, under its reason (an errno). */
+void	users_miss(struct users_missed *, int err);
+
 /* Whether permission is the only reason any process was not inspected. */
 bool	users_only_denied(const struct users_missed *);
 

@@ -168,6 +168,18 @@ int	segment_scratch(const struct segment *);
  * went (st_ino 0 if none), so its cursor can go too.
  */
 int	segment_remove(const char *name, bool missing_ok, struct stat *gone);
+/*
+ * For gc: open the POSIX object ("/NAME") and take its exclusive lock
+ * without waiting.  SHM_OK: open, locked, seg->st fresh; LOCK_TIMEOUT,
+ * no message: someone holds its lock, or it is gone or no longer a
+ * regular file (nothing open then); else SHM_FAIL after a message.
+ */
+int	segment_claim(struct segment *, const char *object);
+/*
+ * Then remove its name if the name still names the file claimed:
+ * *removed false, no message, if it is gone or names another file.
+ */
+int	segment_remove_claimed(struct segment *, bool *removed);
 
 /* ---- objects.c: the POSIX objects there are */
 
@@ -186,11 +198,18 @@ struct segment_listing {
  */
 int	segment_list(struct segment_listing *, bool all);
 void	segment_list_free(struct segment_listing *);
+/*
+ * Whether a hidden name is a temporary of shm's own, which a command
+ * killed while it made a segment may have left behind.
+ */
+bool	segment_is_temporary(const char *name);
 /* The objects' file system, in bytes. */
 struct segment_space {
 	uint64_t	 size, used, avail;
 };
 int	segment_space(struct segment_space *);
+/* The objects' file system's device, for telling its files from others. */
+int	segment_objects_device(dev_t *);
 
 /* ---- locking.c: the lock, and the size it guards */
 

@@ -28,6 +28,14 @@ is_hidden(const char *name)
 	return name[0] == '.' || strncmp(name, "sem.", 4) == 0;
 }
 
+bool
+segment_is_temporary(const char *name)
+{
+	/* segment_create's and segment_scratch's names (create.c). */
+	return strncmp(name, ".shm-create-", 12) == 0 ||
+	    strncmp(name, ".shm-scratch-", 13) == 0;
+}
+
 static int
 add(struct segment_listing *l, int dfd, const char *name)
 {
@@ -104,5 +112,16 @@ segment_space(struct segment_space *sp)
 	sp->size = (uint64_t)fs.f_blocks * fs.f_frsize;
 	sp->used = (uint64_t)(fs.f_blocks - fs.f_bfree) * fs.f_frsize;
 	sp->avail = (uint64_t)fs.f_bavail * fs.f_frsize;
+	return SHM_OK;
+}
+
+int
+segment_objects_device(dev_t *dev)
+{
+	struct stat st;
+
+	if (stat(SEGMENT_DIR, &st) != 0)
+		return shm_perror(SEGMENT_DIR);
+	*dev = st.st_dev;
 	return SHM_OK;
 }

@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,5 +633,81 @@ sysv_list(bool json, bool header)
 	fclose(fp);
 	if (json)
 		puts(first ? "[]" : "\n]");
+	return SHM_OK;
+}
+
+/*
+ * An orphan, for gc: nothing attached, its creator gone (no process of
+ * that id here: kill(2) says ESRCH), untouched since before, and the
+ * caller's (cuid or uid) unless all.
+ */
+static bool
+orphan(const struct shmid_ds *ds, time_t before, bool all)
+{
+	time_t last = ds->shm_ctime;
+	uid_t me = getuid();
+
+	if (ds->shm_atime > last)
+		last = ds->shm_atime;
+	if (ds->shm_dtime > last)
+		last = ds->shm_dtime;
+	if (ds->shm_nattch != 0 || last > before ||
+	    (!all && ds->shm_perm.uid != me && ds->shm_perm.cuid != me))
+		return false;
+	return kill(ds->shm_cpid, 0) != 0 && errno == ESRCH;
+}
+
+int
+sysv_orphans(time_t before, bool all, int (*fn)(void *,
+    const struct sysv_orphan *), void *ctx)
+{
+	struct sysv_orphan o;
+	struct shmid_ds ds;
+	char *line = NULL;
+	size_t cap = 0;
+	long long key, id;
+	int rc = SHM_OK;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sysvipc/shm", "re")) == NULL)
+		return shm_perror("/proc/sysvipc/shm");
+	/* The first line names the columns. */
+	if (getline(&line, &cap, fp) != -1)
+		while (rc == SHM_OK && getline(&line, &cap, fp) != -1) {
+			if (sscanf(line, "%lld %lld", &key, &id) != 2 ||
+			    shmctl((int)id, IPC_STAT, &ds) != 0 ||
+			    !orphan(&ds, before, all))
+				continue;
+			o.id = (int)id;
+			o.key = (long)(int)key;
+			o.size = (uint64_t)ds.shm_segsz;
+			o.allocated = (uint64_t)allocated_blocks((int)id) * 512;
+			rc = fn(ctx, &o);
+		}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * The same tests again just before IPC_RMID: an id is never reused
+ * while its segment lives, so a new segment under the key is left.
+ */
+int
+sysv_remove_orphan(int id, time_t before, bool all, bool *removed)
+{
+	struct shmid_ds ds;
+	char name[32];
+
+	*removed = false;
+	if (shmctl(id, IPC_STAT, &ds) != 0 || !orphan(&ds, before, all))
+		return SHM_OK;
+	if (shmctl(id, IPC_RMID, NULL) != 0) {
+		if (errno == EINVAL || errno == EIDRM)
+			return SHM_OK;
+		snprintf(name, sizeof(name), "sysvid:%d", id);
+		return shm_errno(name, "cannot remove");
+	}
+	*removed = true;
 	return SHM_OK;
 }
