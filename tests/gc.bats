@@ -6,10 +6,9 @@
 load helpers
 
 # Runs the bash script $1 in private namespaces; `run`'s output and
-# status are the script's.  In it: shm; ready FILE, which waits (some
-# seconds at most) for a holder to say it holds; old NAME..., which
-# makes objects modified two days ago; and every background job is
-# killed on the way out.
+# status are the script's.  In it: shm; await_file FILE, from
+# helpers.bash; old NAME..., which makes objects modified two days ago;
+# and every background job is killed on the way out.
 private() {
 	[ "$(id -u)" = 0 ] || skip "needs root for the namespaces"
 	command -v unshare >/dev/null || skip "unshare is not installed"
@@ -18,15 +17,6 @@ private() {
 		mount -t tmpfs tmpfs /dev/shm || exit 99
 		trap '\''kill $(jobs -p) 2>/dev/null; wait'\'' EXIT
 		shm() { "$SHM" "$@"; }
-		ready() {
-			local i
-			for ((i = 0; i < 400; i++)); do
-				[ -e "$1" ] && return 0
-				sleep 0.025
-			done
-			echo "no $1" >&2
-			return 1
-		}
 		old() {
 			local n
 			for n; do
@@ -61,7 +51,8 @@ open(\"map.ready\", \"w\").close()
 signal.pause()" &
 		bash -c "exec 3< /dev/shm/${P}fd; touch fd.ready; exec sleep 60" &
 		shm lock "${P}lock" -- sh -c "touch lock.ready; exec sleep 60" &
-		ready map.ready && ready fd.ready && ready lock.ready || exit
+		await_file map.ready && await_file fd.ready &&
+		    await_file lock.ready || exit
 		shm gc --older-than 1d
 		ls /dev/shm'
 	assert_equal "$status" 0
@@ -189,7 +180,7 @@ if libc.shmat(libc.shmget(0x5c02, 0, 0), None, 0) in (None, 2**64 - 1):
 libc.shmget(0x5c03, 4096, 0o1600)	# it made it, and lives on
 open(\"sysv.ready\", \"w\").close()
 signal.pause()" &
-		ready sysv.ready || exit
+		await_file sysv.ready || exit
 		id=$(awk "\$1 == $((0x5c01)) { print \$2 }" /proc/sysvipc/shm)
 		shm gc --older-than 0 > out
 		[ ! -s out ] || { cat out; exit 1; }

@@ -240,6 +240,18 @@ await_wchan() {
 	return 1
 }
 
+# await_file FILE: until FILE exists (a holder says it holds), for 10 s
+# at most.
+await_file() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ -e "$1" ] && return 0
+		nap 0.01
+	done
+	echo "no $1 after 10 s" >&2
+	return 1
+}
+
 # lock_waited PATH: true once some process waits for a lock on PATH's
 # file: a "->" line of /proc/locks, which names it by device and inode.
 lock_waited() {
@@ -261,7 +273,7 @@ until_lock_waited() {
 	echo "nobody waited for a lock on $1" >&2
 	return 1
 }
-export -f lock_waited until_lock_waited nap
+export -f await_file lock_waited until_lock_waited nap
 
 skip_if_static() {
 	local rc=0

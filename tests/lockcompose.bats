@@ -6,17 +6,6 @@
 
 load helpers
 
-# Waits (at most 10 s) until the file $1 exists.
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[ -e "$1" ] && return 0
-		nap 0.05
-	done
-	echo "no $1 after 10 s" >&2
-	return 1
-}
-
 @test "16 parallel appenders inside one shm lock keep every record whole" {
 	local n=$((8 * SCALE)) p i seq= want=
 	for ((i = 1; i <= n; i++)); do printf -v seq '%s %02d' "$seq" "$i"; done
@@ -190,7 +179,7 @@ fcntl.flock(fd, fcntl.LOCK_EX)
 open("held", "w").close()
 time.sleep(30)' "/dev/shm/${P}q" 3>&- &
 	local py=$!
-	wait_for held
+	await_file held
 	SHM_LOCK_TIMEOUT=5 run --separate-stderr timeout 5 \
 		"$SHM" stat -f size,users "${P}q"
 	kill "$py"
