@@ -8,6 +8,7 @@
 #include "seg/map.h"
 #include "fmt/number.h"
 #include "util/opt.h"
+#include "util/progress.h"
 #include "util/shm.h"
 
 static const char usage[] =
@@ -30,8 +31,7 @@ static const struct opt options[] = {
 	    "leave an existing NAME as it is and succeed", NULL },
 	{ OPT_FROM, "from", OPT_VALUE, "FILE",
 	    "copy FILE in ('-': standard input)", OPT_FILE },
-	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
-	    "show the bytes copied so far on standard error", NULL },
+	PROGRESS_OPTION(OPT_PROGRESS),
 	{ 0 },
 };
 

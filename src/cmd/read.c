@@ -11,6 +11,7 @@
 #include "seg/map.h"
 #include "fmt/number.h"
 #include "util/opt.h"
+#include "util/progress.h"
 #include "util/shm.h"
 #include "lib/typed.h"
 
@@ -42,8 +43,7 @@ static const struct opt options[] = {
 	    "unpack values: '<I', '>q', '4s', '@bq', '10B'...", NULL },
 	{ OPT_COLUMNS, "columns", OPT_VALUE, "N",
 	    "print N values a line, separated by spaces", NULL },
-	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
-	    "show the bytes copied so far on standard error", NULL },
+	PROGRESS_OPTION(OPT_PROGRESS),
 	{ 'f', "follow", OPT_FLAG, NULL,
 	    "go on copying what is added, as tail -f does, until NAME is "
 	    "removed or replaced", NULL },

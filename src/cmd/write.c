@@ -11,6 +11,7 @@
 #include "lib/payload.h"
 #include "lib/records.h"
 #include "util/opt.h"
+#include "util/progress.h"
 #include "util/shm.h"
 #include "lib/typed.h"
 
@@ -51,8 +52,7 @@ static const struct opt options[] = {
 	    "as --lines, for records that end in a NUL byte", NULL },
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...", NULL },
-	{ OPT_PROGRESS, "progress", OPT_FLAG, NULL,
-	    "show the bytes copied so far on standard error", NULL },
+	PROGRESS_OPTION(OPT_PROGRESS),
 	CURSOR_OPTION(OPT_CURSOR),
 	{ 0 },
 };

@@ -12,6 +12,10 @@ struct progress {
 	struct timespec	 shown;		/* when the line was last drawn */
 };
 
+/* The --progress row of an option table (util/opt.h), for every copy. */
+#define PROGRESS_OPTION(key) { key, "progress", OPT_FLAG, NULL, \
+	"show the bytes copied so far on standard error", NULL }
+
 /* Starts counting; returns p, for seg->progress = on ? start(p) : NULL. */
 struct progress *progress_start(struct progress *p);
 /* Count n more bytes; redraws the line at most once a second. */
