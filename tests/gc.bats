@@ -15,7 +15,12 @@ private() {
 	unshare -mi true 2>/dev/null || skip "cannot make the namespaces"
 	run --separate-stderr env P="$P" unshare -mi bash -c '
 		mount -t tmpfs tmpfs /dev/shm || exit 99
-		trap '\''kill $(jobs -p) 2>/dev/null; wait'\'' EXIT
+		# Each job its own process group, so that the end kills
+		# what a job started too (shm lock'\''s command), and
+		# quietly: job control would say what it killed.
+		set -m
+		trap '\''exec 2>/dev/null; for j in $(jobs -p); do
+		    kill -- "-$j"; done; wait'\'' EXIT
 		shm() { "$SHM" "$@"; }
 		old() {
 			local n
