@@ -26,13 +26,18 @@ BATS	?= bats
 # --jobs needs it): every test keeps to its own names and state
 # directory, so they may.  BATSFLAGS= runs them one at a time.
 BATSFLAGS ?= $(if $(shell command -v parallel 2>/dev/null),--jobs 4)
-# The test files, the slowest first: bats --jobs starts them in this
-# order, so that the last to start are short ones, and no long one runs
-# alone at the end.
-SLOW_TESTS = safety typed wait completion man allornothing follow create \
-	find stat seek dump
+# The tests of the binary's behaviour, the slowest first: bats --jobs
+# starts them in this order, so that the last to start are short ones,
+# and no long one runs alone at the end.
+SLOW_TESTS = safety wait typed find lines follow lockcompose create \
+	resize kinds diff allornothing
+# The tests of what is written about it (man pages, completions, the
+# README's examples, install): the same whatever the build, so they run
+# once (make test-docs), not once a build.
+DOC_TESTS = man completion readme install
 TESTS	?= $(SLOW_TESTS:%=tests/%.bats) \
-	$(filter-out $(SLOW_TESTS:%=tests/%.bats),$(wildcard tests/*.bats))
+	$(filter-out $(SLOW_TESTS:%=tests/%.bats) $(DOC_TESTS:%=tests/%.bats), \
+	$(wildcard tests/*.bats))
 
 all: shm
 
@@ -98,6 +103,12 @@ demo: shm
 
 test: shm
 	SHM="$(CURDIR)/shm" $(BATS) $(BATSFLAGS) $(TESTS)
+
+test-docs: shm
+	SHM="$(CURDIR)/shm" $(BATS) $(BATSFLAGS) $(DOC_TESTS:%=tests/%.bats)
+
+# All that CI runs against ./shm.
+check: test test-docs
 
 test-asan: build/asan/shm
 	SHM="$(CURDIR)/build/asan/shm" \
@@ -221,7 +232,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait check-contract check-contract-plants demo fuzz fuzz-argv stress test valgrind lint test-asan test-musl test-portable portable install uninstall clean
+.PHONY: all asan musl bench bench-wait check check-contract check-contract-plants demo fuzz fuzz-argv stress test test-docs valgrind lint test-asan test-musl test-portable portable install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).
