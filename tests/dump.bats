@@ -40,6 +40,21 @@ need() {
 	done
 }
 
+@test "dump matches hexdump -C and xxd over many chunks, data and holes" {
+	need hexdump
+	need xxd
+	# Data and holes across the 256 KiB edges of the chunks dump reads,
+	# one ahead of the other on a second core.
+	shm create "${P}d" 1300K
+	head -c 300K /dev/urandom | shm write "${P}d" -i -
+	head -c 200K /dev/urandom | shm write "${P}d" -o 700K -i -
+	cat "/dev/shm/${P}d" > data
+	same_as 'hexdump -C data'
+	same_as 'hexdump -C -v data' -v
+	same_as 'xxd -a data' --format xxd
+	same_as 'hexdump -C -s 262143 -n 600001 data' -o 262143 -n 600001
+}
+
 @test "dump squeezes repeated lines as hexdump -C does" {
 	need hexdump
 	{ head -c 100 /dev/zero; printf 'abcdefghijklmnop%.0s' {1..20}; head -c 7 /dev/zero

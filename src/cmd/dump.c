@@ -1,10 +1,10 @@
 /* cmd/dump.c - a hex dump, byte for byte what hexdump -C or xxd print */
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
 #include "fmt/hexdump.h"
+#include "lib/readahead.h"
 #include "seg/map.h"
 #include "fmt/number.h"
 #include "util/opt.h"
@@ -50,26 +50,24 @@ struct dump_args {
 /* Bytes per read: the dump formats them while they are in cache. */
 #define DUMP_CHUNK	(256U * 1024)
 
+/* The range, read a chunk ahead of the formatting: they overlap. */
 static int
 dump_range(struct segment *seg, struct hexdump *hd, uint64_t off,
     uint64_t len)
 {
-	unsigned char *buf = malloc(DUMP_CHUNK);
+	struct readahead ra;
 	const unsigned char *data;
 	size_t got;
-	int rc = SHM_OK;
+	int rc;
 
-	if (buf == NULL)
-		return shm_perror(seg->name);
-	while (len > 0 && rc == SHM_OK) {
-		rc = segment_read_sparse(seg, off, buf, len < DUMP_CHUNK ?
-		    (size_t)len : DUMP_CHUNK, &data, &got);
-		if (rc == SHM_OK && hexdump_feed(hd, data, got) != 0)
+	if ((rc = readahead_start(&ra, seg, off, len, DUMP_CHUNK)) != SHM_OK)
+		return rc;
+	while ((rc = readahead_next(&ra, &data, &got)) == SHM_OK && got > 0)
+		if (hexdump_feed(hd, data, got) != 0) {
 			rc = shm_perror("standard output");
-		off += got;
-		len -= got;
-	}
-	free(buf);
+			break;
+		}
+	readahead_end(&ra);
 	if (rc == SHM_OK && hexdump_finish(hd) != 0)
 		rc = shm_perror("standard output");
 	return rc;
