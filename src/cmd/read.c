@@ -268,8 +268,6 @@ parse_args(int argc, char **argv, struct read_args *a)
 		return shm_usage_error("--as and --layout exclude each other");
 	if (a->layout != NULL)
 		a->as = "";
-	if (a->as == NULL && (a->fields != NULL || a->json))
-		return shm_usage_error("-F and --json go with a layout");
 	if (a->as != NULL && (a->line || a->output != NULL ||
 	    a->length != UINT64_MAX))
 		return shm_usage_error("--as takes no -n, --line or -O");
@@ -291,8 +289,6 @@ parse_args(int argc, char **argv, struct read_args *a)
 static int
 check_layout(struct read_args *a, const struct layout *l)
 {
-	if (!l->named && (a->fields != NULL || a->json))
-		return shm_usage_error("-F and --json need a layout with names");
 	if (l->named && a->columns != 1)
 		return shm_usage_error("--columns goes with a FORMAT, not a "
 		    "layout with names");
@@ -314,6 +310,9 @@ cmd_read(int argc, char **argv)
 	    (fields_wanted(a.as, a.layout) &&
 	    ((rc = fields_load(a.as, a.layout, &l)) != SHM_OK ||
 	    (rc = check_layout(&a, &l)) != SHM_OK)) ||
+	    (!l.named && (a.fields != NULL || a.json) &&
+	    (rc = shm_usage_error("-F and --json need a layout with names")) !=
+	    SHM_OK) ||
 	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK) {
 		layout_free(&l);
 		return rc;

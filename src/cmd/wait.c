@@ -208,7 +208,6 @@ parse_until(const struct wait_args *a, struct until *u,
 {
 	const struct layout_field *f;
 	struct layout l = { 0 };
-	const char *rest;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
@@ -222,14 +221,15 @@ parse_until(const struct wait_args *a, struct until *u,
 			rc = shm_perror(NULL);
 		else
 			rc = until_parse(u, field->format, a->until);
-	} else if ((rc = fields_until(&l, a->until, &f, &rest)) == SHM_OK) {
+	} else if ((rc = fields_until(&l, a->until, &f)) == SHM_OK) {
 		field->offset = f->offset;
 		field->name = strdup(f->name);
 		field->format = strdup(f->format);
 		if (field->name == NULL || field->format == NULL)
 			rc = shm_perror(NULL);
 		else
-			rc = until_parse(u, field->format, rest);
+			rc = until_parse_field(u, field->format,
+			    field->name, a->until);
 	}
 	layout_free(&l);
 	return rc;

@@ -441,7 +441,7 @@ fields_write(struct segment *seg, const struct layout *l, const char *offset,
 
 int
 fields_until(const struct layout *l, const char *test,
-    const struct layout_field **f, const char **rest)
+    const struct layout_field **f)
 {
 	const char *s = test + strspn(test, " \t");
 	size_t len = strcspn(s, " \t=!<>");
@@ -452,6 +452,5 @@ fields_until(const struct layout *l, const char *test,
 	if ((*f)->sf.count != 1)
 		return shm_usage_error("--until '%s': %s is not one value",
 		    test, (*f)->name);
-	*rest = s + len;
 	return SHM_OK;
 }

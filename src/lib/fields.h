@@ -43,11 +43,8 @@ int	fields_read(struct segment *, const struct layout *,
  */
 int	fields_write(struct segment *, const struct layout *,
 	    const char *offset, char *const assignments[], size_t n);
-/*
- * For wait --until 'FIELD OP VALUE': the field of one value named
- * first, and where 'OP VALUE' starts.
- */
+/* For wait --until 'FIELD OP VALUE': the field, of one value. */
 int	fields_until(const struct layout *, const char *test,
-	    const struct layout_field **, const char **rest);
+	    const struct layout_field **);
 
 #endif
