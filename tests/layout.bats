@@ -352,6 +352,14 @@ name=hi\0\0\0'
 	assert_fails 2 "shm: layout: one of --c, --python and --numpy (see 'shm layout --help')"
 	run --separate-stderr shm layout '< a:Q a:I' --c
 	assert_fails 2 "shm: layout: a:I: duplicate name"
+	run --separate-stderr shm layout '< a:Q int:i' --c
+	assert_fails 2 "shm: layout: int:i: a keyword of C"
+	run --separate-stderr shm layout '< a:Q class:i' --python
+	assert_fails 2 "shm: layout: class:i: a keyword of Python"
+	run --separate-stderr shm layout '< _a:Q' --python
+	assert_fails 2 "shm: layout: _a:Q: namedtuple takes no name that starts with '_'"
+	run --separate-stderr shm layout '' --numpy
+	assert_fails 2 "shm: layout: the layout has no items"
 	run --separate-stderr shm layout '< a:Q' --c --name 1x
 	assert_fails 2 "shm: layout: --name '1x': not an identifier (see 'shm layout --help')"
 }

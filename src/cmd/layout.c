@@ -77,6 +77,21 @@ parse_args(int argc, char **argv, struct layout_args *a)
 	return SHM_OK;
 }
 
+/* Names the other side cannot take, and a layout of nothing. */
+static int
+check_names(const struct layout *l, int lang)
+{
+	const struct layout_field *f;
+	const char *why;
+
+	if (l->nfields == 0)
+		return shm_error(NULL, "the layout has no items");
+	if (lang != OPT_NUMPY &&
+	    (why = codegen_refuses(l, lang == OPT_PYTHON, &f)) != NULL)
+		return shm_error(NULL, "%s: %s", f->item, why);
+	return SHM_OK;
+}
+
 int
 cmd_layout(int argc, char **argv)
 {
@@ -88,6 +103,10 @@ cmd_layout(int argc, char **argv)
 	    (rc = fields_load(a.file != NULL ? NULL : a.text, a.file, &l)) !=
 	    SHM_OK)
 		return rc;
+	if ((rc = check_names(&l, a.lang)) != SHM_OK) {
+		layout_free(&l);
+		return rc;
+	}
 	if (a.lang == OPT_C)
 		codegen_c(stdout, &l, a.name, a.text);
 	else if (a.lang == OPT_PYTHON)

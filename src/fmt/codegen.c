@@ -321,3 +321,46 @@ codegen_numpy(FILE *fp, const struct layout *l, const char *type,
 	}
 	fprintf(fp, "],\n    'itemsize': %zu,\n})\n", l->sf.size);
 }
+
+static bool
+is_word(const char *words, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = words; (p = strstr(p, name)) != NULL; p += len)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+const char *
+codegen_refuses(const struct layout *l, bool python,
+    const struct layout_field **bad)
+{
+	static const char c_words[] = "auto break case char const continue "
+	    "default do double else enum extern float for goto if inline int "
+	    "long register restrict return short signed sizeof static struct "
+	    "switch typedef union unsigned void volatile while _Alignas "
+	    "_Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn "
+	    "_Static_assert _Thread_local";
+	static const char python_words[] = "False None True and as assert "
+	    "async await break class continue def del elif else except "
+	    "finally for from global if import in is lambda nonlocal not or "
+	    "pass raise return try while with yield";
+	size_t i;
+
+	for (i = 0; i < l->nfields; i++) {
+		*bad = &l->fields[i];
+		if ((*bad)->name == NULL)
+			continue;
+		if (!python && is_word(c_words, (*bad)->name))
+			return "a keyword of C";
+		if (python && is_word(python_words, (*bad)->name))
+			return "a keyword of Python";
+		if (python && (*bad)->name[0] == '_')
+			return "namedtuple takes no name that starts with '_'";
+	}
+	return NULL;
+}

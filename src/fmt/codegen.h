@@ -2,6 +2,7 @@
 #ifndef SHM_CODEGEN_H
 #define SHM_CODEGEN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "fmt/layout.h"
@@ -16,5 +17,12 @@ void	codegen_python(FILE *, const struct layout *l, const char *type,
 	    const char *text);
 void	codegen_numpy(FILE *, const struct layout *l, const char *type,
 	    const char *text);
+/*
+ * NULL, or why C (python false) or Python (true) cannot name a field
+ * of l as it is named, with *bad the field: a keyword of the language,
+ * or, for a namedtuple, a name that starts with '_'.
+ */
+const char *codegen_refuses(const struct layout *l, bool python,
+	    const struct layout_field **bad);
 
 #endif

@@ -36,6 +36,8 @@ load_file(const char *path, char **text)
 	FILE *fp;
 	size_t len;
 	char *s, *p;
+	bool failed;
+	int saved;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return shm_perror(path);
@@ -44,14 +46,16 @@ load_file(const char *path, char **text)
 		return shm_perror(path);
 	}
 	len = fread(s, 1, FIELDS_FILE_MAX + 1, fp);
-	if (ferror(fp) || len > FIELDS_FILE_MAX || memchr(s, '\0', len)) {
-		fclose(fp);
-		free(s);
-		return len > FIELDS_FILE_MAX || !ferror(fp) ?
-		    shm_error(path, "not a layout (binary, or over 1 MiB)") :
-		    shm_perror(path);
-	}
+	failed = ferror(fp) != 0;
+	saved = errno;
 	fclose(fp);
+	if (failed || len > FIELDS_FILE_MAX || memchr(s, '\0', len) != NULL) {
+		free(s);
+		errno = saved;
+		if (failed)
+			return shm_perror(path);
+		return shm_error(path, "not a layout (binary, or over 1 MiB)");
+	}
 	s[len] = '\0';
 	for (p = s; (p = strchr(p, '#')) != NULL; )
 		while (*p != '\0' && *p != '\n')
