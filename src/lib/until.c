@@ -68,8 +68,9 @@ kind_of(const char *text)
 	return *text != '\0' && *end == '\0' ? KIND_FLOAT : KIND_TEXT;
 }
 
+/* 'OP VALUE' at optest, of the whole test, which messages quote. */
 static int
-parse_op(const char *test, int *op, const char **value)
+parse_op(const char *whole, const char *test, int *op, const char **value)
 {
 	size_t i, n;
 
@@ -82,8 +83,8 @@ parse_op(const char *test, int *op, const char **value)
 			return SHM_OK;
 		}
 	}
-	return shm_usage_error("--until '%s': not 'OP VALUE' with OP one of "
-	    "== != < <= > >=", test);
+	return shm_usage_error("--until '%s': not '%sOP VALUE' with OP one "
+	    "of == != < <= > >=", whole, whole != test ? "FIELD " : "");
 }
 
 /* label: NULL, or the field whose 'OP VALUE' starts at optest. */
@@ -101,7 +102,7 @@ parse_test(struct until *u, const char *format, const char *label,
 	if (u->sf.count != 1)
 		return shm_usage_error("--until compares one value: format "
 		    "'%s' has %zu", format, u->sf.count);
-	if ((rc = parse_op(optest, &u->op, &v)) != SHM_OK)
+	if ((rc = parse_op(test, optest, &u->op, &v)) != SHM_OK)
 		return rc;
 	if ((u->buf = malloc(u->sf.size + 1)) == NULL)
 		return shm_perror(NULL);
