@@ -123,6 +123,8 @@ assert got == open("bytes", "rb").read(), got' "$output"
 	assert_fails 2 "shm: read: ${P}a: ok:?: bytes 16 to 17 are past the end (16 bytes)"
 	run --separate-stderr shm write --as '< seq:Q price:d' -o 8 "${P}a" seq=1
 	assert_fails 2 "shm: write: ${P}a: price:d: bytes 16 to 24 are past the end (16 bytes)"
+	run --separate-stderr shm write --as '< a:Q 2000000000x' "${P}a" a=1
+	assert_fails 2 "shm: write: ${P}a: 2000000000x: bytes 8 to 2000000008 are past the end (16 bytes)"
 	run --separate-stderr shm read --as '< seq:Q' -F seq --columns 2 "${P}a"
 	assert_fails 2 "shm: read: --columns goes with a FORMAT, not a layout with names (see 'shm read --help')"
 	cmp "/dev/shm/${P}a" <(head -c 16 /dev/zero)

@@ -428,10 +428,15 @@ fields_write(struct segment *seg, const struct layout *l, const char *offset,
 {
 	struct assignment *a;
 	unsigned char *out;
+	uint64_t off = 0;
 	int rc;
 
 	if (n == 0)
 		return shm_usage_error("missing NAME=VALUE");
+	/* Checked again under the lock; first, before the buffer is had. */
+	if ((rc = segment_offset(seg, "offset", offset, &off)) != SHM_OK ||
+	    (rc = fields_fit(seg, l, off)) != SHM_OK)
+		return rc;
 	a = calloc(n, sizeof(*a));
 	out = malloc(l->sf.size + 1);
 	if (a == NULL || out == NULL)
