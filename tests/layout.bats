@@ -105,6 +105,11 @@ assert got == open("bytes", "rb").read(), got' "$output"
 	assert_fails 2 "shm: read: seq:I: duplicate name"
 	run --separate-stderr shm read --as '< 1seq:Q' "${P}a"
 	assert_fails 2 "shm: read: 1seq:Q: name is not an identifier"
+	long=$(printf 'n%.0s' {1..64})
+	run --separate-stderr shm read --as "< $long:Q" "${P}a"
+	assert_fails 2 "shm: read: $long:Q: name longer than 63 characters"
+	run --separate-stderr shm read --as "< ${long:1}:Q" "${P}a"
+	assert_equal "$output" "${long:1}=0"
 	run --separate-stderr shm read --as '< a-b:Q' "${P}a"
 	assert_fails 2 "shm: read: a-b:Q: name is not an identifier"
 	run --separate-stderr shm write --as '< seq:Q v:y' "${P}a" seq=1

@@ -97,7 +97,7 @@ c_note(const struct layout_field *f)
 static void
 print_c_member(FILE *fp, const struct layout *l, const struct layout_field *f)
 {
-	char name[256];
+	char name[LAYOUT_NAME_MAX + 24];
 	const char *type = c_type(l, f);
 
 	name_of(l, f, name, sizeof(name));
@@ -134,7 +134,7 @@ codegen_c(FILE *fp, const struct layout *l, const char *type,
     const char *text)
 {
 	const struct layout_field *f;
-	char name[256];
+	char name[LAYOUT_NAME_MAX + 24];
 	bool packed = l->order != '@';
 	size_t i;
 
@@ -181,7 +181,7 @@ is_scalar(const struct layout_field *f)
 static void
 print_names(FILE *fp, const struct layout *l)
 {
-	char name[256];
+	char name[LAYOUT_NAME_MAX + 24];
 	const char *sep = "";
 	size_t i;
 
@@ -244,7 +244,8 @@ codegen_python(FILE *fp, const struct layout *l, const char *type,
 	fprintf(fp, "%s = namedtuple('%s', [", type, type);
 	print_names(fp, l);
 	fprintf(fp, "], rename=True)\n");
-	fprintf(fp, "# Each field's values: None for one, n for a tuple of n.\n");
+	fprintf(fp, "# Each field's values: None for one, n for a tuple "
+	    "of n.\n");
 	fprintf(fp, "_SHAPE = (");
 	print_shape(fp, l);
 	fprintf(fp, ")\n");
@@ -286,7 +287,7 @@ codegen_numpy(FILE *fp, const struct layout *l, const char *type,
     const char *text)
 {
 	const struct layout_field *f;
-	char t[64];
+	char t[LAYOUT_NAME_MAX + 24];
 	const char *sep = "";
 	size_t i;
 

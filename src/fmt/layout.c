@@ -172,6 +172,8 @@ read_item(struct parse *p)
 	if (colon != NULL) {
 		if (!is_identifier(p->pos, (size_t)(colon - p->pos)))
 			return fail(p, "name is not an identifier");
+		if (colon - p->pos > LAYOUT_NAME_MAX)
+			return fail(p, "name longer than 63 characters");
 		if ((f->name = copy(p->pos, (size_t)(colon - p->pos))) == NULL)
 			return fail(p, "out of memory");
 		p->pos = colon + 1;

@@ -28,13 +28,16 @@ struct layout_field {
 };
 
 struct layout {
-	char		*format;	/* struct's format: the names left out */
+	char		*format;	/* struct's, the names left out */
 	struct structfmt sf;		/* of format: sf.size is the size */
 	char		 order;		/* @ = < > ! */
 	struct layout_field *fields;
 	size_t		 nfields;
 	bool		 named;		/* some item has a name */
 };
+
+/* The longest name: what any C compiler tells apart. */
+#define LAYOUT_NAME_MAX	63
 
 /* Room for a message of layout_parse's. */
 #define LAYOUT_ERRLEN	(STRUCTFMT_ERRLEN + 128)

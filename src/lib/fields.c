@@ -456,8 +456,8 @@ fields_until(const struct layout *l, const char *test,
 	size_t len = strcspn(s, " \t=!<>");
 
 	if ((*f = layout_find(l, s, len)) == NULL)
-		return shm_usage_error("--until '%s': not 'FIELD OP VALUE' with "
-		    "FIELD a field of the layout", test);
+		return shm_usage_error("--until '%s': not 'FIELD OP VALUE' "
+		    "with FIELD a field of the layout", test);
 	if ((*f)->sf.count != 1)
 		return shm_usage_error("--until '%s': %s is not one value",
 		    test, (*f)->name);
