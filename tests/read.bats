@@ -159,6 +159,8 @@ b=9"
 	run --separate-stderr shm read --as '< a:Q' "${P}a"
 	assert_equal "$output" "a=0"
 	assert_equal "$(shm seek "${P}a")" 4
+	run --separate-stderr shm read --as '< a:Q' --cursor c "${P}a"
+	assert_fails 2 "shm: read: a layout with names is read at -o or 0, not at a --cursor (see 'shm read --help')"
 	run --separate-stderr shm read --as '<I' --json "${P}a"
 	assert_fails 2 "shm: read: -F and --json need a layout with names (see 'shm read --help')"
 	run --separate-stderr shm read --as '< a:Q' --layout x "${P}a"

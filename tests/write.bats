@@ -166,6 +166,8 @@ load helpers
 	assert_equal "$(shm read -o 18 --as '<H4s' "${P}a")" "257
 ab\0\0"
 	assert_equal "$(shm seek "${P}a")" 4
+	run --separate-stderr shm write --as '< n:H' --cursor c "${P}a" n=1
+	assert_fails 2 "shm: write: a layout with names is written at -o or 0, not at a --cursor (see 'shm write --help')"
 	run --separate-stderr shm write --as '< n:H' "${P}a"
 	assert_fails 2 "shm: write: missing NAME=VALUE (see 'shm write --help')"
 	run --separate-stderr shm write --as '< n:H' -s x "${P}a"

@@ -292,6 +292,9 @@ check_layout(struct read_args *a, const struct layout *l)
 	if (l->named && a->columns != 1)
 		return shm_usage_error("--columns goes with a FORMAT, not a "
 		    "layout with names");
+	if (l->named && a->cursor != NULL)
+		return shm_usage_error("a layout with names is read at -o or "
+		    "0, not at a --cursor");
 	if (!l->named && a->layout != NULL)
 		a->as = l->format;
 	return SHM_OK;

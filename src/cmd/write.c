@@ -251,6 +251,9 @@ load_layout(struct write_args *a, struct layout *l)
 		return SHM_OK;
 	if ((rc = fields_load(a->as, a->layout, l)) != SHM_OK)
 		return rc;
+	if (l->named && a->cursor != NULL)
+		return shm_usage_error("a layout with names is written at -o "
+		    "or 0, not at a --cursor");
 	if (!l->named)
 		a->as = l->format;
 	return SHM_OK;
