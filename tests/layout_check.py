@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """layout_check.py - shm's layouts against Python's struct.
 
-usage: layout_check.py SHM NAME [COUNT [SEED]]
+usage: layout_check.py [--numpy] SHM NAME [COUNT [SEED]]
 
 NAME is an existing segment of at least 1024 bytes that nobody else
 uses.  For COUNT (default 300) random layouts, in every byte order, with
@@ -16,7 +16,12 @@ uses.  For COUNT (default 300) random layouts, in every byte order, with
    --as prints them: the segment must then be what it was but for those
    fields, which hold struct.pack's bytes.
 
-Prints "ok N" (N: layouts checked) and exits 0, or the failures and 1.
+ - with --numpy, where this Python has numpy, the dtype 'shm layout
+   --numpy' prints must have struct's itemsize and each named field
+   its offset and its size.
+
+Prints "ok N M" (N: layouts checked, M: those with names) and exits 0,
+or the failures and 1.
 """
 import json
 import os
@@ -190,15 +195,43 @@ class Checker:
                 out.append((name, code, count, vals, k))
         return out
 
-    def main(self, count):
+    def check_numpy(self, layout, order, items, offsets):
+        import numpy
+        rc, out, err = self.run('layout', layout, '--numpy')
+        if rc != 0:
+            self.fail('layout --numpy', layout=layout, err=err)
+            return
+        scope = {}
+        exec(out.decode(), scope)
+        dtype = scope['record']
+        fmt = order + ' '.join(s + c for _, s, _, c in items)
+        if dtype.itemsize != struct.calcsize(fmt):
+            self.fail('layout --numpy itemsize', layout=layout,
+                      want=struct.calcsize(fmt), got=dtype.itemsize)
+        for (name, spelled, count, code), off in zip(items, offsets):
+            size = struct.calcsize(order + spelled + code)
+            if name is None or size == 0:
+                continue
+            got = dtype.fields.get(name)
+            if got is None or got[1] != off or got[0].itemsize != size:
+                self.fail('layout --numpy field', layout=layout, field=name,
+                          want=(off, size), got=got and (got[1],
+                                                         got[0].itemsize))
+        assert isinstance(dtype, numpy.dtype)
+
+    def main(self, count, numpy=False):
         for _ in range(count):
             layout, order, items = self.random_layout()
             offsets = self.offsets(order, items)
+            named = any(name for name, _, _, _ in items)
+            self.named += named
+            if numpy:
+                self.check_numpy(layout, order, items, offsets)
+                continue
             self.check_c(layout, order, items, offsets)
-            if any(name for name, _, _, _ in items):
+            if named:
                 self.check_read(layout, order, items)
                 self.check_write(layout, order, items, offsets)
-                self.named += 1
         if self.failures:
             return 1
         print('ok %d %d' % (count, self.named))
@@ -223,6 +256,8 @@ def same(a, b):
 
 
 if __name__ == '__main__':
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else 300
-    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 23
-    sys.exit(Checker(sys.argv[1], sys.argv[2], seed).main(count))
+    numpy = sys.argv[1:2] == ['--numpy']
+    args = sys.argv[1 + numpy:]
+    count = int(args[2]) if len(args) > 2 else 300
+    seed = int(args[3]) if len(args) > 3 else 23
+    sys.exit(Checker(args[0], args[1], seed).main(count, numpy))
