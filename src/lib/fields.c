@@ -17,6 +17,7 @@
 
 #include "fmt/json.h"
 #include "fmt/number.h"
+#include "lib/cursor.h"
 #include "lib/fields.h"
 #include "util/shm.h"
 
@@ -400,6 +401,7 @@ write_locked(struct segment *seg, const struct layout *l, const char *offset,
     const struct assignment *a, size_t n, unsigned char *out)
 {
 	unsigned char *cur;
+	char was[64];
 	uint64_t off;
 	size_t i;
 	int rc;
@@ -409,7 +411,11 @@ write_locked(struct segment *seg, const struct layout *l, const char *offset,
 	for (i = 0; i < n; i++)
 		if (a[i].op != '=' && (rc = add_to(&a[i], cur, out)) != SHM_OK)
 			goto out;
-	if ((rc = store(seg, a, n, off, out)) != SHM_OK)
+	/* A write moves the ctime some files' cursors are kept under. */
+	segment_identity(seg, was, sizeof(was));
+	rc = store(seg, a, n, off, out);
+	cursor_keep_up(seg, was);
+	if (rc != SHM_OK)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (a[i].op != '=') {
