@@ -374,3 +374,14 @@ size: 1 -> 1099511627776"
 	    true
 	grep -q $'\e\\[31m' out
 }
+
+@test "diff --as LAYOUT compares its values as its FORMAT's" {
+	shm create "${P}a" 16
+	shm create "${P}b" 16
+	shm write --as '< a:Q b:Q' "${P}b" b=5
+	run --separate-stderr shm diff --as '< a:Q b:Q' "${P}a" "${P}b"
+	assert_equal "$status" 1
+	assert_equal "$output" "1: 0 -> 5"
+	run --separate-stderr shm diff --as '< a:Q a:Q' "${P}a" "${P}b"
+	assert_fails 2 "shm: diff: a:Q: duplicate name"
+}

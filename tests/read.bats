@@ -148,3 +148,23 @@ make_abc() {
 	exec 5>&-
 	assert_equal "$got" oldd
 }
+
+@test "read --as LAYOUT reads at -o or 0 and leaves the cursor alone" {
+	shm create "${P}a" 32
+	shm write -o 16 --as '<QQ' "${P}a" 7 9
+	shm seek "${P}a" 4
+	run --separate-stderr shm read -o 16 --as '< a:Q b:Q' "${P}a"
+	assert_equal "$output" "a=7
+b=9"
+	run --separate-stderr shm read --as '< a:Q' "${P}a"
+	assert_equal "$output" "a=0"
+	assert_equal "$(shm seek "${P}a")" 4
+	run --separate-stderr shm read --as '< a:Q' --cursor c "${P}a"
+	assert_fails 2 "shm: read: a layout with names is read at -o or 0, not at a --cursor (see 'shm read --help')"
+	run --separate-stderr shm read --as '<I' --json "${P}a"
+	assert_fails 2 "shm: read: -F and --json need a layout with names (see 'shm read --help')"
+	run --separate-stderr shm read --as '< a:Q' --layout x "${P}a"
+	assert_fails 2 "shm: read: --as and --layout exclude each other (see 'shm read --help')"
+	run --separate-stderr shm read --layout x -n 4 "${P}a"
+	assert_fails 2 "shm: read: --as takes no -n, --line or -O (see 'shm read --help')"
+}

@@ -189,6 +189,10 @@ run_section() {
 	run_section "Typed values: a length-prefixed message"
 }
 
+@test "README: Named fields: one layout for C, Python and the shell" {
+	run_section "Named fields: one layout for C, Python and the shell"
+}
+
 @test "README: Handing data between processes" {
 	run_section "Handing data between processes"
 }

@@ -69,6 +69,18 @@ vg 1 wait "$n" -n 16 --change -t 0.1
 vg 0 wait "$n.none" --gone
 vg 1 read "$n" -o -10 --follow --timeout 0.1
 vg 2 wait "$n" --as '2I' --until '== 1'
+lay='< a:Q b:3h c:5s d:d 3x e:?'
+vg 0 write "$n" --as "$lay" a+=1 c=xy 'b=1 2 3' d-=0.5
+vg 0 read "$n" --as "$lay" --json
+vg 0 read "$n" --as "$lay" -F d,a
+vg 2 write "$n" --as "$lay" a=1 e+=1
+vg 2 read "$n" --as '< a:Q a:I'
+vg 0 wait "$n" --as "$lay" --until 'a >= 1'
+printf '<\na:Q # x\nb:3h\n' > lay.txt
+vg 0 read "$n" --layout lay.txt
+vg 0 layout '@ a:b b:q 3x 2i c:3i' --c
+vg 0 layout --layout lay.txt --python
+vg 0 layout "$lay" --numpy
 vg 1 who "$n"
 vg 0 list -a -l --total
 vg 0 list --json -l --total

@@ -590,3 +590,22 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	wait "$pid" || true
 	exec 6>&-
 }
+
+@test "wait --layout FILE --until 'FIELD OP VALUE' at -o" {
+	shm create "${P}a" 32
+	printf '>\nflag:?\nn:i\n' > rec.layout
+	(for ((i = 0; i < 3; i++)); do
+		shm write -o 8 --layout rec.layout "${P}a" n-=1 >/dev/null
+	done) &
+	run --separate-stderr shm wait "${P}a" -o 8 --layout rec.layout \
+	    --until 'n <= -3' -t 20
+	assert_equal "$output" "n=-3"
+	assert_equal "$status" 0
+	wait
+	run --separate-stderr shm wait "${P}a" -o 8 --layout rec.layout \
+	    --until 'flag == True' -t 0.05
+	assert_equal "$status" 1
+	run --separate-stderr shm wait "${P}a" --layout rec.layout \
+	    --until 'n'
+	assert_fails 2 "shm: wait: --until 'n': not 'FIELD OP VALUE' with OP one of == != < <= > >= (see 'shm wait --help')"
+}

@@ -155,3 +155,21 @@ load helpers
 	shm read "${P}a" -o 0 -O out2 --progress 2>/dev/null
 	cmp data out2
 }
+
+@test "write --as LAYOUT at -o sets fields there and leaves the cursor" {
+	shm create "${P}a" 24
+	shm seek "${P}a" 4
+	printf '<\nn:H\ns:4s # text\n' > rec.layout
+	run --separate-stderr shm write -o -6 --layout rec.layout "${P}a" \
+	    s=ab n+=0x101
+	assert_equal "$output" "257"
+	assert_equal "$(shm read -o 18 --as '<H4s' "${P}a")" "257
+ab\0\0"
+	assert_equal "$(shm seek "${P}a")" 4
+	run --separate-stderr shm write --as '< n:H' --cursor c "${P}a" n=1
+	assert_fails 2 "shm: write: a layout with names is written at -o or 0, not at a --cursor (see 'shm write --help')"
+	run --separate-stderr shm write --as '< n:H' "${P}a"
+	assert_fails 2 "shm: write: missing NAME=VALUE (see 'shm write --help')"
+	run --separate-stderr shm write --as '< n:H' -s x "${P}a"
+	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other (see 'shm write --help')"
+}

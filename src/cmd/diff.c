@@ -6,6 +6,7 @@
 #include "fmt/number.h"
 #include "lib/compare.h"
 #include "lib/diffout.h"
+#include "lib/fields.h"
 #include "lib/typed.h"
 #include "seg/map.h"
 #include "util/opt.h"
@@ -33,7 +34,7 @@ static const struct opt options[] = {
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "compare the values of FORMAT (struct notation) at OFFSET, as "
 	    "many records as LENGTH holds (default 1), and print each that "
-	    "differs as 'INDEX: A -> B'", NULL },
+	    "differs as 'INDEX: A -> B'; a LAYOUT's names are dropped", NULL },
 	{ 'q', "quiet", OPT_FLAG, NULL, "print nothing: the exit status says",
 	    NULL },
 	{ OPT_JSON, "json", OPT_FLAG, NULL,
@@ -175,6 +176,23 @@ parse_option(struct diff_args *a, int c, const char *arg)
 	}
 }
 
+/* A layout's values compare as its FORMAT's: by number, not name. */
+static int
+diff_layout(struct diff_args *a)
+{
+	struct layout l;
+	int rc;
+
+	if (!fields_wanted(a->as, NULL))
+		return diff(a);
+	if ((rc = fields_load(a->as, NULL, &l)) != SHM_OK)
+		return rc;
+	a->as = l.format;
+	rc = diff(a);
+	layout_free(&l);
+	return rc;
+}
+
 int
 cmd_diff(int argc, char **argv)
 {
@@ -201,5 +219,5 @@ cmd_diff(int argc, char **argv)
 	if (strcmp(a.name[0], "-") == 0 && strcmp(a.name[1], "-") == 0)
 		return shm_usage_error("only one of A and B can be standard "
 		    "input");
-	return diff(&a);
+	return diff_layout(&a);
 }

@@ -13,22 +13,25 @@
 #include "util/opt.h"
 #include "util/progress.h"
 #include "util/shm.h"
+#include "lib/fields.h"
 #include "lib/typed.h"
 
 static const char usage[] =
 "usage: shm read [-o OFFSET] [-n LENGTH] [--line] [-O FILE] [--progress]\n"
 "                NAME\n"
 "       shm read [-o OFFSET] --as FORMAT [--columns N] NAME\n"
+"       shm read [-o OFFSET] --as LAYOUT | --layout FILE [-F NAME,...]\n"
+"                [--json] NAME\n"
 "       shm read [-o OFFSET] --follow [-t SECONDS] [--no-poll] NAME\n"
 "\n"
 "Copy bytes of NAME to standard output, exactly: from OFFSET, or else\n"
 "from the cursor, which then moves past them.  At most LENGTH bytes\n"
 "(default: to the end); fewer where the segment ends.  With --as, unpack\n"
 "the bytes as Python's struct.unpack(FORMAT) does and print one value a\n"
-"line.\n";
+"line; with a LAYOUT, print NAME=VALUE lines.\n";
 
 enum { OPT_AS = OPT_LONG, OPT_COLUMNS, OPT_PROGRESS, OPT_CURSOR,
-	OPT_NO_POLL };
+	OPT_NO_POLL, OPT_LAYOUT, OPT_JSON };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -41,6 +44,12 @@ static const struct opt options[] = {
 	    "write to FILE instead of standard output", OPT_FILE },
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "unpack values: '<I', '>q', '4s', '@bq', '10B'...", NULL },
+	{ OPT_LAYOUT, "layout", OPT_VALUE, "FILE",
+	    "as --as, the LAYOUT in FILE", OPT_FILE },
+	{ 'F', "fields", OPT_LIST, "NAME,...",
+	    "print these fields of the layout, in this order", NULL },
+	{ OPT_JSON, "json", OPT_FLAG, NULL,
+	    "print the fields as one JSON object", NULL },
 	{ OPT_COLUMNS, "columns", OPT_VALUE, "N",
 	    "print N values a line, separated by spaces", NULL },
 	PROGRESS_OPTION(OPT_PROGRESS),
@@ -58,7 +67,7 @@ static const struct opt options[] = {
 };
 
 const struct opt_command read_help = {
-	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT }
+	usage, options, TYPED_CODES_HELP FIELDS_HELP, { OPT_SEGMENT }
 };
 
 struct read_args {
@@ -67,7 +76,10 @@ struct read_args {
 	uint64_t	 length;
 	bool		 line;
 	const char	*output;
-	const char	*as;		/* a struct format */
+	const char	*as;		/* a struct format or a layout */
+	const char	*layout;	/* --layout FILE */
+	const char	*fields;	/* -F NAME,... */
+	bool		 json;
 	uint64_t	 columns;
 	bool		 progress;
 	const char	*cursor;
@@ -227,6 +239,9 @@ parse_args(int argc, char **argv, struct read_args *a)
 		case 'l': a->line = true; break;
 		case 'O': a->output = p.arg; break;
 		case OPT_AS: a->as = p.arg; break;
+		case OPT_LAYOUT: a->layout = p.arg; break;
+		case 'F': a->fields = p.arg; break;
+		case OPT_JSON: a->json = true; break;
 		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_CURSOR:
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
@@ -249,6 +264,10 @@ parse_args(int argc, char **argv, struct read_args *a)
 	}
 	if (opt_operands(&p, 1, 1, "NAME") != SHM_OK)
 		return SHM_FAIL;
+	if (a->as != NULL && a->layout != NULL)
+		return shm_usage_error("--as and --layout exclude each other");
+	if (a->layout != NULL)
+		a->as = "";
 	if (a->as != NULL && (a->line || a->output != NULL ||
 	    a->length != UINT64_MAX))
 		return shm_usage_error("--as takes no -n, --line or -O");
@@ -266,23 +285,49 @@ parse_args(int argc, char **argv, struct read_args *a)
 	return SHM_OK;
 }
 
+/* A layout without names is a FORMAT: read --as reads it so. */
+static int
+check_layout(struct read_args *a, const struct layout *l)
+{
+	if (l->named && a->columns != 1)
+		return shm_usage_error("--columns goes with a FORMAT, not a "
+		    "layout with names");
+	if (l->named && a->cursor != NULL)
+		return shm_usage_error("a layout with names is read at -o or "
+		    "0, not at a --cursor");
+	if (!l->named && a->layout != NULL)
+		a->as = l->format;
+	return SHM_OK;
+}
+
 int
 cmd_read(int argc, char **argv)
 {
 	struct read_args a = { .length = UINT64_MAX, .columns = 1,
 	    .timeout = -1 };
+	struct layout l = { 0 };
 	struct segment seg;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK ||
+	    (fields_wanted(a.as, a.layout) &&
+	    ((rc = fields_load(a.as, a.layout, &l)) != SHM_OK ||
+	    (rc = check_layout(&a, &l)) != SHM_OK)) ||
+	    (!l.named && (a.fields != NULL || a.json) &&
+	    (rc = shm_usage_error("-F and --json need a layout with names")) !=
+	    SHM_OK) ||
+	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK) {
+		layout_free(&l);
 		return rc;
-	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
-		return rc;
+	}
 	seg.cursor_name = a.cursor;
-	if (a.as != NULL)
+	if (l.named)
+		rc = fields_read(&seg, &l, a.offset, a.fields, a.json);
+	else if (a.as != NULL)
 		rc = typed_read(&seg, a.as, a.offset, a.columns);
 	else
 		rc = read_segment(&a, &seg);
 	segment_close(&seg);
+	layout_free(&l);
 	return rc;
 }

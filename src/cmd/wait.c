@@ -2,9 +2,12 @@
 #include <sys/stat.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lib/change.h"
+#include "lib/fields.h"
 #include "cmd/commands.h"
 #include "seg/map.h"
 #include "fmt/number.h"
@@ -18,6 +21,8 @@ static const char usage[] =
 "                --change\n"
 "       shm wait [-o OFFSET] [-t SECONDS] [--no-poll] NAME --as FORMAT\n"
 "                --until 'OP VALUE'\n"
+"       shm wait [-o OFFSET] [-t SECONDS] [--no-poll] NAME\n"
+"                --as LAYOUT | --layout FILE --until 'FIELD OP VALUE'\n"
 "       shm wait [-t SECONDS] NAME --exists | --gone\n"
 "\n"
 "Wait until the condition holds, then exit 0; exit 1 if SECONDS pass\n"
@@ -27,7 +32,7 @@ static const char usage[] =
 "large range).\n";
 
 enum { OPT_CHANGE = OPT_LONG, OPT_AS, OPT_UNTIL, OPT_EXISTS, OPT_GONE,
-	OPT_NO_POLL };
+	OPT_NO_POLL, OPT_LAYOUT };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -41,7 +46,10 @@ static const struct opt options[] = {
 	    "into it or shrinks out of it (-n 0: changes size), or NAME is "
 	    "removed or replaced", NULL },
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
-	    "the one value at OFFSET, as read --as reads it", NULL },
+	    "the one value at OFFSET, as read --as reads it; or a LAYOUT "
+	    "there, whose FIELD --until names", NULL },
+	{ OPT_LAYOUT, "layout", OPT_VALUE, "FILE",
+	    "as --as, the LAYOUT in FILE", OPT_FILE },
 	{ OPT_UNTIL, "until", OPT_VALUE, "'OP VALUE'",
 	    "until it compares so (== != < <= > >=) to VALUE; then print it.  "
 	    "A segment that replaces NAME is watched on; NAME removed is an "
@@ -58,7 +66,7 @@ static const struct opt options[] = {
 };
 
 const struct opt_command wait_help = {
-	usage, options, NULL, { OPT_SEGMENT }
+	usage, options, FIELDS_HELP, { OPT_SEGMENT }
 };
 
 struct wait_args {
@@ -68,6 +76,7 @@ struct wait_args {
 	double		 timeout;
 	int		 condition;	/* OPT_CHANGE ... OPT_GONE */
 	const char	*as, *until;
+	const char	*layout;	/* --layout FILE */
 	bool		 no_poll;
 };
 
@@ -189,10 +198,48 @@ track_name(struct segment *seg, struct segment_notify *n)
 	}
 }
 
+/*
+ * --until 'OP VALUE' on the one value --as FORMAT is, or 'FIELD OP
+ * VALUE' on a field of a layout: then *field says its name and offset.
+ */
+static int
+parse_until(const struct wait_args *a, struct until *u,
+    struct layout_field *field)
+{
+	const struct layout_field *f;
+	struct layout l = { 0 };
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!fields_wanted(a->as, a->layout))
+		return until_parse(u, a->as, a->until);
+	if ((rc = fields_load(a->as, a->layout, &l)) != SHM_OK)
+		return rc;
+	/* u points into the format: a copy outlives the layout. */
+	if (!l.named) {
+		if ((field->format = strdup(l.format)) == NULL)
+			rc = shm_perror(NULL);
+		else
+			rc = until_parse(u, field->format, a->until);
+	} else if ((rc = fields_until(&l, a->until, &f)) == SHM_OK) {
+		field->offset = f->offset;
+		field->name = strdup(f->name);
+		field->format = strdup(f->format);
+		if (field->name == NULL || field->format == NULL)
+			rc = shm_perror(NULL);
+		else
+			rc = until_parse_field(u, field->format,
+			    field->name, a->until);
+	}
+	layout_free(&l);
+	return rc;
+}
+
 static int
 wait_value(struct segment *seg, const struct wait_args *a)
 {
 	struct segment_notify n;
+	struct layout_field field = { 0 };
 	struct until u;
 	struct watch w;
 	uint64_t off = 0;
@@ -201,9 +248,9 @@ wait_value(struct segment *seg, const struct wait_args *a)
 	int rc;
 
 	segment_notify_start(seg, &n);
-	if ((rc = until_parse(&u, a->as, a->until)) != SHM_OK ||
+	if ((rc = parse_until(a, &u, &field)) != SHM_OK ||
 	    (rc = segment_offset(seg, "offset", a->offset, &off)) != SHM_OK ||
-	    (rc = until_fit(seg, &u, off)) != SHM_OK)
+	    (rc = until_fit(seg, &u, off += field.offset)) != SHM_OK)
 		goto out;
 	(void)pace_from_now(a, &n, &w);
 	do {
@@ -213,13 +260,16 @@ wait_value(struct segment *seg, const struct wait_args *a)
 			break;
 		rc = SHM_NOMATCH;
 		if (holds) {
-			puts(u.text);
+			printf("%s%s%s\n", field.name != NULL ? field.name : "",
+			    field.name != NULL ? "=" : "", u.text);
 			rc = SHM_OK;
 			break;
 		}
 		watch_pace(&w);
 	} while (segment_notify_sleep(&n, &w, &what));
 out:
+	free(field.name);
+	free(field.format);
 	until_free(&u);
 	segment_notify_stop(&n);
 	return rc;
@@ -251,6 +301,7 @@ parse_option(struct wait_args *a, int c, const char *arg)
 			return opt_bad_value("-t", arg, err);
 		return SHM_OK;
 	case OPT_AS: a->as = arg; return set_condition(a, OPT_UNTIL);
+	case OPT_LAYOUT: a->layout = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_UNTIL: a->until = arg; return set_condition(a, OPT_UNTIL);
 	case OPT_CHANGE: case OPT_EXISTS: case OPT_GONE:
 		return set_condition(a, c);
@@ -275,7 +326,10 @@ parse_args(int argc, char **argv, struct wait_args *a)
 	if (a->condition == 0)
 		return shm_usage_error("missing the condition: --change, --as "
 		    "with --until, --exists or --gone");
-	if (a->condition == OPT_UNTIL && (a->as == NULL || a->until == NULL))
+	if (a->as != NULL && a->layout != NULL)
+		return shm_usage_error("--as and --layout exclude each other");
+	if (a->condition == OPT_UNTIL && ((a->as == NULL &&
+	    a->layout == NULL) || a->until == NULL))
 		return shm_usage_error("--as and --until go together");
 	if ((a->condition == OPT_EXISTS || a->condition == OPT_GONE) &&
 	    (a->offset != NULL || a->length != UINT64_MAX))

@@ -13,6 +13,7 @@
 #include "util/opt.h"
 #include "util/progress.h"
 #include "util/shm.h"
+#include "lib/fields.h"
 #include "lib/typed.h"
 
 static const char usage[] =
@@ -20,6 +21,8 @@ static const char usage[] =
 "                 [-s STRING | -x HEX | -i FILE]\n"
 "       shm write --append -l | -z [--progress] NAME [-i FILE]\n"
 "       shm write [-o OFFSET] --as FORMAT NAME VALUE...\n"
+"       shm write [-o OFFSET] --as LAYOUT | --layout FILE NAME\n"
+"                 FIELD=VALUE | FIELD+=N | FIELD-=N...\n"
 "\n"
 "Write standard input, FILE, STRING or the bytes HEX spells into NAME,\n"
 "at OFFSET or else at the cursor, which then moves past them.  Data that\n"
@@ -28,9 +31,11 @@ static const char usage[] =
 "one process serves a whole stream of records.\n"
 "With --as, pack the VALUEs as Python's struct.pack(FORMAT) does; what\n"
 "'read --as' prints, 'write --as' takes back.  Negative numbers are\n"
-"values; other VALUEs that start with '-' go after '--'.\n";
+"values; other VALUEs that start with '-' go after '--'.  With a LAYOUT,\n"
+"set only the FIELDs named, or add N to one and print its new value.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_PROGRESS, OPT_CURSOR, OPT_APPEND };
+enum { OPT_AS = OPT_LONG, OPT_PROGRESS, OPT_CURSOR, OPT_APPEND,
+	OPT_LAYOUT };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -52,13 +57,15 @@ static const struct opt options[] = {
 	    "as --lines, for records that end in a NUL byte", NULL },
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "pack VALUEs: '<I', '>q', '4s', '@bq', '10B'...", NULL },
+	{ OPT_LAYOUT, "layout", OPT_VALUE, "FILE",
+	    "as --as, the LAYOUT in FILE", OPT_FILE },
 	PROGRESS_OPTION(OPT_PROGRESS),
 	CURSOR_OPTION(OPT_CURSOR),
 	{ 0 },
 };
 
 const struct opt_command write_help = {
-	usage, options, TYPED_CODES_HELP, { OPT_SEGMENT }
+	usage, options, TYPED_CODES_HELP FIELDS_HELP, { OPT_SEGMENT }
 };
 
 struct write_args {
@@ -73,7 +80,8 @@ struct write_args {
 	bool		 append;	/* at the end, as found under the lock */
 	bool		 lines;		/* a record at a time */
 	int		 sep;		/* what ends one: '\n' or '\0' */
-	const char	*as;		/* a struct format */
+	const char	*as;		/* a struct format or a layout */
+	const char	*layout;	/* --layout FILE */
 	char		**values;	/* its values, as typed */
 	size_t		 nvalues;
 	bool		 progress;
@@ -196,6 +204,7 @@ parse_args(int argc, char **argv, struct write_args *a)
 		case 'l': a->lines = true; a->sep = '\n'; break;
 		case 'z': a->lines = true; a->sep = '\0'; break;
 		case OPT_AS: a->as = p.arg; break;
+		case OPT_LAYOUT: a->layout = p.arg; break;
 		case OPT_PROGRESS: a->progress = true; break;
 		case OPT_CURSOR:
 			if (cursor_option(p.arg, &a->cursor) != SHM_OK)
@@ -204,6 +213,10 @@ parse_args(int argc, char **argv, struct write_args *a)
 		default: return opt_stop(c);
 		}
 	}
+	if (a->as != NULL && a->layout != NULL)
+		return shm_usage_error("--as and --layout exclude each other");
+	if (a->layout != NULL)
+		a->as = "";
 	sources = (a->string != NULL) + (a->hex != NULL) + (a->input != NULL);
 	if (sources > 1 || (sources > 0 && a->as != NULL))
 		return shm_usage_error("-s, -x, -i and --as exclude each "
@@ -228,18 +241,41 @@ parse_args(int argc, char **argv, struct write_args *a)
 	return SHM_OK;
 }
 
+/* A layout, parsed before NAME is opened; without names, a FORMAT. */
+static int
+load_layout(struct write_args *a, struct layout *l)
+{
+	int rc;
+
+	if (!fields_wanted(a->as, a->layout))
+		return SHM_OK;
+	if ((rc = fields_load(a->as, a->layout, l)) != SHM_OK)
+		return rc;
+	if (l->named && a->cursor != NULL)
+		return shm_usage_error("a layout with names is written at -o "
+		    "or 0, not at a --cursor");
+	if (!l->named)
+		a->as = l->format;
+	return SHM_OK;
+}
+
 int
 cmd_write(int argc, char **argv)
 {
 	struct write_args a = { 0 };
+	struct layout l = { 0 };
 	struct segment seg;
 	int rc;
 
 	interrupt_catch();
 	if ((rc = parse_args(argc, argv, &a)) == SHM_OK &&
+	    (rc = load_layout(&a, &l)) == SHM_OK &&
 	    (rc = segment_open(&seg, a.name, SEGMENT_WRITE)) == SHM_OK) {
 		seg.cursor_name = a.cursor;
-		if (a.as != NULL)
+		if (l.named)
+			rc = fields_write(&seg, &l, a.offset, a.values,
+			    a.nvalues);
+		else if (a.as != NULL)
 			rc = typed_write(&seg, a.as, a.offset, a.values,
 			    a.nvalues);
 		else if (a.lines)
@@ -249,5 +285,6 @@ cmd_write(int argc, char **argv)
 		segment_close(&seg);
 	}
 	free(a.hex_bytes);
+	layout_free(&l);
 	return rc;
 }

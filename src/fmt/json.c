@@ -39,3 +39,20 @@ json_string(FILE *fp, const char *s)
 	}
 	fputc('"', fp);
 }
+
+void
+json_bytes(FILE *fp, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	fputc('"', fp);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(fp, "\\%c", p[i]);
+		else if (p[i] >= ' ' && p[i] <= '~')
+			fputc(p[i], fp);
+		else
+			fprintf(fp, "\\u%04x", p[i]);
+	}
+	fputc('"', fp);
+}

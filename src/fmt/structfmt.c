@@ -228,6 +228,26 @@ walk(const struct structfmt *sf, visit_fn *visit, void *arg)
 	return 0;
 }
 
+int
+structfmt_runs(const struct structfmt *sf,
+    int (*visit)(const struct structfmt_run *, void *), void *arg)
+{
+	struct format_walk c = { sf->codes, 0 };
+	struct structfmt_run out;
+	struct run r;
+	int rv;
+
+	while (read_run(sf, &c, &r) == NULL && r.code != NULL) {
+		out.code = r.code->letter;
+		out.count = r.count;
+		out.size = r.size;
+		out.offset = r.offset;
+		if ((rv = visit(&out, arg)) != 0)
+			return rv;
+	}
+	return 0;
+}
+
 static uint64_t
 get_uint(const unsigned char *p, size_t size, bool little)
 {
@@ -591,6 +611,7 @@ unescape(const char *s, unsigned char *dst, size_t cap, size_t *len)
 
 struct packer {
 	const struct structfmt	*sf;
+	const char		*label;		/* NULL: "value N" alone */
 	char *const		*values;
 	size_t			 next;		/* the value being packed */
 	unsigned char		*out;
@@ -625,8 +646,12 @@ fail(struct packer *pk, const char *fmt, ...)
 	int n;
 
 	quote_value(pk->values[pk->next], quoted);
-	n = snprintf(pk->err, pk->errlen, "value %zu ('%s'): ", pk->next + 1,
-	    quoted);
+	if (pk->label != NULL && pk->sf->count == 1)
+		n = snprintf(pk->err, pk->errlen, "%s: ", pk->label);
+	else
+		n = snprintf(pk->err, pk->errlen, "%s%svalue %zu ('%s'): ",
+		    pk->label != NULL ? pk->label : "",
+		    pk->label != NULL ? ": " : "", pk->next + 1, quoted);
 	if (n >= 0 && (size_t)n < pk->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(pk->err + n, pk->errlen - (size_t)n, fmt, ap);
@@ -758,11 +783,21 @@ const char *
 structfmt_pack(const struct structfmt *sf, char *const values[],
     size_t nvalues, unsigned char *out, char *err, size_t errlen)
 {
-	struct packer pk = { sf, values, 0, out, err, errlen };
+	return structfmt_pack_labelled(sf, NULL, values, nvalues, out, err,
+	    errlen);
+}
+
+const char *
+structfmt_pack_labelled(const struct structfmt *sf, const char *label,
+    char *const values[], size_t nvalues, unsigned char *out, char *err,
+    size_t errlen)
+{
+	struct packer pk = { sf, label, values, 0, out, err, errlen };
 
 	if (nvalues != sf->count) {
 		snprintf(err, errlen,
-		    "pack expected %zu items for packing (got %zu)",
+		    "%s%spack expected %zu items for packing (got %zu)",
+		    label != NULL ? label : "", label != NULL ? ": " : "",
 		    sf->count, nvalues);
 		return err;
 	}

@@ -44,5 +44,25 @@ int		 structfmt_unpack(const struct structfmt *sf,
 const char	*structfmt_pack(const struct structfmt *sf,
 		    char *const values[], size_t nvalues, unsigned char *out,
 		    char *err, size_t errlen);
+/*
+ * The same, but a message starts "LABEL: " (a one-value format) or
+ * "LABEL: value N ('text'): " instead of "value N ('text'): ".
+ */
+const char	*structfmt_pack_labelled(const struct structfmt *sf,
+		    const char *label, char *const values[], size_t nvalues,
+		    unsigned char *out, char *err, size_t errlen);
+
+/* One run of codes: "3I" is three items of 4 bytes, "4s" one of 4. */
+struct structfmt_run {
+	char		 code;		/* the letter */
+	size_t		 count;		/* the repeat count */
+	size_t		 size;		/* of one item */
+	size_t		 offset;	/* of the first, aligned as Python */
+};
+
+/* Calls visit on each run in turn until one returns nonzero. */
+int		 structfmt_runs(const struct structfmt *sf,
+		    int (*visit)(const struct structfmt_run *, void *),
+		    void *arg);
 
 #endif

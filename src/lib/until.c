@@ -68,8 +68,9 @@ kind_of(const char *text)
 	return *text != '\0' && *end == '\0' ? KIND_FLOAT : KIND_TEXT;
 }
 
+/* 'OP VALUE' at optest, of the whole test, which messages quote. */
 static int
-parse_op(const char *test, int *op, const char **value)
+parse_op(const char *whole, const char *test, int *op, const char **value)
 {
 	size_t i, n;
 
@@ -82,12 +83,14 @@ parse_op(const char *test, int *op, const char **value)
 			return SHM_OK;
 		}
 	}
-	return shm_usage_error("--until '%s': not 'OP VALUE' with OP one of "
-	    "== != < <= > >=", test);
+	return shm_usage_error("--until '%s': not '%sOP VALUE' with OP one "
+	    "of == != < <= > >=", whole, whole != test ? "FIELD " : "");
 }
 
-int
-until_parse(struct until *u, const char *format, const char *test)
+/* label: NULL, or the field whose 'OP VALUE' starts at optest. */
+static int
+parse_test(struct until *u, const char *format, const char *label,
+    const char *test, const char *optest)
 {
 	char err[STRUCTFMT_ERRLEN], *value;
 	const char *e, *v = NULL;
@@ -99,13 +102,13 @@ until_parse(struct until *u, const char *format, const char *test)
 	if (u->sf.count != 1)
 		return shm_usage_error("--until compares one value: format "
 		    "'%s' has %zu", format, u->sf.count);
-	if ((rc = parse_op(test, &u->op, &v)) != SHM_OK)
+	if ((rc = parse_op(test, optest, &u->op, &v)) != SHM_OK)
 		return rc;
 	if ((u->buf = malloc(u->sf.size + 1)) == NULL)
 		return shm_perror(NULL);
 	value = (char *)v;
-	if (structfmt_pack(&u->sf, &value, 1, u->buf, err, sizeof(err)) !=
-	    NULL)
+	if (structfmt_pack_labelled(&u->sf, label, &value, 1, u->buf, err,
+	    sizeof(err)) != NULL)
 		return shm_usage_error("--until '%s': %s", test, err);
 	if ((rc = unpack_text(u)) != SHM_OK)
 		return rc;
@@ -117,6 +120,21 @@ until_parse(struct until *u, const char *format, const char *test)
 		return shm_usage_error("--until '%s': only == and != compare "
 		    "bytes and booleans", test);
 	return SHM_OK;
+}
+
+int
+until_parse(struct until *u, const char *format, const char *test)
+{
+	return parse_test(u, format, NULL, test, test);
+}
+
+int
+until_parse_field(struct until *u, const char *format, const char *field,
+    const char *test)
+{
+	const char *optest = test + strspn(test, " \t") + strlen(field);
+
+	return parse_test(u, format, field, test, optest);
 }
 
 /* -1, 0 or 1 as a is less than, equal to or more than b, as integers. */

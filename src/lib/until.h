@@ -23,6 +23,12 @@ struct until {
 
 /* Parses FORMAT (of one value) and 'OP VALUE'; a usage error if bad. */
 int	until_parse(struct until *, const char *format, const char *test);
+/*
+ * The same for 'FIELD OP VALUE' (test) on a field of a layout, of the
+ * format given, whose name field is: messages name it.
+ */
+int	until_parse_field(struct until *, const char *format,
+	    const char *field, const char *test);
 /* An error unless the value fits in the segment at off. */
 int	until_fit(const struct segment *, const struct until *, uint64_t off);
 /*

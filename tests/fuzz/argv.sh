@@ -14,7 +14,7 @@ export LC_ALL=C		# byte semantics for ${s:i:1}, sort and comm
 secs=${1:?usage: argv.sh SECONDS SHM_BINARY}
 shm=${2:?usage: argv.sh SECONDS SHM_BINARY}
 cmds=(create write read seek find flush resize move dump stat list rm lock wait
-	who help gc)
+	who help gc layout)
 timeout_bin=$(command -v timeout)
 
 if [ "${FUZZ_ARGV_INNER:-}" != 1 ]; then
