@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# shm watch: the change log, and the live view on a terminal (tmux).
+
+load helpers
+
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	[ -z "${WATCHER:-}" ] || kill "$WATCHER" 2>/dev/null || true
+	[ -z "${TMUX_SOCKET:-}" ] ||
+	    tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+	helpers_teardown
+}
+
+TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$'
+
+# Stores bytes $3 (a Python bytes literal) at offset $2 of /dev/shm/$1
+# through a mapping.
+python_store() {
+	python3 -c '
+import ast, mmap, os, sys
+m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
+b = ast.literal_eval(sys.argv[3])
+m[int(sys.argv[2]):int(sys.argv[2]) + len(b)] = b' "$@"
+}
+
+# Starts "shm watch ARGS..." in the background (stdout in ./out, stderr
+# in ./err) and returns once it has taken its first look.
+start_watcher() {
+	"$SHM" watch "$@" >out 2>err 3>&- &
+	WATCHER=$!
+	await_looking "$WATCHER"
+}
+
+# Until ./out has $1 lines, for 10 s at most.
+await_lines() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(wc -l < out)" -ge "$1" ] && return 0
+		nap 0.01
+	done
+	echo "out has $(wc -l < out) lines, not $1:" >&2
+	cat out >&2
+	return 1
+}
+
+# Waits for the watcher: $status, $stderr, and $output, the log without
+# its time field, each of whose lines must be a time.
+end_watcher() {
+	wait "$WATCHER" && status=0 || status=$?
+	WATCHER=
+	stderr=$(cat err)
+	cut -f1 out | grep -Evq "$TIME_RE" && {
+		echo "a line without a time:" >&2
+		cat out >&2
+		return 1
+	}
+	output=$(cut -f2- out)
+}
+
+@test "watch logs a change at the first and the last byte, and a store through a mapping" {
+	shm create "${P}a" 64
+	start_watcher "${P}a" -t 20
+	shm write "${P}a" -x 01
+	await_lines 1
+	shm write "${P}a" -o 63 -x ff
+	await_lines 2
+	python_store "${P}a" 30 "b'AB'"
+	await_lines 3
+	shm rm "${P}a"
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" "$(printf '%s\n' \
+	    $'0\t1\t00\t01' $'63\t1\t00\tff' $'30\t2\t0000\t4142' removed)"
+}
+
+@test "watch: adjacent bytes are one change; runs 16 bytes apart are two" {
+	shm create "${P}a" 64
+	start_watcher "${P}a" --count 3 -t 20
+	shm write "${P}a" -o 4 -x 'aa bb cc'
+	await_lines 1
+	# Changed at 10 and 25 (14 unchanged between: one change, them
+	# included), and at 42 (16 unchanged after 25: another).
+	shm write "${P}a" -o 10 -x "11 $(printf '00 %.0s' {1..14})22"
+	await_lines 2
+	shm write "${P}a" -o 42 -x 33
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" "$(printf '%s\n' $'4\t3\t000000\taabbcc' \
+	    $'10\t16\t'"$(printf '0%.0s' {1..32})"$'\t11'"$(printf '0%.0s' {1..28})22" \
+	    $'42\t1\t00\t33')"
+}
+
+@test "watch: changes made between two looks are one, old against new" {
+	shm create "${P}a" 64
+	start_watcher "${P}a" --count 2 -t 20
+	# Stopped, it looks at nothing: three writes, then one look.
+	kill -STOP "$WATCHER"
+	shm write "${P}a" -o 8 -x 01
+	shm write "${P}a" -o 9 -x 02
+	shm write "${P}a" -o 8 -x 03
+	python_store "${P}a" 40 "b'\\x07'"
+	python_store "${P}a" 40 "b'\\x00'"
+	kill -CONT "$WATCHER"
+	await_lines 1
+	shm write "${P}a" -o 63 -x 04
+	end_watcher
+	assert_fails 0 ""
+	# Byte 40 changed and changed back: no change.
+	assert_equal "$output" "$(printf '%s\n' $'8\t2\t0000\t0302' \
+	    $'63\t1\t00\t04')"
+}
+
+@test "watch --json: one object a line, as Python parses it" {
+	shm create "${P}a" 32
+	start_watcher "${P}a" --json -t 20
+	shm write "${P}a" -o 2 -x 'de ad'
+	await_lines 1
+	shm resize "${P}a" 40
+	await_lines 2
+	shm rm "${P}a"
+	wait "$WATCHER"
+	WATCHER=
+	run python3 -c '
+import json, re, sys
+for line in open("out"):
+    o = json.loads(line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", o.pop("time"))
+    print(sorted(o.items()))'
+	assert_equal "$output" "$(printf '%s\n' \
+	    "[('length', 2), ('new', 'dead'), ('offset', 2), ('old', '0000')]" \
+	    "[('event', 'size'), ('new_size', 40), ('old_size', 32)]" \
+	    "[('event', 'removed')]")"
+}
+
+@test "watch: the segment grown and shrunk in the range, or past it" {
+	shm create "${P}a" 16
+	start_watcher "${P}a" -t 20
+	shm write "${P}a" --grow -o 16 -x '00 00 00 00 05'
+	await_lines 2
+	shm resize --shrink "${P}a" 8
+	await_lines 3
+	shm resize "${P}a" 12
+	await_lines 4
+	shm rm "${P}a"
+	end_watcher
+	assert_fails 0 ""
+	# Grown by a write past the end: the size, then the bytes written
+	# as changes from zeros; grown again after a cut: zeros, no change.
+	assert_equal "$output" "$(printf '%s\n' $'size\t16\t21' \
+	    $'20\t1\t00\t05' $'size\t21\t8' $'size\t8\t12' removed)"
+	# A range of its own: growth past it is no change.
+	shm create "${P}b" 16
+	start_watcher "${P}b" -n 8 -t 20
+	shm resize "${P}b" 32
+	shm resize --shrink "${P}b" 4
+	await_lines 1
+	kill "$WATCHER"
+	end_watcher
+	assert_equal "$output" $'size\t32\t4'
+}
+
+@test "watch ends when the name is replaced, with status 0" {
+	shm create "${P}a" 16
+	start_watcher "${P}a"
+	shm create --force "${P}a" 16
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" replaced
+}
+
+@test "watch --count and -t: the exit status says whether anything changed" {
+	shm create "${P}a" 16
+	run --separate-stderr "$SHM" watch "${P}a" -t 0.2
+	assert_fails 1 ""
+	assert_equal "$output" ""
+	start_watcher "${P}a" -t 2
+	shm write "${P}a" -x 01
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" $'0\t1\t00\t01'
+	start_watcher "${P}a" --count 1
+	shm write "${P}a" -x 0203 -o 8
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" $'8\t2\t0000\t0203'
+}
+
+@test "watch --as: the values that change, old and new, as read --as prints them" {
+	shm create "${P}a" 32
+	start_watcher "${P}a" -o 4 -n 12 --as '<iH' --count 3 -t 20
+	shm write "${P}a" -o 4 --as '<i' -- -5
+	await_lines 1
+	shm write "${P}a" -o 10 --as '<iH' 7 65535
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" "$(printf '%s\n' $'0\t0\t-5' $'2\t0\t7' \
+	    $'3\t0\t65535')"
+	start_watcher "${P}a" --as '4s' --json --count 1 -t 20
+	shm write "${P}a" -o 0 -s 'hi'
+	wait "$WATCHER"
+	WATCHER=
+	run python3 -c '
+import json
+o = json.loads(open("out").read())
+print(o["index"], o["old"], o["new"])'
+	assert_equal "$output" '0 \0\0\0\0 hi\0\0'
+}
+
+@test "watch sees a store in the last byte of 64 MiB through a mapping" {
+	shm create "${P}a" 64M
+	start_watcher "${P}a" --count 1 -t 30
+	python_store "${P}a" $((64 * 1024 * 1024 - 1)) "b'A'"
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" $'67108863\t1\t00\t41'
+}
+
+@test "watch refuses bad input" {
+	shm create "${P}a" 16
+	run --separate-stderr "$SHM" watch "${P}nope"
+	assert_fails 2 "shm: watch: ${P}nope: no such segment"
+	run --separate-stderr "$SHM" watch "${P}a" --count 0
+	assert_fails 2 "shm: watch: --count '0': not a positive count (see 'shm watch --help')"
+	run --separate-stderr "$SHM" watch "${P}a" -i 0
+	assert_fails 2 "shm: watch: -i '0': not a positive time (see 'shm watch --help')"
+	run --separate-stderr "$SHM" watch "${P}a" -t x
+	assert_equal "$status" 2
+	run --separate-stderr "$SHM" watch "${P}a" --color=sometimes
+	assert_fails 2 "shm: watch: --color 'sometimes': not auto, always or never (see 'shm watch --help')"
+	run --separate-stderr "$SHM" watch "${P}a" -o 17
+	assert_fails 2 "shm: watch: ${P}a: offset '17': beyond the end (size 16)"
+	run --separate-stderr "$SHM" watch "${P}a" --as '<Q' -o 12
+	assert_fails 2 "shm: watch: ${P}a: format '<Q' of size 8 does not fit at offset 12 (4 bytes left)"
+	run --separate-stderr "$SHM" watch "${P}a" --as 'z'
+	assert_fails 2 "shm: watch: ${P}a: format 'z': bad char in struct format"
+	run --separate-stderr "$SHM" watch "${P}a" --as '<I' -n 3
+	assert_fails 2 "shm: watch: ${P}a: format '<I' of size 4: -n 3 holds none"
+	run --separate-stderr "$SHM" watch
+	assert_fails 2 "shm: watch: missing NAME (see 'shm watch --help')"
+	shm create "${P}big" 65M
+	run --separate-stderr "$SHM" watch "${P}big"
+	assert_fails 2 "shm: watch: ${P}big: a range of 68157440 bytes is too large to watch; -n 67108864 at most"
+}
