@@ -241,3 +241,115 @@ print(o["index"], o["old"], o["new"])'
 	run --separate-stderr "$SHM" watch "${P}big"
 	assert_fails 2 "shm: watch: ${P}big: a range of 68157440 bytes is too large to watch; -n 67108864 at most"
 }
+
+# The live view, in a detached tmux session of 90 by 10 of its own:
+# view.sh runs "shm watch ARGS...", then says its status and the
+# terminal's modes, and waits (for teardown's kill-server) so that the
+# pane and its modes can be read.
+start_view() {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	TMUX_SOCKET="${P}tmux"
+	# A trap of sh's own: sh, in the same process group, is sent ^C too.
+	cat > view.sh <<-'EOF'
+	trap : INT
+	"$@"
+	echo "rc=$?"
+	stty -a | tr ' ;' '\n\n' | grep -x -e '-\{0,1\}icanon' -e '-\{0,1\}echo'
+	echo end
+	read -r _
+	EOF
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s v -x 90 -y 10 \
+	    env ${VIEW_ENV:-} sh view.sh "$SHM" watch "$@"
+	await_screen -F ' shm watch '
+}
+
+screen() {
+	tmux -L "$TMUX_SOCKET" capture-pane -p -e -t v
+}
+
+# Until the screen holds a line that grep "$@" finds, for 10 s at most.
+await_screen() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		screen | grep -q "$@" && return 0
+		nap 0.01
+	done
+	echo "the screen never showed $*:" >&2
+	screen | cat -v >&2
+	return 1
+}
+
+# The view has ended, and given the terminal back as it found it:
+# status $1, the main screen, the cursor shown, canonical mode, echo.
+assert_restored() {
+	await_screen -x end
+	assert_equal "$(screen | sed 's/\x1b\[[0-9;]*m//g' | grep -x -e 'rc=[0-9]*' \
+	    -e '-\{0,1\}icanon' -e '-\{0,1\}echo' -e end)" \
+	    "$(printf '%s\n' "rc=$1" icanon echo end)"
+	assert_equal "$(tmux -L "$TMUX_SOCKET" display -p -t v \
+	    '#{alternate_on} #{cursor_flag}')" "0 1"
+}
+
+@test "watch on a terminal: the bytes that changed highlighted, then faded; q quits" {
+	shm create "${P}a" 64
+	start_view "${P}a"
+	assert_equal "$(screen | sed -n 1p | sed 's/\x1b\[[0-9;]*m//g' |
+	    sed 's/[0-9]* changes/N changes/')" \
+	    " shm watch ${P}a  size 64  users 0  N changes/s  (q quits, space pauses)"
+	shm write "${P}a" -o 3 -x 'de ad'
+	await_screen -F $'00 00 00 \e[1m\e[41mde'
+	assert_equal "$(screen | sed -n 2p | sed 's/\x1b\[[0-9;]*m//g')" \
+	    '00000000  00 00 00 de ad 00 00 00  00 00 00 00 00 00 00 00  |................|'
+	assert_equal "$(screen | sed -n 3,5p)" "$(printf '%s\n' \
+	    '00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|' \
+	    '00000020  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|' \
+	    '00000030  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|')"
+	# Red, then yellow, then plain.
+	await_screen -F $'\e[31mde'
+	await_screen -F $'\e[33mde'
+	await_screen -F '00000000  00 00 00 de ad 00 00 00  00 00'
+	tmux -L "$TMUX_SOCKET" send-keys -t v q
+	assert_restored 0
+}
+
+@test "watch on a terminal: NO_COLOR gives reverse video; ^C restores the terminal" {
+	shm create "${P}a" 64
+	VIEW_ENV=NO_COLOR=1 start_view "${P}a"
+	shm write "${P}a" -o 17 -x 41
+	await_screen -F $'00 \e[7m41\e[0m'
+	screen | grep -F '00000010' | grep -F $'|.\e[7mA\e[0m'
+	! screen | grep -qF $'\e[41m'
+	tmux -L "$TMUX_SOCKET" send-keys -t v C-c
+	assert_restored 130
+}
+
+@test "watch on a terminal: removal and SIGTERM end it, the terminal restored" {
+	shm create "${P}a" 64
+	start_view "${P}a"
+	shm rm "${P}a"
+	assert_restored 0
+	# A tab, which tmux shows as spaces.
+	screen | grep -Eq '^[0-9T:.-]+Z +removed$'
+	tmux -L "$TMUX_SOCKET" kill-server
+	shm create "${P}b" 64
+	start_view "${P}b"
+	pkill -TERM -xf "$SHM watch ${P}b"
+	assert_restored 143
+}
+
+@test "watch on a terminal: a range taller than the screen shows the lines changed last" {
+	shm create "${P}a" 4096
+	start_view "${P}a"
+	# 9 rows below the header: the first 9 lines, until lines change.
+	await_screen -F '00000080  00'
+	for off in 0x100 0x200 0x300 0x400 0x500 0x600 0x700 0x800 0x900 0xa00; do
+		shm write "${P}a" -o $off -x 01
+	done
+	await_screen -F '00000a00  '
+	# The nine changed last, in order; 0x100 changed first, and is gone.
+	assert_equal "$(screen | sed -n '2,$p' | sed 's/\x1b\[[0-9;]*m//g' |
+	    grep -v '^$' | cut -c1-8 | xargs)" \
+	    "00000200 00000300 00000400 00000500 00000600 00000700 00000800 00000900 00000a00"
+	tmux -L "$TMUX_SOCKET" send-keys -t v q
+	assert_restored 0
+}

@@ -5,6 +5,7 @@
 #include "fmt/number.h"
 #include "fmt/structfmt.h"
 #include "lib/changelog.h"
+#include "lib/screen.h"
 #include "lib/typed.h"
 #include "lib/watching.h"
 #include "seg/map.h"
@@ -178,7 +179,11 @@ cmd_watch(int argc, char **argv)
 		return rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	rc = watch_log(&seg, &a);
+	if (isatty(STDOUT_FILENO) && a.as == NULL && !a.json)
+		rc = screen_run(&seg, a.offset, a.length, a.timeout,
+		    (long)(a.interval * 1e9), a.count, color);
+	else
+		rc = watch_log(&seg, &a);
 	segment_close(&seg);
 	return rc;
 }
