@@ -150,10 +150,11 @@ next_run(const unsigned char *now, const unsigned char *was, size_t n,
 		if (memcmp(now + i, was + i, step) != 0)
 			break;
 	}
-	for (end = i + step; i < end && now[i] == was[i]; i++)
-		;
 	if (i >= n)
 		return false;
+	/* The chunk differs: the byte that does is in it. */
+	while (now[i] == was[i])
+		i++;
 	*from = i;
 	for (end = i + 1; i < n && i < end + CHANGE_GAP; i++)
 		if (now[i] != was[i])
