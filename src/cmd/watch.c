@@ -165,7 +165,7 @@ cmd_watch(int argc, char **argv)
 	    .color = "auto" };
 	struct opt_parser p;
 	struct segment seg;
-	bool color;
+	bool color, changed;
 	int c, rc;
 
 	opt_init(&p, argc, argv, &watch_help);
@@ -179,11 +179,14 @@ cmd_watch(int argc, char **argv)
 		return rc;
 	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
 		return rc;
-	if (isatty(STDOUT_FILENO) && a.as == NULL && !a.json)
+	if (isatty(STDOUT_FILENO) && a.as == NULL && !a.json) {
 		rc = screen_run(&seg, a.offset, a.length, a.timeout,
-		    (long)(a.interval * 1e9), a.count, color);
-	else
+		    (long)(a.interval * 1e9), a.count, color, &changed);
+		if (rc == SHM_OK && !changed)
+			rc = SHM_NOMATCH;
+	} else {
 		rc = watch_log(&seg, &a);
+	}
 	segment_close(&seg);
 	return rc;
 }

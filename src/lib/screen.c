@@ -364,7 +364,8 @@ say_end(const struct screen *s)
 
 int
 screen_run(struct segment *seg, const char *offset, uint64_t length,
-    double timeout, long interval_ns, uint64_t max, bool color)
+    double timeout, long interval_ns, uint64_t max, bool color,
+    bool *changed)
 {
 	struct watching_sink sink = { stamp_run, note_resize, note_end, looked,
 	    NULL };
@@ -390,9 +391,7 @@ screen_run(struct segment *seg, const char *offset, uint64_t length,
 	shm_error_print(&held);
 	if (rc == SHM_OK && s->ended)
 		say_end(s);
-	if (rc == SHM_OK && s->changes == 0 && !s->quit && !s->ended &&
-	    !interrupt_caught())
-		rc = SHM_NOMATCH;
+	*changed = s->changes > 0 || s->quit || s->ended;
 	forget_rows(s);
 	free(s);
 	interrupt_resend();
