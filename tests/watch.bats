@@ -353,3 +353,30 @@ assert_restored() {
 	tmux -L "$TMUX_SOCKET" send-keys -t v q
 	assert_restored 0
 }
+
+@test "watch on a terminal: space pauses, and the changes meanwhile come after; a resize refits" {
+	shm create "${P}a" 64
+	start_view "${P}a"
+	tmux -L "$TMUX_SOCKET" send-keys -t v Space
+	await_screen -F 'PAUSED'
+	shm write "${P}a" -o 32 -x 'be ef'
+	# Paused, it looks no more: a write after the pause is not shown
+	# until space is pressed again.
+	await_looks "$(pgrep -xf "$SHM watch ${P}a")" 3
+	! screen | grep -qF 'be'
+	tmux -L "$TMUX_SOCKET" send-keys -t v Space
+	await_screen -F $'00000020  \e[1m\e[41mbe'
+	! screen | grep -qF 'PAUSED'
+	# Five rows: the header and the four lines still fit.
+	tmux -L "$TMUX_SOCKET" resize-window -t v -y 5
+	await_screen -F '00000030  00'
+	tmux -L "$TMUX_SOCKET" resize-window -t v -y 4
+	shm write "${P}a" -o 0 -x 01
+	await_screen -F $'00000000  \e[1m\e[41m01'
+	assert_equal "$(screen | sed 's/\x1b\[[0-9;]*m//g' | sed -n '2,$p' |
+	    cut -c1-8 | xargs)" "00000000 00000010 00000020"
+	# Room again for what view.sh says after.
+	tmux -L "$TMUX_SOCKET" resize-window -t v -y 10
+	tmux -L "$TMUX_SOCKET" send-keys -t v q
+	assert_restored 0
+}
