@@ -30,7 +30,9 @@
 #define ROWS_MAX	SEEN_MAX	/* rows drawn at the most */
 #define FADE_STEP	0.7		/* seconds a mark lasts */
 #define FADES		3
-#define REDRAW_GAP	0.1		/* seconds between redraws at most */
+#define REDRAW_GAP	0.1		/* seconds between redraws, fading */
+/* Reading /proc for every process costs some 20 ms here: not often. */
+#define USERS_EVERY	5
 #define ROW_MAX		(HEXDUMP_LINE_MAX + 16)
 
 /* From bright to faint; with no colour, reverse video throughout. */
@@ -61,7 +63,7 @@ struct screen {
 	enum watching_end why;
 	uint64_t	 changes, max, per_second, this_second;
 	uint64_t	 lines[ROWS_MAX];	/* those drawn */
-	double		 second, drawn, counted_users;
+	double		 second, drawn, users_at, fading_until;
 	int		 users;
 	double		 now;
 };
@@ -115,6 +117,7 @@ stamp_run(void *ctx, size_t at, const unsigned char *was,
 			e = seen_line(s, (at + i) / LINE);
 		e->when[(at + i) % LINE] = e->last = s->now;
 	}
+	s->fading_until = s->now + FADES * FADE_STEP;
 	s->this_second++;
 	s->changed = true;
 	return ++s->changes == s->max ? SHM_DONE : SHM_OK;
@@ -296,10 +299,14 @@ fit(struct screen *s)
 	if (s->rows < 2)
 		s->rows = 2;
 	forget_rows(s);
+	s->changed = true;
 	return term_write(&s->t, "\033[2J", 4);
 }
 
-/* Once a second: the changes of the second past, and the users. */
+/*
+ * Once a second: the changes of the second past; and the users, every
+ * USERS_EVERY seconds.
+ */
 static void
 count(struct screen *s)
 {
@@ -310,10 +317,13 @@ count(struct screen *s)
 	s->per_second = s->this_second;
 	s->this_second = 0;
 	s->second = s->now;
+	s->changed = true;
+	if (s->now - s->users_at < USERS_EVERY)
+		return;
+	s->users_at = s->now;
 	memset(&missed, 0, sizeof(missed));
 	if (users_count(&s->seg->st, &s->users, &missed) != SHM_OK)
 		s->users = -1;
-	s->changed = true;
 }
 
 static void
@@ -344,10 +354,11 @@ looked(void *ctx, const struct change *c)
 	if (term_resized() && (rc = fit(s)) != SHM_OK)
 		return rc;
 	count(s);
-	if (!s->changed && s->now - s->drawn < REDRAW_GAP)
-		return SHM_OK;
 	/* Fading needs drawing again now and then, till all have faded. */
-	return draw(s, c);
+	if (s->changed || (s->now - s->drawn >= REDRAW_GAP &&
+	    s->drawn <= s->fading_until))
+		return draw(s, c);
+	return SHM_OK;
 }
 
 /* The last line, once the terminal is back, as the log has it. */
@@ -380,6 +391,9 @@ screen_run(struct segment *seg, const char *offset, uint64_t length,
 	s->color = color;
 	s->max = max;
 	s->now = s->second = seconds();
+	/* The first look counts them all. */
+	s->second = s->now - 1;
+	s->users_at = s->now - USERS_EVERY;
 	interrupt_catch();
 	shm_error_hold(&held);
 	if ((rc = term_start(&s->t, STDIN_FILENO, STDOUT_FILENO)) == SHM_OK &&
