@@ -14,7 +14,7 @@
 struct values {
 	char		*text;
 	size_t		 len, cap;
-	size_t		*ends;		/* where each value ends, its NUL past */
+	size_t		*ends;		/* past each value's NUL */
 	size_t		 n, cap_n;
 };
 

@@ -40,7 +40,7 @@ struct watching_sink {
 struct watching {
 	struct segment		*seg;
 	struct change		 c;
-	struct timespec		 time;		/* of the look, CLOCK_REALTIME */
+	struct timespec		 time;		/* the look's, CLOCK_REALTIME */
 	bool			 paused;	/* set by a sink: no looks */
 };
 
