@@ -61,9 +61,9 @@ print_main_usage(FILE *fp)
 	fputs("\n"
 	    "Exit status: 0 done; 2 error; 1 an answer of no: find found no\n"
 	    "match, diff found a difference, wait or read --follow timed\n"
-	    "out, who found no process, lock -w did not get the lock.  lock\n"
-	    "exits with its command's status once it has run one.  See\n"
-	    "shm(1) and shm-COMMAND(1).\n",
+	    "out, watch saw no change in time, who found no process, lock\n"
+	    "-w did not get the lock.  lock exits with its command's status\n"
+	    "once it has run one.  See shm(1) and shm-COMMAND(1).\n",
 	    fp);
 }
 

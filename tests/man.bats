@@ -181,6 +181,7 @@ examples() {
 @test "shm-gc(1)'s examples run and print what they show" { examples gc; }
 @test "shm-lock(1)'s examples run and print what they show" { examples lock; }
 @test "shm-wait(1)'s examples run and print what they show" { examples wait; }
+@test "shm-watch(1)'s examples run and print what they show" { examples watch; }
 @test "shm-layout(1)'s examples run and print what they show" { examples layout; }
 @test "shm-who(1)'s examples run and print what they show" { examples who; }
 

@@ -227,12 +227,13 @@ exit_status_section() {
 cmd/find.c
 cmd/lock.c
 cmd/wait.c
+cmd/watch.c
 cmd/who.c
 lib/follow.c"
 	help=$("$SHM" --help | sed -n '/^Exit status/,$p' | tr '\n' ' ')
 	readme=$(awk -v RS= '/Status 1 is/' "$README" | tr '\n' ' ')
 	shm1=$(exit_status_section "$man/shm.1")
-	for c in find diff wait 'read --follow' who 'lock -w'; do
+	for c in find diff wait 'read --follow' watch who 'lock -w'; do
 		[[ $help == *"$c"* ]] ||
 		    { echo "shm --help: no $c"; return 1; }
 		[[ $shm1 == *".B ${c//-/\\-}"* ]] ||
@@ -244,7 +245,7 @@ lib/follow.c"
 		c=${page##*/shm-}
 		c=${c%.1}
 		case $c in
-		find|diff|wait|read|who|lock)
+		find|diff|wait|read|watch|who|lock)
 			exit_status_section "$page" | grep -qw 1 ||
 			    { echo "$page: no status 1"; return 1; } ;;
 		*)

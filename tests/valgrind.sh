@@ -66,6 +66,8 @@ vg 0 lock "$n" true
 vg 0 lock -s -w 1 "$n" "$shm" read "$n" -o 0 -n 1
 vg 0 wait "$n" -o 0 --as '<H' --until '!= 1'
 vg 1 wait "$n" -n 16 --change -t 0.1
+vg 1 watch "$n" -n 16 -t 0.1
+vg 1 watch "$n" -o 0 -n 8 --as '<H' --json -t 0.1
 vg 0 wait "$n.none" --gone
 vg 1 read "$n" -o -10 --follow --timeout 0.1
 vg 2 wait "$n" --as '2I' --until '== 1'

@@ -23,48 +23,6 @@ m = mmap.mmap(os.open("/dev/shm/" + sys.argv[1], os.O_RDWR), 0)
 m[int(sys.argv[2])] = 0x41' "$@"
 }
 
-# Returns once process $1 sleeps between two looks (clock_nanosleep, ppoll):
-# a waiter there has taken its first look, so whatever is done after
-# this returns is a change it has to see.  Fails after 10 s.
-await_looking() {
-	local i wchan
-	for ((i = 0; i < 1000; i++)); do
-		if [ ! -e "/proc/$1/wchan" ]; then
-			echo "process $1 has ended" >&2
-			return 1
-		fi
-		# It holds no newline: read finds the end, and says so.
-		read -r wchan < "/proc/$1/wchan" || true
-		[[ "$wchan" == *nanosleep* || "$wchan" == *poll* ]] && return 0
-		nap 0.01
-	done
-	echo "process $1 never slept between looks" >&2
-	return 1
-}
-
-# How many times process $1 has slept so far; fails once it has ended.
-sleeps_of() {
-	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status" \
-	    2>/dev/null
-}
-
-# Returns once process $1 has slept $2 more times: it has looked again
-# since this was called.  Fails after 10 s, or if it ends.
-await_looks() {
-	local i n0 n
-	n0=$(sleeps_of "$1") || n0=
-	for ((i = 0; i < 1000; i++)); do
-		if [ -z "$n0" ] || ! n=$(sleeps_of "$1"); then
-			echo "process $1 has ended" >&2
-			return 1
-		fi
-		((n >= n0 + $2)) && return 0
-		nap 0.01
-	done
-	echo "process $1 did not look again" >&2
-	return 1
-}
-
 # Starts "shm wait ARGS..." in the background (stdout in ./out, stderr
 # in ./err) and returns once it has taken its first look.
 start_waiter() {

@@ -30,6 +30,7 @@
 	X(gc, "remove the objects nothing uses or changed for a while") \
 	X(lock, "run a command holding a segment's lock") \
 	X(wait, "wait until a segment changes or a value holds") \
+	X(watch, "show a segment's changes as they happen") \
 	X(layout, "print a layout of named fields as C, Python or numpy") \
 	X(who, "show the processes that map, open or lock one")
 

@@ -118,30 +118,6 @@ pace_from_now(const struct wait_args *a, const struct segment_notify *n,
 	return a->no_poll && segment_notified(n);
 }
 
-/*
- * A report of a write compares all the range; a look that is due, the
- * next step of it, unless the peers write only with write(2).  The
- * name (and the size) is looked at each look, or once a second where
- * the kernel reports what happens to it: in case it does not see all.
- */
-static unsigned
-look_for(unsigned what, bool rarely, const struct segment_notify *n,
-    struct timespec *named)
-{
-	unsigned how = LOOK_NAME;
-
-	if (what & REPORT_WRITTEN)
-		how |= LOOK_ALL;
-	else if (what == REPORT_NONE && !rarely)
-		how |= LOOK_STEP;
-	if (what == REPORT_NONE && !rarely && segment_notified(n) &&
-	    shm_seconds_since(named) < 1)
-		how &= ~(unsigned)LOOK_NAME;
-	if (how & LOOK_NAME)
-		clock_gettime(CLOCK_MONOTONIC, named);
-	return how;
-}
-
 static int
 wait_change(struct segment *seg, const struct wait_args *a)
 {
@@ -161,7 +137,7 @@ wait_change(struct segment *seg, const struct wait_args *a)
 	clock_gettime(CLOCK_MONOTONIC, &named);
 	rc = SHM_NOMATCH;
 	while (segment_notify_sleep(&n, &w, &what)) {
-		if ((rc = change_look(&c, seg, look_for(what, rarely, &n,
+		if ((rc = change_look(&c, seg, change_how(what, rarely, &n,
 		    &named), &changed)) != SHM_OK || changed)
 			break;
 		rc = SHM_NOMATCH;

@@ -1,4 +1,4 @@
-/* hex.c - hex text to bytes, for -x arguments of write and find */
+/* hex.c - hex text to bytes, for -x arguments, and bytes to hex text */
 #include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -63,4 +63,22 @@ hex_bytes(const char *what, const char *text, unsigned char **out,
 		return shm_usage_error("%s: %s", what, err);
 	return shm_usage_error("%s: '%c' at character %zu is %s", what,
 	    text[where], where + 1, err);
+}
+
+void
+hex_print(FILE *fp, const unsigned char *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[512];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		buf[k++] = digits[b[i] >> 4];
+		buf[k++] = digits[b[i] & 0xf];
+		if (k == sizeof(buf)) {
+			fwrite(buf, 1, k, fp);
+			k = 0;
+		}
+	}
+	fwrite(buf, 1, k, fp);
 }

@@ -3,6 +3,7 @@
 #define SHM_HEX_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The value of one hex digit, either case; -1 if c is none. */
 int	hex_digit(int c);
@@ -22,5 +23,8 @@ const char *hex_decode(const char *text, unsigned char *out, size_t *len,
  */
 int	hex_bytes(const char *what, const char *text, unsigned char **out,
 	    size_t *len);
+
+/* The n bytes at b as pairs of lowercase hex digits, no space. */
+void	hex_print(FILE *, const unsigned char *b, size_t n);
 
 #endif

@@ -416,60 +416,73 @@ put_line(const struct hexdump *h, char *p, uint64_t off,
 	return p;
 }
 
-/* Whether byte i of b differs from other's (past its end, all do). */
-static bool
-marked(const unsigned char *b, const unsigned char *other, size_t other_len,
-    size_t i)
-{
-	return i >= other_len || b[i] != other[i];
-}
-
-/* Starts or ends the mark where byte i's state changes. */
+/* Starts or ends a mark where byte i's differs from the last one's. */
 static char *
-put_mark(char *p, const char *mark, bool *on, bool want)
+put_mark(char *p, const char **on, const char *want)
 {
-	size_t len = want ? strlen(mark) : RESET_LEN;
+	size_t len = want != NULL ? strlen(want) : RESET_LEN;
 
 	if (*on == want)
 		return p;
-	memcpy(p, want ? mark : RESET, len);
+	if (*on != NULL && want != NULL) {
+		memcpy(p, RESET, RESET_LEN);
+		p += RESET_LEN;
+	}
+	memcpy(p, want != NULL ? want : RESET, len);
 	*on = want;
 	return p + len;
 }
 
-/* A line with the bytes that differ from other's in the mark. */
+/* A line with each byte i in marks[i], if not NULL. */
 static char *
 put_marked(char *p, const unsigned char *b, size_t n,
-    const unsigned char *other, size_t other_len, const char *mark)
+    const char *const *marks)
 {
 	const struct layout *layout = &layouts[HEXDUMP_CANONICAL];
 	unsigned char c[LINE_BYTES] = { 0 };
 	char text[LINE_BYTES];
+	const char *on = NULL;
 	size_t column = 0, i;
-	bool on = false;
 
 	memcpy(c, b, n);
 	put_text(text, c);
 	for (i = 0; i < n; i++, column += 2) {
 		for (; column < layout->pair_column[i]; column++) {
-			p = put_mark(p, mark, &on, false);
+			p = put_mark(p, &on, NULL);
 			*p++ = ' ';
 		}
-		p = put_mark(p, mark, &on, marked(b, other, other_len, i));
+		p = put_mark(p, &on, marks[i]);
 		memcpy(p, hexquads + 4 * c[i], 2);
 		p += 2;
 	}
-	p = put_mark(p, mark, &on, false);
+	p = put_mark(p, &on, NULL);
 	for (; column < layout->text_column; column++)
 		*p++ = ' ';
 	p[-1] = '|';
 	for (i = 0; i < n; i++) {
-		p = put_mark(p, mark, &on, marked(b, other, other_len, i));
+		p = put_mark(p, &on, marks[i]);
 		*p++ = text[i];
 	}
-	p = put_mark(p, mark, &on, false);
+	p = put_mark(p, &on, NULL);
 	memcpy(p, "|\n", 2);
 	return p + 2;
+}
+
+size_t
+hexdump_line_marked(char *out, char prefix, uint64_t off,
+    const unsigned char *b, size_t n, const char *const *marks)
+{
+	const struct layout *layout = &layouts[HEXDUMP_CANONICAL];
+	char *p = out;
+	size_t i;
+
+	assert(n > 0 && n <= LINE_BYTES);
+	for (i = 0; i < n; i++)
+		assert(marks[i] == NULL || strlen(marks[i]) <= ESCAPE_LEN + 3);
+	*p++ = prefix;
+	p = put_head(p, layout, off);
+	p = put_marked(p, b, n, marks);
+	return (size_t)(p - out);
 }
 
 size_t
@@ -478,15 +491,21 @@ hexdump_line(char *out, char prefix, uint64_t off, const unsigned char *b,
     const char *mark)
 {
 	const struct layout *layout = &layouts[HEXDUMP_CANONICAL];
+	const char *marks[LINE_BYTES];
 	char *p = out;
+	size_t i;
 
+	/* A byte differs from other's where other has ended too. */
+	if (mark != NULL) {
+		for (i = 0; i < n; i++)
+			marks[i] = i >= other_len || b[i] != other[i] ? mark :
+			    NULL;
+		return hexdump_line_marked(out, prefix, off, b, n, marks);
+	}
 	assert(n > 0 && n <= LINE_BYTES);
-	assert(mark == NULL || strlen(mark) <= ESCAPE_LEN + 3);
 	*p++ = prefix;
 	p = put_head(p, layout, off);
-	if (mark != NULL)
-		p = put_marked(p, b, n, other, other_len, mark);
-	else if (n == LINE_BYTES)
+	if (n == LINE_BYTES)
 		p = put_plain(p, layout, b);
 	else
 		p = put_short(p, layout, b, n);

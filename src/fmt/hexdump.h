@@ -60,4 +60,11 @@ size_t	hexdump_line(char *out, char prefix, uint64_t off,
 	    const unsigned char *b, size_t n, const unsigned char *other,
 	    size_t other_len, const char *mark);
 
+/*
+ * The same with a mark of each byte's own: marks[i] (an ANSI escape of
+ * 8 bytes at most) or NULL for none, for n bytes.
+ */
+size_t	hexdump_line_marked(char *out, char prefix, uint64_t off,
+	    const unsigned char *b, size_t n, const char *const *marks);
+
 #endif

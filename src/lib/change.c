@@ -1,5 +1,6 @@
 /*
- * change.c - what counts as a change of a range, for wait --change.
+ * change.c - what counts as a change of a range, for wait --change
+ * and watch.
  *
  * A script loops on "wait --change; read", so every way the range can
  * stop being what the read saw is a change, seen without a lock (a look
@@ -15,6 +16,10 @@
  * looks of a large range evenly.  A hole is not read through the
  * mapping, which would give it memory: the copy is compared with
  * zeros there instead.
+ *
+ * watch hands each run of bytes that differs to its emit (the copy
+ * then takes the new bytes), so a change between two looks is seen
+ * once, old and new, however many stores made it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +83,7 @@ struct compare {
 	size_t			 from, to;
 	bool			 copy;
 	bool			 differs;
+	bool			 stop;		/* wait's first difference */
 };
 
 /*
@@ -128,6 +134,63 @@ bytes_now(struct compare *k, size_t at, size_t end,
 	return segment_read(k->seg, c->off + at, c->buf, *n, n);
 }
 
+/*
+ * Where the next run of changed bytes at or after *from ends, in
+ * [*from, n) of now against was: runs fewer than CHANGE_GAP unchanged
+ * bytes apart are one.  False if there is none.
+ */
+static bool
+next_run(const unsigned char *now, const unsigned char *was, size_t n,
+    size_t *from, size_t *to)
+{
+	size_t i = *from, end, step = 0;
+
+	for (; i < n; i += step) {
+		step = n - i < 4096 ? n - i : 4096;
+		if (memcmp(now + i, was + i, step) != 0)
+			break;
+	}
+	if (i >= n)
+		return false;
+	/* The chunk differs: the byte that does is in it. */
+	while (now[i] == was[i])
+		i++;
+	*from = i;
+	for (end = i + 1; i < n && i < end + CHANGE_GAP; i++)
+		if (now[i] != was[i])
+			end = i + 1;
+	*to = end;
+	return true;
+}
+
+/*
+ * The n bytes at now are the range's at `at`: hands each run that
+ * differs from the copy to the caller's emit, then takes it into the
+ * copy; without emit, notes the first and stops.
+ */
+static int
+take_changes(struct compare *k, size_t at, const unsigned char *now,
+    size_t n)
+{
+	struct change *c = k->c;
+	size_t from = 0, to;
+	int rc;
+
+	if (c->emit == NULL) {
+		k->differs = memcmp(now, c->was + at, n) != 0;
+		return SHM_OK;
+	}
+	while (next_run(now, c->was + at, n, &from, &to)) {
+		k->differs = true;
+		if ((rc = c->emit(c->ctx, at + from, c->was + at + from,
+		    now + from, to - from)) != SHM_OK)
+			return rc;
+		memcpy(c->was + at + from, now + from, to - from);
+		from = to;
+	}
+	return SHM_OK;
+}
+
 /* Copies or compares [at, end), which was data when last asked. */
 static int
 walk_data(struct compare *k, size_t at, size_t end)
@@ -136,14 +199,41 @@ walk_data(struct compare *k, size_t at, size_t end)
 	size_t n;
 	int rc;
 
-	for (; at < end && !k->differs; at += n) {
+	for (; at < end && !k->stop; at += n) {
 		if ((rc = bytes_now(k, at, end, &now, &n)) != SHM_OK)
 			return rc;
 		if (k->copy)
 			memcpy(k->c->was + at, now, n);
-		else
-			k->differs = n == 0 ||
-			    memcmp(now, k->c->was + at, n) != 0;
+		else if (n == 0)
+			k->differs = k->stop = true;
+		else if ((rc = take_changes(k, at, now, n)) != SHM_OK)
+			return rc;
+		k->stop = k->stop || (k->differs && k->c->emit == NULL);
+	}
+	return SHM_OK;
+}
+
+/* [at, hole_end) is a hole now: it reads as zeros. */
+static int
+walk_hole(struct compare *k, size_t at, size_t hole_end)
+{
+	const unsigned char *zeros;
+	size_t n;
+	int rc;
+
+	if (k->copy) {
+		memset(k->c->was + at, 0, hole_end - at);
+		return SHM_OK;
+	}
+	if (k->c->emit == NULL) {
+		k->stop = k->differs = !all_zero(k->c->was + at, hole_end - at);
+		return SHM_OK;
+	}
+	for (; at < hole_end; at += n) {
+		zeros = segment_zeros(&n);
+		n = shm_min(n, hole_end - at);
+		if ((rc = take_changes(k, at, zeros, n)) != SHM_OK)
+			return rc;
 	}
 	return SHM_OK;
 }
@@ -152,15 +242,12 @@ static int
 compare_range(void *arg)
 {
 	struct compare *k = arg;
-	const struct change *c = k->c;
 	size_t at = k->from, end, hole_end = 0;
 	int rc = SHM_OK;
 
-	while (at < k->to && !k->differs && rc == SHM_OK) {
-		if ((end = data_end(k, at, &hole_end)) == 0 && k->copy)
-			memset(c->was + at, 0, hole_end - at);
-		else if (end == 0)
-			k->differs = !all_zero(c->was + at, hole_end - at);
+	while (at < k->to && !k->stop && rc == SHM_OK) {
+		if ((end = data_end(k, at, &hole_end)) == 0)
+			rc = walk_hole(k, at, hole_end);
 		else
 			rc = walk_data(k, at, end);
 		at = end == 0 ? hole_end : end;
@@ -172,7 +259,7 @@ compare_range(void *arg)
 static int
 copy(struct change *c, struct segment *seg)
 {
-	struct compare k = { c, seg, 0, c->len, true, false };
+	struct compare k = { c, seg, 0, c->len, true, false, false };
 
 	return segment_guard(seg, compare_range, &k);
 }
@@ -185,7 +272,7 @@ static int
 compare(struct change *c, struct segment *seg, size_t from,
     size_t to, bool *differs)
 {
-	struct compare k = { c, seg, from, to, false, false };
+	struct compare k = { c, seg, from, to, false, false, false };
 	int rc;
 
 	rc = segment_guard_quiet(seg, compare_range, &k);
@@ -204,14 +291,43 @@ compare_step(struct change *c, struct segment *seg, bool *differs)
 	return compare(c, seg, from, to, differs);
 }
 
+int
+change_resize(struct change *c, struct segment *seg)
+{
+	uint64_t n = shm_min(inside(c, seg->size), CHANGE_RANGE_MAX);
+	unsigned char *p;
+
+	c->size = seg->size;
+	if (n == c->len)
+		return SHM_OK;
+	window_unmap(&c->map);
+	if ((p = realloc(c->was, (size_t)n + 1)) == NULL)
+		return shm_perror(seg->name);
+	c->was = p;
+	if (n > c->len)
+		memset(c->was + c->len, 0, (size_t)n - c->len);
+	c->len = (size_t)n;
+	c->next = 0;
+	c->data_from = c->data_to = 0;
+	if (SHM_LINUX)
+		return segment_map(seg, c->off, c->len, &c->map);
+	return SHM_OK;
+}
+
+bool
+change_resized(const struct change *c, uint64_t size)
+{
+	return c->end == c->off ? size != c->size :
+	    shm_min(inside(c, size), CHANGE_RANGE_MAX) != c->len;
+}
+
 /* The name, and the size with it: one system call for both. */
 static bool
 renamed_or_resized(const struct change *c, struct segment *seg)
 {
 	if (segment_check_name(seg) != SEGMENT_NAMED)
 		return true;
-	return c->end == c->off ? seg->size != c->size :
-	    inside(c, seg->size) != c->len;
+	return change_resized(c, seg->size);
 }
 
 int
@@ -227,6 +343,24 @@ change_look(struct change *c, struct segment *seg, unsigned how,
 	/* A write may have punched a hole: ask again. */
 	c->data_from = c->data_to = 0;
 	return compare(c, seg, 0, c->len, changed);
+}
+
+unsigned
+change_how(unsigned what, bool rarely, const struct segment_notify *n,
+    struct timespec *named)
+{
+	unsigned how = LOOK_NAME;
+
+	if (what & REPORT_WRITTEN)
+		how |= LOOK_ALL;
+	else if (what == REPORT_NONE && !rarely)
+		how |= LOOK_STEP;
+	if (what == REPORT_NONE && !rarely && segment_notified(n) &&
+	    shm_seconds_since(named) < 1)
+		how &= ~(unsigned)LOOK_NAME;
+	if (how & LOOK_NAME)
+		clock_gettime(CLOCK_MONOTONIC, named);
+	return how;
 }
 
 void

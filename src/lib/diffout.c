@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt/hex.h"
 #include "fmt/hexdump.h"
 #include "fmt/json.h"
 #include "fmt/structfmt.h"
 #include "lib/diffout.h"
+#include "lib/values.h"
 #include "util/shm.h"
 
 /* The differing bytes: red in A's line, green in B's. */
@@ -151,14 +153,8 @@ emit_text(void *ctx, uint64_t off, const unsigned char *a, size_t a_len,
 static void
 put_hex(const unsigned char *b, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
 	putchar('"');
-	for (i = 0; i < n; i++) {
-		putchar(digits[b[i] >> 4]);
-		putchar(digits[b[i] & 0xf]);
-	}
+	hex_print(stdout, b, n);
 	putchar('"');
 }
 
@@ -300,88 +296,20 @@ diffout_finish(struct diffout *d)
 	return d->rc != SHM_OK ? d->rc : shm_flush_output();
 }
 
-/* The values of one record, as read --as prints them. */
-struct values {
-	char		*text;
-	size_t		 len, cap;
-	size_t		*ends;		/* where each value ends in text */
-	size_t		 n, cap_n;
-};
-
-static int
-collect(void *ctx, const char *text, size_t len, bool end)
-{
-	struct values *v = ctx;
-	void *p;
-
-	if (v->len + len + 1 > v->cap) {
-		if ((p = realloc(v->text, 2 * (v->len + len + 1))) == NULL)
-			return -1;
-		v->text = p;
-		v->cap = 2 * (v->len + len + 1);
-	}
-	memcpy(v->text + v->len, text, len);
-	v->len += len;
-	if (!end)
-		return 0;
-	if (v->n == v->cap_n) {
-		if ((p = realloc(v->ends, (2 * v->n + 8) * sizeof(size_t))) ==
-		    NULL)
-			return -1;
-		v->ends = p;
-		v->cap_n = 2 * v->n + 8;
-	}
-	v->ends[v->n++] = v->len;
-	return 0;
-}
-
-/* Value i of v, as a string (text is terminated where it ends). */
-static const char *
-value(struct values *v, size_t i, char *saved)
-{
-	size_t from = i == 0 ? 0 : v->ends[i - 1];
-
-	*saved = v->text[v->ends[i]];
-	v->text[v->ends[i]] = '\0';
-	return v->text + from;
-}
-
 static void
-put_value_pair(struct values v[2], size_t i, uint64_t index,
+put_value_pair(const struct values v[2], size_t i, uint64_t index,
     enum diffout_kind kind)
 {
-	char saved[2];
-	const char *a = value(&v[0], i, &saved[0]);
-	const char *b;
-
 	if (kind == DIFFOUT_JSON) {
 		printf("{\"index\":%" PRIu64 ",\"a\":", index);
-		json_string(stdout, a);
-		v[0].text[v[0].ends[i]] = saved[0];
+		json_string(stdout, values_at(&v[0], i));
 		fputs(",\"b\":", stdout);
-		json_string(stdout, b = value(&v[1], i, &saved[1]));
+		json_string(stdout, values_at(&v[1], i));
 		fputs("}\n", stdout);
 	} else {
-		printf("%" PRIu64 ": %s -> ", index, a);
-		v[0].text[v[0].ends[i]] = saved[0];
-		printf("%s\n", b = value(&v[1], i, &saved[1]));
+		printf("%" PRIu64 ": %s -> %s\n", index, values_at(&v[0], i),
+		    values_at(&v[1], i));
 	}
-	v[1].text[v[1].ends[i]] = saved[1];
-}
-
-/* Whether value i differs between the two records. */
-static bool
-value_differs(const struct values v[2], size_t i)
-{
-	size_t from[2], len[2];
-	int s;
-
-	for (s = 0; s < 2; s++) {
-		from[s] = i == 0 ? 0 : v[s].ends[i - 1];
-		len[s] = v[s].ends[i] - from[s];
-	}
-	return len[0] != len[1] || memcmp(v[0].text + from[0],
-	    v[1].text + from[1], len[0]) != 0;
 }
 
 /* Reads and unpacks record r of each side. */
@@ -401,8 +329,7 @@ unpack_record(struct compare *c, const struct structfmt *sf,
 			return shm_error(c->side[s].name, "format '%s' of size "
 			    "%zu does not fit at offset %" PRIu64 " (%zu bytes "
 			    "left)", format, sf->size, off, got);
-		v[s].len = v[s].n = 0;
-		if (structfmt_unpack(sf, buf, collect, &v[s]) != 0)
+		if (values_unpack(&v[s], sf, buf) != 0)
 			return shm_perror(c->side[s].name);
 	}
 	return SHM_OK;
@@ -413,19 +340,19 @@ compare_records(struct compare *c, const struct structfmt *sf,
     const char *format, uint64_t off, uint64_t count,
     enum diffout_kind kind, bool *differ)
 {
-	struct values v[2] = { { NULL, 0, 0, NULL, 0, 0 },
-	    { NULL, 0, 0, NULL, 0, 0 } };
+	struct values v[2];
 	unsigned char *buf = malloc(sf->size + 1);
 	uint64_t r;
 	size_t i;
 	int rc = buf == NULL ? shm_perror(c->side[0].name) : SHM_OK;
 
+	memset(v, 0, sizeof(v));
 	for (r = 0; r < count && rc == SHM_OK; r++) {
 		if ((rc = unpack_record(c, sf, format, off + r * sf->size, buf,
 		    v)) != SHM_OK)
 			break;
 		for (i = 0; i < v[0].n && i < v[1].n; i++) {
-			if (!value_differs(v, i))
+			if (!values_differ(&v[0], &v[1], i))
 				continue;
 			*differ = true;
 			if (kind == DIFFOUT_QUIET)
@@ -436,10 +363,8 @@ compare_records(struct compare *c, const struct structfmt *sf,
 			break;
 	}
 	free(buf);
-	for (i = 0; i < 2; i++) {
-		free(v[i].text);
-		free(v[i].ends);
-	}
+	values_free(&v[0]);
+	values_free(&v[1]);
 	return rc != SHM_OK ? rc : shm_flush_output();
 }
 

@@ -63,6 +63,12 @@ watch_rarely(struct watch *w)
 	w->base = w->interval = WATCH_RARE_NS;
 }
 
+void
+watch_every(struct watch *w, long ns)
+{
+	w->base = w->interval = ns;
+}
+
 bool
 watch_next(const struct watch *w, struct timespec *soonest,
     struct timespec *due)

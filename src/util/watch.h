@@ -40,6 +40,8 @@ void	watch_start(struct watch *, double timeout);
  * of every change, and looks only for what it might not be told of.
  */
 void	watch_rarely(struct watch *);
+/* Looks every ns unprompted at the least (watch -i), not every ms. */
+void	watch_every(struct watch *, long ns);
 /*
  * When the next look may come: not before *soonest, and unprompted at
  * *due (never past the end).  False once the time is up.

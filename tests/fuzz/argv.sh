@@ -14,7 +14,7 @@ export LC_ALL=C		# byte semantics for ${s:i:1}, sort and comm
 secs=${1:?usage: argv.sh SECONDS SHM_BINARY}
 shm=${2:?usage: argv.sh SECONDS SHM_BINARY}
 cmds=(create write read seek find flush resize move dump stat list rm lock wait
-	who help gc layout)
+	watch who help gc layout diff)
 timeout_bin=$(command -v timeout)
 
 if [ "${FUZZ_ARGV_INNER:-}" != 1 ]; then
@@ -249,10 +249,11 @@ while now && [ "$REPLY" -lt "$deadline" ] &&
 		else (printf 'fifo\n' >./fifo) & fi 2>/dev/null
 		helper=$!
 	fi
-	# wait, read --follow and lock may wait for ever by design: a kill
-	# after 2 s is what was asked for, not a hang.
+	# wait, watch, read --follow and lock may wait for ever by design: a
+	# kill after 2 s is what was asked for, not a hang.
 	limit=10 waits=
-	if [ "$cmd" = wait ] || [ "$cmd" = lock ] || { [ "$cmd" = read ] &&
+	if [ "$cmd" = wait ] || [ "$cmd" = watch ] || [ "$cmd" = lock ] ||
+	    { [ "$cmd" = read ] &&
 	    [[ " ${words[*]} " == *" -f"* || " ${words[*]} " == *--follow* ]]; }
 	then limit=2 waits=yes
 	fi
