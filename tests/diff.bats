@@ -375,13 +375,31 @@ size: 1 -> 1099511627776"
 	grep -q $'\e\\[31m' out
 }
 
-@test "diff --as LAYOUT compares its values as its FORMAT's" {
-	shm create "${P}a" 16
-	shm create "${P}b" 16
-	shm write --as '< a:Q b:Q' "${P}b" b=5
-	run --separate-stderr shm diff --as '< a:Q b:Q' "${P}a" "${P}b"
+@test "diff --as LAYOUT and --layout FILE call the values by name" {
+	local l='< seq:Q 2x vals:3h I name:4s'
+	shm create "${P}a" 48
+	shm create "${P}b" 48
+	shm write --as "$l" "${P}b" seq=5 'vals=0 -1 0' name=ab
+	shm write --as "$l" "${P}b" -o 24 seq=6
+	shm write "${P}b" -o 16 --as '<I' 9
+	run --separate-stderr shm diff --as "$l" "${P}a" "${P}b"
 	assert_equal "$status" 1
-	assert_equal "$output" "1: 0 -> 5"
+	assert_equal "$stderr" ""
+	# The unnamed I is value 4, after seq and the three of vals.
+	assert_equal "$output" "seq: 0 -> 5
+vals[1]: 0 -> -1
+4: 0 -> 9
+name: \\0\\0\\0\\0 -> ab\\0\\0"
+	printf '%s\n' '# the record' '<' 'seq:Q' '2x' 'vals:3h' 'I' 'name:4s' \
+	    > layout
+	run --separate-stderr shm diff --layout layout -n 48 --json \
+	    "${P}a" "${P}b"
+	assert_equal "$status" 1
+	assert_equal "$output" '{"field":"0.seq","a":"0","b":"5"}
+{"field":"0.vals[1]","a":"0","b":"-1"}
+{"index":4,"a":"0","b":"9"}
+{"field":"0.name","a":"\\0\\0\\0\\0","b":"ab\\0\\0"}
+{"field":"1.seq","a":"0","b":"6"}'
 	run --separate-stderr shm diff --as '< a:Q a:Q' "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: a:Q: duplicate name"
 }

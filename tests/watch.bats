@@ -206,6 +206,33 @@ print(o["index"], o["old"], o["new"])'
 	assert_equal "$output" '0 \0\0\0\0 hi\0\0'
 }
 
+@test "watch --as LAYOUT and --layout FILE call the values by name" {
+	shm create "${P}a" 32
+	start_watcher "${P}a" --as '< seq:I 2x pair:2h' --count 2 -t 20
+	shm write "${P}a" --as '< seq:I' seq+=1
+	await_lines 1
+	shm write "${P}a" -o 8 --as '<h' -- -3
+	end_watcher
+	assert_fails 0 ""
+	assert_equal "$output" "$(printf '%s\n' $'seq\t0\t1' \
+	    $'pair[1]\t0\t-3')"
+	printf '%s\n' '<' 'seq:I' 'H' > layout
+	shm create "${P}b" 12
+	start_watcher "${P}b" --layout layout -n 12 --json --count 2 -t 20
+	shm write "${P}b" -o 6 --as '<I' 7
+	await_lines 1
+	shm write "${P}b" -o 4 --as '<H' 8
+	wait "$WATCHER"
+	WATCHER=
+	run python3 -c '
+import json
+for line in open("out"):
+    o = json.loads(line)
+    print(o.get("field", o.get("index")), o["old"], o["new"])'
+	assert_equal "$output" "1.seq 0 7
+1 0 8"
+}
+
 @test "watch sees a store in the last byte of 64 MiB through a mapping" {
 	shm create "${P}a" 64M
 	start_watcher "${P}a" --count 1 -t 30
@@ -418,8 +445,10 @@ sys.stdin.readline()' "${P}a" < ctl &
 	# would do) it has not seen it ...
 	nap 0.3
 	assert_equal "$(cat out)" ""
-	# ... until a write(2) prompts a look, which compares it all.
-	shm write "${P}a" -o 6 -x 07
+	# ... until a write(2) prompts a look, which compares it all: one
+	# write(2) alone (shm write would fallocate first, a report too).
+	printf '\007' | dd of="/dev/shm/${P}a" bs=1 seek=6 conv=notrunc \
+	    status=none
 	await_lines 1
 	echo >&4
 	exec 4>&-

@@ -13,8 +13,8 @@
 #include "util/shm.h"
 
 static const char usage[] =
-"usage: shm diff [-o OFFSET] [-n LENGTH] [--as FORMAT] [-q] [--json]\n"
-"                [--color[=WHEN]] A B\n"
+"usage: shm diff [-o OFFSET] [-n LENGTH] [--as FORMAT|--layout FILE] [-q]\n"
+"                [--json] [--color[=WHEN]] A B\n"
 "\n"
 "Compare the segments or files A and B (one may be '-', standard input)\n"
 "and exit 0 if they are the same, 1 if they differ, 2 on error, as cmp\n"
@@ -23,7 +23,7 @@ static const char usage[] =
 "differ are said on a last line, 'size: A -> B'.  Holes are zeros, and\n"
 "are not read where both sides have one.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_JSON, OPT_COLOR };
+enum { OPT_AS = OPT_LONG, OPT_LAYOUT, OPT_JSON, OPT_COLOR };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -34,7 +34,9 @@ static const struct opt options[] = {
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "compare the values of FORMAT (struct notation) at OFFSET, as "
 	    "many records as LENGTH holds (default 1), and print each that "
-	    "differs as 'INDEX: A -> B'; a LAYOUT's names are dropped", NULL },
+	    "differs as 'INDEX: A -> B'; a LAYOUT's fields by name, "
+	    "'NAME: A -> B' ('R.NAME' past the first record)", NULL },
+	LAYOUT_OPTION(OPT_LAYOUT),
 	{ 'q', "quiet", OPT_FLAG, NULL, "print nothing: the exit status says",
 	    NULL },
 	{ OPT_JSON, "json", OPT_FLAG, NULL,
@@ -57,6 +59,8 @@ struct diff_args {
 	uint64_t		 length;
 	bool			 has_length;
 	const char		*as;
+	const char		*layout;	/* --layout FILE */
+	const struct layout	*names;		/* of as, where it has some */
 	enum diffout_kind	 kind;
 	bool			 color;
 };
@@ -106,7 +110,7 @@ compare(const struct diff_args *a, struct compare *c)
 		return rc;
 	c->len = a->length;
 	if (a->as != NULL) {
-		rc = diffout_values(c, a->as, c->start, a->length,
+		rc = diffout_values(c, a->as, a->names, c->start, a->length,
 		    a->has_length, a->kind, &differ);
 	} else {
 		diffout_init(&d, a->kind, a->color, c);
@@ -164,6 +168,9 @@ parse_option(struct diff_args *a, int c, const char *arg)
 	case OPT_AS:
 		a->as = arg;
 		return SHM_OK;
+	case OPT_LAYOUT:
+		a->layout = arg;
+		return SHM_OK;
 	case 'q':
 		a->kind = DIFFOUT_QUIET;
 		return SHM_OK;
@@ -176,18 +183,19 @@ parse_option(struct diff_args *a, int c, const char *arg)
 	}
 }
 
-/* A layout's values compare as its FORMAT's: by number, not name. */
+/* A layout's values compare as its FORMAT's, and are called by name. */
 static int
 diff_layout(struct diff_args *a)
 {
 	struct layout l;
 	int rc;
 
-	if (!fields_wanted(a->as, NULL))
+	if (!fields_wanted(a->as, a->layout))
 		return diff(a);
-	if ((rc = fields_load(a->as, NULL, &l)) != SHM_OK)
+	if ((rc = fields_load(a->as, a->layout, &l)) != SHM_OK)
 		return rc;
 	a->as = l.format;
+	a->names = &l;
 	rc = diff(a);
 	layout_free(&l);
 	return rc;
@@ -196,8 +204,7 @@ diff_layout(struct diff_args *a)
 int
 cmd_diff(int argc, char **argv)
 {
-	struct diff_args a = { { NULL, NULL }, NULL, UINT64_MAX, false, NULL,
-	    DIFFOUT_TEXT, false };
+	struct diff_args a = { .length = UINT64_MAX, .kind = DIFFOUT_TEXT };
 	struct opt_parser p;
 	bool quiet = false;
 	int c, rc;

@@ -48,8 +48,7 @@ static const struct opt options[] = {
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "the one value at OFFSET, as read --as reads it; or a LAYOUT "
 	    "there, whose FIELD --until names", NULL },
-	{ OPT_LAYOUT, "layout", OPT_VALUE, "FILE",
-	    "as --as, the LAYOUT in FILE", OPT_FILE },
+	LAYOUT_OPTION(OPT_LAYOUT),
 	{ OPT_UNTIL, "until", OPT_VALUE, "'OP VALUE'",
 	    "until it compares so (== != < <= > >=) to VALUE; then print it.  "
 	    "A segment that replaces NAME is watched on; NAME removed is an "

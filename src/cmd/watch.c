@@ -5,6 +5,7 @@
 #include "fmt/number.h"
 #include "fmt/structfmt.h"
 #include "lib/changelog.h"
+#include "lib/fields.h"
 #include "lib/screen.h"
 #include "lib/typed.h"
 #include "lib/watching.h"
@@ -13,8 +14,9 @@
 #include "util/shm.h"
 
 static const char usage[] =
-"usage: shm watch [-o OFFSET] [-n LENGTH] [--as FORMAT] [-i SECONDS]\n"
-"                 [--count N] [-t SECONDS] [--json] [--color[=WHEN]] NAME\n"
+"usage: shm watch [-o OFFSET] [-n LENGTH] [--as FORMAT|--layout FILE]\n"
+"                 [-i SECONDS] [--count N] [-t SECONDS] [--json]\n"
+"                 [--color[=WHEN]] NAME\n"
 "\n"
 "Show each change of a range of NAME (at most 64 MiB) as it happens, as\n"
 "wait --change sees one: write(2) at once, a store through a mapping at\n"
@@ -25,7 +27,7 @@ static const char usage[] =
 "replacement of NAME ends the watch, with a last line saying so.\n"
 "Exit 0 if anything changed, 1 if nothing did before -t SECONDS.\n";
 
-enum { OPT_AS = OPT_LONG, OPT_COUNT, OPT_JSON, OPT_COLOR };
+enum { OPT_AS = OPT_LONG, OPT_LAYOUT, OPT_COUNT, OPT_JSON, OPT_COLOR };
 
 static const struct opt options[] = {
 	{ 'o', "offset", OPT_VALUE, "OFFSET",
@@ -37,7 +39,9 @@ static const struct opt options[] = {
 	{ OPT_AS, "as", OPT_VALUE, "FORMAT",
 	    "show the values of FORMAT (struct notation) at OFFSET, as many "
 	    "records as LENGTH holds (default 1): a line 'INDEX OLD NEW' for "
-	    "each that changes", NULL },
+	    "each that changes; a LAYOUT's fields by name, 'NAME OLD NEW' "
+	    "('R.NAME' past the first record)", NULL },
+	LAYOUT_OPTION(OPT_LAYOUT),
 	{ 'i', "interval", OPT_VALUE, "SECONDS",
 	    "look for stores through a mapping every SECONDS (default: as "
 	    "wait does, every ms, more rarely for a large range)", NULL },
@@ -64,6 +68,7 @@ struct watch_args {
 	uint64_t	 length;
 	bool		 has_length;
 	const char	*as;
+	const char	*layout;	/* --layout FILE */
 	double		 interval, timeout;
 	uint64_t	 count;
 	bool		 json;
@@ -105,7 +110,8 @@ fit_records(struct segment *seg, const struct watch_args *a,
 }
 
 static int
-watch_log(struct segment *seg, const struct watch_args *a)
+watch_log(struct segment *seg, const struct watch_args *a,
+    const struct layout *names)
 {
 	struct watching_sink sink;
 	struct changelog log;
@@ -118,7 +124,7 @@ watch_log(struct segment *seg, const struct watch_args *a)
 	    (rc = fit_records(seg, a, &sf, &records, &length)) != SHM_OK)
 		return rc;
 	if ((rc = changelog_init(&log, &v, a->json, a->count,
-	    a->as != NULL ? &sf : NULL, records, &sink)) == SHM_OK)
+	    a->as != NULL ? &sf : NULL, names, records, &sink)) == SHM_OK)
 		rc = watching_run(&v, seg, a->offset, length, a->timeout,
 		    (long)(a->interval * 1e9), &sink);
 	changelog_free(&log);
@@ -139,6 +145,7 @@ parse_option(struct watch_args *a, int c, const char *arg)
 		err = number_size(arg, &a->length);
 		break;
 	case OPT_AS: a->as = arg; return SHM_OK;
+	case OPT_LAYOUT: a->layout = arg; return SHM_OK;
 	case 'i':
 		if ((err = number_seconds(arg, &a->interval)) == NULL &&
 		    a->interval < 1e-6)
@@ -158,14 +165,36 @@ parse_option(struct watch_args *a, int c, const char *arg)
 	    c == 'n' ? "-n" : c == 'i' ? "-i" : "-t", arg, err) : SHM_OK;
 }
 
+/* The view on a terminal, else the log; names: a layout's, or NULL. */
+static int
+watch(const struct watch_args *a, const struct layout *names, bool color)
+{
+	struct segment seg;
+	bool changed;
+	int rc;
+
+	if ((rc = segment_open(&seg, a->name, SEGMENT_READ)) != SHM_OK)
+		return rc;
+	if (isatty(STDOUT_FILENO) && a->as == NULL && !a->json) {
+		rc = screen_run(&seg, a->offset, a->length, a->timeout,
+		    (long)(a->interval * 1e9), a->count, color, &changed);
+		if (rc == SHM_OK && !changed)
+			rc = SHM_NOMATCH;
+	} else {
+		rc = watch_log(&seg, a, names);
+	}
+	segment_close(&seg);
+	return rc;
+}
+
 int
 cmd_watch(int argc, char **argv)
 {
 	struct watch_args a = { .length = UINT64_MAX, .timeout = -1,
 	    .color = "auto" };
 	struct opt_parser p;
-	struct segment seg;
-	bool color, changed;
+	struct layout names;
+	bool color;
 	int c, rc;
 
 	opt_init(&p, argc, argv, &watch_help);
@@ -177,16 +206,12 @@ cmd_watch(int argc, char **argv)
 	a.name = p.argv[0];
 	if ((rc = opt_color(a.color, &color)) != SHM_OK)
 		return rc;
-	if ((rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK)
+	if (!fields_wanted(a.as, a.layout))
+		return watch(&a, NULL, color);
+	if ((rc = fields_load(a.as, a.layout, &names)) != SHM_OK)
 		return rc;
-	if (isatty(STDOUT_FILENO) && a.as == NULL && !a.json) {
-		rc = screen_run(&seg, a.offset, a.length, a.timeout,
-		    (long)(a.interval * 1e9), a.count, color, &changed);
-		if (rc == SHM_OK && !changed)
-			rc = SHM_NOMATCH;
-	} else {
-		rc = watch_log(&seg, &a);
-	}
-	segment_close(&seg);
+	a.as = names.format;
+	rc = watch(&a, &names, color);
+	layout_free(&names);
 	return rc;
 }

@@ -275,6 +275,26 @@ layout_find(const struct layout *l, const char *name, size_t len)
 	return NULL;
 }
 
+const char *
+layout_value_name(const struct layout *l, size_t i, char *buf, size_t size)
+{
+	const struct layout_field *f;
+
+	for (f = l->fields; f < l->fields + l->nfields; f++) {
+		if (i >= f->sf.count) {
+			i -= f->sf.count;
+			continue;
+		}
+		if (f->name == NULL)
+			return NULL;
+		if (f->sf.count == 1)
+			return f->name;
+		snprintf(buf, size, "%s[%zu]", f->name, i);
+		return buf;
+	}
+	return NULL;
+}
+
 struct printer {
 	FILE		*fp;
 	bool		 json;

@@ -53,6 +53,13 @@ int	layout_parse(const char *text, struct layout *l, char *err,
 const struct layout_field *layout_find(const struct layout *,
 	    const char *name, size_t len);
 /*
+ * The name of value i of a record (i counts values as struct.unpack
+ * returns them): the field's, or "vals[2]" for one of a counted
+ * field's, in buf; NULL where an unnamed item holds it.
+ */
+const char *layout_value_name(const struct layout *, size_t i, char *buf,
+	    size_t size);
+/*
  * Prints the field's values at buf (the layout's first byte): one
  * value as read --as prints it, or several separated by spaces; with
  * json, as a JSON value (layout.c says how).

@@ -4,7 +4,7 @@
  * A line a change: the look's time, then offset, length, old and new
  * bytes in hex; a change of size "size OLD NEW"; the end "removed" or
  * "replaced".  With --as, a line a value that changed: "INDEX OLD NEW"
- * as read --as prints them.  Fields are tab-separated; --json gives an
+ * as read --as prints them, or a layout's "NAME OLD NEW".  Fields are tab-separated; --json gives an
  * object a line instead.  Every look's lines are flushed before the
  * next look, so a reader sees a change as soon as it is seen.
  */
@@ -104,16 +104,27 @@ put_end(void *ctx, enum watching_end why)
 	return shm_flush_output() == SHM_OK ? SHM_DONE : SHM_FAIL;
 }
 
+/* Value i of record r: "LABEL OLD NEW" (values_label's label). */
 static int
-put_value(struct changelog *l, uint64_t index, size_t i)
+put_value(struct changelog *l, uint64_t r, size_t i)
 {
+	char label[VALUES_LABEL_MAX];
+	bool named;
+
+	named = values_label(l->names, l->sf, r, l->records, i, label);
 	put_time(l);
 	if (!l->json) {
-		printf("%" PRIu64 "\t%s\t%s", index,
-		    values_at(&l->values[0], i), values_at(&l->values[1], i));
+		printf("%s\t%s\t%s", label, values_at(&l->values[0], i),
+		    values_at(&l->values[1], i));
 		return counted(l);
 	}
-	printf("\"index\":%" PRIu64 ",\"old\":", index);
+	if (named) {
+		fputs("\"field\":", stdout);
+		json_string(stdout, label);
+	} else {
+		printf("\"index\":%s", label);
+	}
+	fputs(",\"old\":", stdout);
 	json_string(stdout, values_at(&l->values[0], i));
 	fputs(",\"new\":", stdout);
 	json_string(stdout, values_at(&l->values[1], i));
@@ -134,8 +145,7 @@ put_values(struct changelog *l, const struct change *c)
 			return shm_perror(l->v->seg->name);
 		for (i = 0; i < l->values[0].n; i++)
 			if (values_differ(&l->values[0], &l->values[1], i) &&
-			    (rc = put_value(l, r * l->sf->count + i, i)) !=
-			    SHM_OK)
+			    (rc = put_value(l, r, i)) != SHM_OK)
 				return rc;
 	}
 	return SHM_OK;
@@ -158,14 +168,15 @@ looked(void *ctx, const struct change *c)
 
 int
 changelog_init(struct changelog *l, struct watching *v, bool json,
-    uint64_t max, const struct structfmt *sf, uint64_t records,
-    struct watching_sink *s)
+    uint64_t max, const struct structfmt *sf, const struct layout *names,
+    uint64_t records, struct watching_sink *s)
 {
 	memset(l, 0, sizeof(*l));
 	l->v = v;
 	l->json = json;
 	l->max = max;
 	l->sf = sf;
+	l->names = names;
 	l->records = records;
 	s->run = put_run;
 	s->resized = put_size;

@@ -22,8 +22,9 @@ struct changelog {
 	uint64_t		 max;		/* changes to print; 0: all */
 	uint64_t		 count;		/* changes printed */
 	bool			 ended;		/* NAME removed or replaced */
-	/* --as: records of sf from the range's start. */
+	/* --as: records of sf from the range's start, names' fields. */
 	const struct structfmt	*sf;
+	const struct layout	*names;
 	uint64_t		 records;
 	unsigned char		*before;	/* the range before the look */
 	bool			 dirty;		/* bytes changed this look */
@@ -33,10 +34,11 @@ struct changelog {
 /*
  * Sets the log up to print for v, and the sink for watching_run; with
  * sf, the values of `records` records of it (an error if out of
- * memory).
+ * memory), called by the names of names where it has them.
  */
 int	changelog_init(struct changelog *, struct watching *, bool json,
-	    uint64_t max, const struct structfmt *sf, uint64_t records,
+	    uint64_t max, const struct structfmt *sf,
+	    const struct layout *names, uint64_t records,
 	    struct watching_sink *);
 void	changelog_free(struct changelog *);
 

@@ -296,18 +296,25 @@ diffout_finish(struct diffout *d)
 	return d->rc != SHM_OK ? d->rc : shm_flush_output();
 }
 
+/* "LABEL: A -> B", or as JSON with the label an index or a field. */
 static void
-put_value_pair(const struct values v[2], size_t i, uint64_t index,
-    enum diffout_kind kind)
+put_value_pair(const struct values v[2], size_t i, const char *label,
+    bool named, enum diffout_kind kind)
 {
 	if (kind == DIFFOUT_JSON) {
-		printf("{\"index\":%" PRIu64 ",\"a\":", index);
+		if (named) {
+			fputs("{\"field\":", stdout);
+			json_string(stdout, label);
+		} else {
+			printf("{\"index\":%s", label);
+		}
+		fputs(",\"a\":", stdout);
 		json_string(stdout, values_at(&v[0], i));
 		fputs(",\"b\":", stdout);
 		json_string(stdout, values_at(&v[1], i));
 		fputs("}\n", stdout);
 	} else {
-		printf("%" PRIu64 ": %s -> %s\n", index, values_at(&v[0], i),
+		printf("%s: %s -> %s\n", label, values_at(&v[0], i),
 		    values_at(&v[1], i));
 	}
 }
@@ -337,9 +344,10 @@ unpack_record(struct compare *c, const struct structfmt *sf,
 
 static int
 compare_records(struct compare *c, const struct structfmt *sf,
-    const char *format, uint64_t off, uint64_t count,
-    enum diffout_kind kind, bool *differ)
+    const char *format, const struct layout *names, uint64_t off,
+    uint64_t count, enum diffout_kind kind, bool *differ)
 {
+	char label[VALUES_LABEL_MAX];
 	struct values v[2];
 	unsigned char *buf = malloc(sf->size + 1);
 	uint64_t r;
@@ -357,7 +365,8 @@ compare_records(struct compare *c, const struct structfmt *sf,
 			*differ = true;
 			if (kind == DIFFOUT_QUIET)
 				break;
-			put_value_pair(v, i, r * sf->count + i, kind);
+			put_value_pair(v, i, label, values_label(names, sf, r,
+			    count, i, label), kind);
 		}
 		if (*differ && kind == DIFFOUT_QUIET)
 			break;
@@ -369,8 +378,9 @@ compare_records(struct compare *c, const struct structfmt *sf,
 }
 
 int
-diffout_values(struct compare *c, const char *format, uint64_t off,
-    uint64_t length, bool has_length, enum diffout_kind kind, bool *differ)
+diffout_values(struct compare *c, const char *format,
+    const struct layout *names, uint64_t off, uint64_t length,
+    bool has_length, enum diffout_kind kind, bool *differ)
 {
 	struct structfmt sf;
 	uint64_t count = 1;
@@ -385,5 +395,6 @@ diffout_values(struct compare *c, const char *format, uint64_t off,
 	if (has_length && (count = length / sf.size) == 0)
 		return shm_error(NULL, "format '%s' of size %zu: -n %" PRIu64
 		    " holds none", format, sf.size, length);
-	return compare_records(c, &sf, format, off, count, kind, differ);
+	return compare_records(c, &sf, format, names, off, count, kind,
+	    differ);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fmt/layout.h"
 #include "lib/compare.h"
 
 /* A JSON range holds at most this many bytes; a longer one is split. */
@@ -44,11 +45,12 @@ int	diffout_finish(struct diffout *);
 
 /*
  * --as: the values of FORMAT at off, side by side, one record of it or
- * as many as length holds; prints "INDEX: A -> B" for each that
- * differs, and sets *differ if any does.
+ * as many as length holds; prints "LABEL: A -> B" for each that
+ * differs (values_label's: a field of names, NULL or not, or an index),
+ * and sets *differ if any does.
  */
-int	diffout_values(struct compare *, const char *format, uint64_t off,
-	    uint64_t length, bool has_length, enum diffout_kind,
-	    bool *differ);
+int	diffout_values(struct compare *, const char *format,
+	    const struct layout *names, uint64_t off, uint64_t length,
+	    bool has_length, enum diffout_kind, bool *differ);
 
 #endif

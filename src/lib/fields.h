@@ -19,6 +19,10 @@
 "FILE, an item a line, '#' starting a comment.  A layout with names\n" \
 "describes a record at OFFSET (default 0); the cursor is left alone.\n"
 
+/* The --layout row of an option table (util/opt.h), for every command. */
+#define LAYOUT_OPTION(key) { key, "layout", OPT_VALUE, "FILE", \
+	"as --as, the LAYOUT in FILE", OPT_FILE }
+
 /* Whether --as TEXT (with a name in it) or --layout FILE asks for one. */
 bool	fields_wanted(const char *as, const char *file);
 /* Parses --as TEXT or --layout FILE; a message and SHM_FAIL if bad. */

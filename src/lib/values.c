@@ -1,4 +1,6 @@
 /* values.c - a record's values as text, to compare with another's */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +78,22 @@ values_free(struct values *v)
 	free(v->text);
 	free(v->ends);
 	memset(v, 0, sizeof(*v));
+}
+
+bool
+values_label(const struct layout *names, const struct structfmt *sf,
+    uint64_t r, uint64_t records, size_t i, char buf[VALUES_LABEL_MAX])
+{
+	char field[VALUES_LABEL_MAX];
+	const char *name;
+
+	name = names == NULL ? NULL :
+	    layout_value_name(names, i, field, sizeof(field));
+	if (name == NULL)
+		snprintf(buf, VALUES_LABEL_MAX, "%" PRIu64, r * sf->count + i);
+	else if (records > 1)
+		snprintf(buf, VALUES_LABEL_MAX, "%" PRIu64 ".%s", r, name);
+	else
+		snprintf(buf, VALUES_LABEL_MAX, "%s", name);
+	return name != NULL;
 }

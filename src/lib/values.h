@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "fmt/layout.h"
 #include "fmt/structfmt.h"
 
 /* Zeroed to start; each value is a string in text. */
@@ -27,5 +29,18 @@ const char *values_at(const struct values *, size_t i);
 bool	values_differ(const struct values *a, const struct values *b,
 	    size_t i);
 void	values_free(struct values *);
+
+/* Room for any label values_label writes. */
+#define VALUES_LABEL_MAX	(LAYOUT_NAME_MAX + 48)
+
+/*
+ * What diff --as and watch --as call value i of record r (of records,
+ * each of sf's count values): with a layout that names it, its name,
+ * "R.NAME" where there are several records (true); else its index
+ * among all the values, in decimal (false).
+ */
+bool	values_label(const struct layout *, const struct structfmt *sf,
+	    uint64_t r, uint64_t records, size_t i,
+	    char buf[VALUES_LABEL_MAX]);
 
 #endif
