@@ -44,15 +44,24 @@ need() {
 	need hexdump
 	need xxd
 	# Data and holes across the 256 KiB edges of the chunks dump reads,
-	# one ahead of the other on a second core.
-	shm create "${P}d" 1300K
+	# one ahead of the other on a second core, a squeezed run of zeros
+	# that goes from data (written zeros) into a hole, and a run of
+	# other lines that a hole ends.
+	shm create "${P}d" 4100K
 	head -c 300K /dev/urandom | shm write "${P}d" -i -
 	head -c 200K /dev/urandom | shm write "${P}d" -o 700K -i -
+	head -c 64K /dev/zero | shm write "${P}d" -o 1000K -i -
+	printf 'abcdefghijklmnop%.0s' {1..20} |
+		shm write "${P}d" -o $((2048 * 1024 - 320)) -i -
+	head -c 100K /dev/urandom | shm write "${P}d" -o 3000K -i -
 	cat "/dev/shm/${P}d" > data
 	same_as 'hexdump -C data'
 	same_as 'hexdump -C -v data' -v
 	same_as 'xxd -a data' --format xxd
 	same_as 'hexdump -C -s 262143 -n 600001 data' -o 262143 -n 600001
+	same_as 'hexdump -C -s 1000001 -n 2100000 data' -o 1000001 -n 2100000
+	same_as 'xxd -a -s 1000001 -l 2100000 data' --format xxd -o 1000001 \
+	    -n 2100000
 }
 
 @test "dump squeezes repeated lines as hexdump -C does" {

@@ -50,20 +50,26 @@ struct dump_args {
 /* Bytes per read: the dump formats them while they are in cache. */
 #define DUMP_CHUNK	(256U * 1024)
 
-/* The range, read a chunk ahead of the formatting: they overlap. */
+/*
+ * The range, read a chunk ahead of the formatting: they overlap.  A
+ * hole's chunk is the layer's shared zeros, which a squeezed run takes
+ * without a look.
+ */
 static int
 dump_range(struct segment *seg, struct hexdump *hd, uint64_t off,
     uint64_t len)
 {
 	struct readahead ra;
-	const unsigned char *data;
+	const unsigned char *data, *zeros;
 	size_t got;
 	int rc;
 
+	zeros = segment_zeros(&got);
 	if ((rc = readahead_start(&ra, seg, off, len, DUMP_CHUNK)) != SHM_OK)
 		return rc;
 	while ((rc = readahead_next(&ra, &data, &got)) == SHM_OK && got > 0)
-		if (hexdump_feed(hd, data, got) != 0) {
+		if ((data == zeros ? hexdump_feed_zeros(hd, data, got) :
+		    hexdump_feed(hd, data, got)) != 0) {
 			rc = shm_perror("standard output");
 			break;
 		}

@@ -705,6 +705,26 @@ hexdump_feed(struct hexdump *h, const unsigned char *buf, size_t len)
  * empty dump from offset 0 prints nothing at all.
  */
 int
+hexdump_feed_zeros(struct hexdump *h, const unsigned char *zeros,
+    size_t len)
+{
+	const bool xxd = h->options.format == HEXDUMP_XXD;
+	size_t n = len / LINE_BYTES;
+
+	/*
+	 * In a squeezed run that zero lines continue (xxd -a's runs are of
+	 * zero lines; hexdump -C's of lines equal to the last shown), more
+	 * zero lines only lengthen it: hide_lines' count, without a look.
+	 */
+	if (h->line_len > 0 || h->run == 0 ||
+	    (!xxd && memcmp(h->last, zeros, LINE_BYTES) != 0))
+		return hexdump_feed(h, zeros, len);
+	h->run += n;
+	h->off += n * LINE_BYTES;
+	return hexdump_feed(h, zeros + n * LINE_BYTES, len % LINE_BYTES);
+}
+
+int
 hexdump_finish(struct hexdump *h)
 {
 	char *p = h->out + h->out_len;

@@ -38,6 +38,12 @@ void	hexdump_free(struct hexdump *);
  * after which the dump is unusable.
  */
 int	hexdump_feed(struct hexdump *, const unsigned char *buf, size_t len);
+/*
+ * The same for len bytes that are all zeros (a hole's): where they
+ * only lengthen a squeezed run, nothing of them is looked at.
+ */
+int	hexdump_feed_zeros(struct hexdump *, const unsigned char *zeros,
+	    size_t len);
 
 /* Call once: the short last line, the closing lines, the flush. */
 int	hexdump_finish(struct hexdump *);
