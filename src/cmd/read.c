@@ -284,19 +284,53 @@ parse_args(int argc, char **argv, struct read_args *a)
 	return SHM_OK;
 }
 
-/* A layout without names is a FORMAT: read --as reads it so. */
+/*
+ * The layout --as or --layout asks for, if either does: one without
+ * names is a FORMAT, which read --as reads.
+ */
 static int
-check_layout(struct read_args *a, const struct layout *l)
+load_layout(struct read_args *a, struct layout *l)
 {
-	if (l->named && a->columns != 1)
+	int rc;
+
+	if (fields_wanted(a->as, a->layout) &&
+	    (rc = fields_load(a->as, a->layout, l)) != SHM_OK)
+		return rc;
+	if (!l->named) {
+		if (a->fields != NULL || a->json)
+			return shm_usage_error("-F and --json need a layout "
+			    "with names");
+		if (a->layout != NULL)
+			a->as = l->format;
+		return SHM_OK;
+	}
+	if (a->columns != 1)
 		return shm_usage_error("--columns goes with a FORMAT, not a "
 		    "layout with names");
-	if (l->named && a->cursor != NULL)
+	if (a->cursor != NULL)
 		return shm_usage_error("a layout with names is read at -o or "
 		    "0, not at a --cursor");
-	if (!l->named && a->layout != NULL)
-		a->as = l->format;
 	return SHM_OK;
+}
+
+/* Fields by name, values, or bytes, as the options ask. */
+static int
+read_as_asked(struct read_args *a, const struct layout *l)
+{
+	struct segment seg;
+	int rc;
+
+	if ((rc = segment_open(&seg, a->name, SEGMENT_READ)) != SHM_OK)
+		return rc;
+	seg.cursor_name = a->cursor;
+	if (l->named)
+		rc = fields_read(&seg, l, a->offset, a->fields, a->json);
+	else if (a->as != NULL)
+		rc = typed_read(&seg, a->as, a->offset, a->columns);
+	else
+		rc = read_segment(a, &seg);
+	segment_close(&seg);
+	return rc;
 }
 
 int
@@ -305,28 +339,12 @@ cmd_read(int argc, char **argv)
 	struct read_args a = { .length = UINT64_MAX, .columns = 1,
 	    .timeout = -1 };
 	struct layout l = { 0 };
-	struct segment seg;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != SHM_OK ||
-	    (fields_wanted(a.as, a.layout) &&
-	    ((rc = fields_load(a.as, a.layout, &l)) != SHM_OK ||
-	    (rc = check_layout(&a, &l)) != SHM_OK)) ||
-	    (!l.named && (a.fields != NULL || a.json) &&
-	    (rc = shm_usage_error("-F and --json need a layout with names")) !=
-	    SHM_OK) ||
-	    (rc = segment_open(&seg, a.name, SEGMENT_READ)) != SHM_OK) {
-		layout_free(&l);
+	if ((rc = parse_args(argc, argv, &a)) != SHM_OK)
 		return rc;
-	}
-	seg.cursor_name = a.cursor;
-	if (l.named)
-		rc = fields_read(&seg, &l, a.offset, a.fields, a.json);
-	else if (a.as != NULL)
-		rc = typed_read(&seg, a.as, a.offset, a.columns);
-	else
-		rc = read_segment(&a, &seg);
-	segment_close(&seg);
+	if ((rc = load_layout(&a, &l)) == SHM_OK)
+		rc = read_as_asked(&a, &l);
 	layout_free(&l);
 	return rc;
 }
