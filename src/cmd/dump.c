@@ -61,10 +61,10 @@ dump_range(struct segment *seg, struct hexdump *hd, uint64_t off,
 {
 	struct readahead ra;
 	const unsigned char *data, *zeros;
-	size_t got;
+	size_t got, zeros_len;
 	int rc;
 
-	zeros = segment_zeros(&got);
+	zeros = segment_zeros(&zeros_len);
 	if ((rc = readahead_start(&ra, seg, off, len, DUMP_CHUNK)) != SHM_OK)
 		return rc;
 	while ((rc = readahead_next(&ra, &data, &got)) == SHM_OK && got > 0)
