@@ -156,6 +156,12 @@ lint: shm
 valgrind: shm
 	tests/valgrind.sh ./shm
 
+# make test's files with SCALE times the rounds of their random and
+# concurrent tests (helpers.bash: SCALE): more schedules, more layouts.
+SCALE	?= 5
+test-deep: shm
+	SHM="$(CURDIR)/shm" SHM_TEST_SCALE=$(SCALE) $(BATS) $(BATSFLAGS) $(TESTS)
+
 # Long runs, outside make test: STRESS_SECONDS of 8 writers, 8 readers.
 STRESS_SECONDS ?= 30
 stress: shm
@@ -232,7 +238,7 @@ uninstall:
 clean:
 	rm -rf shm build
 
-.PHONY: all asan musl bench bench-wait check check-contract check-contract-plants demo fuzz fuzz-argv stress test test-docs valgrind lint test-asan test-musl test-portable portable install uninstall clean
+.PHONY: all asan musl bench bench-wait check check-contract check-contract-plants demo fuzz fuzz-argv stress test test-deep test-docs valgrind lint test-asan test-musl test-portable portable install uninstall clean
 
 # Random argument vectors over every command, under ASan, for
 # ARGV_SECONDS, in a private mount namespace (needs root; skips without).

@@ -55,8 +55,9 @@ nap() {
 # shellcheck disable=SC2034	# bats reads it
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-# How many times the default rounds a stress test makes: make stress
-# sets more.  make test keeps to what proves the promise, quickly.
+# How many times the default rounds a random or concurrent test makes:
+# make test-deep sets more (SCALE=5).  make test keeps to what proves
+# the promise, quickly.
 # shellcheck disable=SC2034	# the test files use it
 SCALE=${SHM_TEST_SCALE:-1}
 

@@ -12,12 +12,12 @@ make_record() {
 	shm write -o 0 --as "$L" "$1" seq=8 len=3 name=abc price=2.5
 }
 
-@test "layout: offsets and sizes are struct.calcsize's, 300 random layouts" {
+@test "layout: offsets and sizes are struct.calcsize's, for random layouts" {
 	command -v python3 >/dev/null ||
 	    skip "python3 not found: nothing to compare with"
 	shm create "${P}t" 1024
 	run --separate-stderr python3 "$BATS_TEST_DIRNAME/layout_check.py" \
-	    "$SHM" "${P}t" 300
+	    "$SHM" "${P}t" $((100 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
 	assert_equal "$status" 0
@@ -195,7 +195,7 @@ open("want", "wb").write(b)' || skip "python3 not found"
 	assert_fails 2 "shm: write: f+=65520: float too large to pack with e format"
 }
 
-@test "+= from 16 shm processes and a Python peer under flock loses nothing" {
+@test "+= from 8 shm processes and a Python peer under flock loses nothing" {
 	command -v python3 >/dev/null || skip "python3 not found"
 	shm create "${P}c" 16
 	cat > peer.py <<-'EOF'
@@ -207,9 +207,9 @@ open("want", "wb").write(b)' || skip "python3 not found"
 	    os.pwrite(fd, struct.pack("<Q", n + 1), 0)
 	    fcntl.flock(fd, fcntl.LOCK_UN)
 	EOF
-	n=$((20 * SCALE))
+	n=$((12 * SCALE))
 	python3 peer.py "${P}c" $((n * 4)) &
-	for ((j = 0; j < 16; j++)); do
+	for ((j = 0; j < 8; j++)); do
 		(for ((i = 0; i < n; i++)); do
 			shm write --as '< n:Q total:d' "${P}c" n+=1 total+=0.5 ||
 			    exit 1
@@ -217,10 +217,10 @@ open("want", "wb").write(b)' || skip "python3 not found"
 	done
 	wait
 	run shm read --as '< n:Q total:d' "${P}c"
-	assert_equal "$output" "n=$((16 * n + 4 * n))
-total=$((16 * n / 2)).0"
-	# Each process saw its own increments: 16 * n distinct values.
-	assert_equal "$(awk 'NR % 2' out.* | sort -u | wc -l)" $((16 * n))
+	assert_equal "$output" "n=$((8 * n + 4 * n))
+total=$((8 * n / 2)).0"
+	# Each process saw its own increments: 8 * n distinct values.
+	assert_equal "$(awk 'NR % 2' out.* | sort -u | wc -l)" $((8 * n))
 }
 
 @test "wait --as LAYOUT --until 'FIELD OP VALUE'" {
@@ -321,7 +321,7 @@ vals=1 -2 3
 name=hi\0\0\0'
 }
 
-@test "layout --numpy: itemsize and offsets as numpy has them, 300 layouts" {
+@test "layout --numpy: itemsize and offsets as numpy has them, for random layouts" {
 	py=
 	for p in python3 /usr/bin/python3; do
 		if "$p" -c 'import numpy' 2>/dev/null; then
@@ -331,7 +331,7 @@ name=hi\0\0\0'
 	done
 	[ -n "$py" ] || skip "numpy is not installed (python3-numpy)"
 	run --separate-stderr "$py" "$BATS_TEST_DIRNAME/layout_check.py" \
-	    --numpy "$SHM" "${P}unused" 300
+	    --numpy "$SHM" "${P}unused" $((100 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
 	assert_equal "$status" 0

@@ -118,12 +118,15 @@ assert any(s["id"] == int(sys.argv[1]) and s["size"] == 8192 for s in json.load(
 	assert_fails 2 "shm: read: sysvid:x: not a SysV id: not a number"
 	run --separate-stderr "$SHM" write "sysvid:$ID" -o 8190 -s abc
 	assert_equal "$status" 2
-	python_attached 'import time; open("attached", "w").close(); time.sleep(3)' &
+	# Attached until told: sys.stdin's end, when the test closes it.
+	python_attached 'import sys; open("attached", "w").close(); sys.stdin.read()' \
+	    < <(until [ -e seen ]; do nap 0.05; done) &
 	while [ ! -e attached ]; do nap 0.05; done
 	run --separate-stderr "$SHM" who "sysvid:$ID"
+	touch seen
+	wait
 	assert_equal "$status" 0
 	[[ "${lines[0]}" == *"	map 0-8192 rw-s" ]]
-	wait
 }
 
 @test "a SysV segment the user may not attach is refused" {
