@@ -7,9 +7,7 @@
 load helpers
 
 setup() {
-	export SHM_STATE_DIR="$BATS_TEST_TMPDIR/state"
-	P="bats-${BATS_ROOT_PID:-$$}-${BATS_SUITE_TEST_NUMBER}-"
-	cd "$BATS_TEST_TMPDIR" || return 1
+	helpers_setup || return 1
 	ID= HOLDER=
 }
 
