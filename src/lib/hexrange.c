@@ -13,8 +13,9 @@
  * turn is waited for only at the end of a chunk, but for a hole's long
  * run shown whole (-v), which fills it and waits.
  *
- * Any error stops both: the one that failed says so, and the other
- * stops at its next claim or turn.
+ * An error stops both, after the chunks before the one that failed have
+ * gone out: the thread that failed says so, and the other stops at its
+ * next claim or turn.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -64,19 +65,25 @@ struct hexrange {
 	pthread_mutex_t		 turn_mu;
 	pthread_cond_t		 turn_cv;
 	uint64_t		 turn;		/* the ticket that writes */
-	struct share		*failed;	/* the first to; stops all */
+	uint64_t		 stop_at;	/* the first chunk failed */
+	struct share		*failed;	/* ...by this one */
 	bool			 broken_pipe;
 	struct share		 share[2];
 };
 
-/* Only the first failure's message is printed: one cause, one line. */
+/*
+ * The chunks before the one that failed still go out, and no chunk
+ * after it: what one thread would have printed.  Only the first
+ * failure in that order says so: one cause, one line.
+ */
 static void
 stop(struct share *s, bool broken_pipe)
 {
 	struct hexrange *r = s->r;
 
 	pthread_mutex_lock(&r->turn_mu);
-	if (r->failed == NULL) {
+	if (s->ticket < r->stop_at) {
+		r->stop_at = s->ticket;
 		r->failed = s;
 		r->broken_pipe = broken_pipe;
 	}
@@ -95,19 +102,19 @@ stopped(struct hexrange *r)
 	return failed;
 }
 
-/* False if stopped instead. */
+/* False if stopped instead: a chunk before this one failed. */
 static bool
 wait_turn(struct share *s)
 {
 	struct hexrange *r = s->r;
-	bool failed;
+	bool go;
 
 	pthread_mutex_lock(&r->turn_mu);
-	while (r->turn != s->ticket && r->failed == NULL)
+	while (r->turn != s->ticket && s->ticket < r->stop_at)
 		pthread_cond_wait(&r->turn_cv, &r->turn_mu);
-	failed = r->failed != NULL;
+	go = s->ticket < r->stop_at;
 	pthread_mutex_unlock(&r->turn_mu);
-	return !failed;
+	return go;
 }
 
 /* The hexdump's sink: text goes out only in its chunk's turn. */
@@ -301,12 +308,12 @@ run(struct hexrange *r, bool threads)
 {
 	pthread_t thread;
 
+	r->share[1].next = UINT64_MAX;	/* never a chunk's start */
 	if (!threads || r->end - r->start <= r->size || !worker_useful() ||
 	    !worker_start(&thread, work, &r->share[1])) {
 		work(&r->share[0]);
 		return;
 	}
-	r->share[1].next = UINT64_MAX;	/* never a chunk's start */
 	work(&r->share[0]);
 	pthread_join(thread, NULL);
 }
@@ -339,6 +346,7 @@ hexrange_dump(struct segment *seg, const struct hexdump_options *options,
 	r->size = chunk;
 	r->fd = fd;
 	r->fdname = fdname;
+	r->stop_at = UINT64_MAX;
 	r->zeros = segment_zeros(&r->zeros_len);
 	pthread_mutex_init(&r->read_mu, NULL);
 	pthread_mutex_init(&r->turn_mu, NULL);
