@@ -36,7 +36,7 @@ struct share {
 	struct hexrange		*r;
 	struct hexdump		*h;
 	unsigned char		*buf;
-	const unsigned char	*data;		/* the chunk: buf, or zeros */
+	const unsigned char	*data;		/* buf, zeros, or SysV memory */
 	uint64_t		 off;
 	size_t			 got;
 	uint64_t		 ticket;	/* the chunk's place */
