@@ -43,8 +43,8 @@ need() {
 @test "dump matches hexdump -C and xxd over many chunks, data and holes" {
 	need hexdump
 	need xxd
-	# Data and holes across the 256 KiB edges of the chunks dump reads,
-	# one ahead of the other on a second core, a squeezed run of zeros
+	# Data and holes across the 128 KiB edges of the chunks dump reads,
+	# two threads in turn, each on a core, a squeezed run of zeros
 	# that goes from data (written zeros) into a hole, and a run of
 	# other lines that a hole ends.
 	shm create "${P}d" 4100K
@@ -167,7 +167,7 @@ need() {
 
 # dump_check.py builds runs of zero and repeated lines across the edges
 # of the chunks that dump's two threads format in turn (small ones, set
-# by SHM_DUMP_CHUNK, and the usual 256 KiB), and holes, and compares
+# by SHM_DUMP_CHUNK, and the usual 128 KiB), and holes, and compares
 # each way of dumping with hexdump -C, xxd -a and xxd.
 dump_check() {
 	need hexdump
@@ -187,7 +187,7 @@ dump_check() {
 	dump_check holes
 }
 
-@test "dump matches hexdump -C and xxd -a at 256 KiB edges, odd sizes" {
+@test "dump matches hexdump -C and xxd -a at 128 KiB edges, odd sizes" {
 	dump_check edges
 }
 

@@ -17,7 +17,7 @@ not, both layouts, must print what the tools do, byte for byte.  CASE:
           pages of runs, in small chunks: hole chunks are the shared zeros,
           up to 1 MiB, which a squeezed run takes without a look; -v
           fills the buffer mid-chunk.
-  edges   the usual 256 KiB chunks: an object of 8 of them and a few
+  edges   the usual 128 KiB chunks: an object of 16 of them and a few
           bytes more or less, runs ending just before, at and after each
           edge, a hole of more than 1 MiB, and ranges that start
           mid-line.
@@ -32,7 +32,7 @@ import sys
 
 LINE = 16
 PAGE = 4096
-CHUNK = 256 * 1024
+CHUNK = 128 * 1024
 
 
 class Check:
@@ -162,7 +162,7 @@ def holes(c):
 
 
 def edges(c):
-	size = 8 * CHUNK + c.rng.randint(-5, 5)
+	size = 16 * CHUNK + c.rng.randint(-5, 5)
 	pages = []
 	for k in range(1, 4):
 		# A page of runs each side of the edge, and one more run of
