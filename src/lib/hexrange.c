@@ -36,11 +36,11 @@ struct share {
 	struct hexrange		*r;
 	struct hexdump		*h;
 	unsigned char		*buf;
-	const unsigned char	*data;		/* buf, zeros, or SysV memory */
+	const unsigned char	*data;		/* buf, zeros, SysV memory */
 	uint64_t		 off;
 	size_t			 got;
 	uint64_t		 ticket;	/* the chunk's place */
-	uint64_t		 next;		/* where h's last chunk ended */
+	uint64_t		 next;		/* h's last chunk's end */
 	unsigned char		 before[HEXDUMP_RESUME_BYTES];
 	size_t			 before_len;
 	struct error_line	 line;		/* held while it works */
@@ -59,13 +59,13 @@ struct hexrange {
 	uint64_t		 off;		/* the next chunk's */
 	uint64_t		 claimed;
 	unsigned char		 tail[HEXDUMP_RESUME_BYTES];
-	size_t			 tail_len;	/* the last bytes read */
+	size_t			 tail_len;	/* last bytes read */
 	struct share		*last;		/* the last chunk's */
 	/* Under turn_mu: writes, in order. */
 	pthread_mutex_t		 turn_mu;
 	pthread_cond_t		 turn_cv;
 	uint64_t		 turn;		/* the ticket that writes */
-	uint64_t		 stop_at;	/* the first chunk failed */
+	uint64_t		 stop_at;	/* first chunk failed */
 	struct share		*failed;	/* ...by this one */
 	bool			 broken_pipe;
 	struct share		 share[2];
