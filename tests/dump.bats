@@ -43,8 +43,8 @@ need() {
 @test "dump matches hexdump -C and xxd over many chunks, data and holes" {
 	need hexdump
 	need xxd
-	# Data and holes across the 256 KiB edges of the chunks dump reads,
-	# one ahead of the other on a second core, a squeezed run of zeros
+	# Data and holes across the 128 KiB edges of the chunks dump reads,
+	# two threads in turn, each on a core, a squeezed run of zeros
 	# that goes from data (written zeros) into a hole, and a run of
 	# other lines that a hole ends.
 	shm create "${P}d" 4100K
@@ -163,4 +163,78 @@ need() {
 	shm create -m 444 "${P}d" 2
 	assert_equal "$(shm dump "${P}d")" "00000000  00 00                                             |..|
 00000002"
+}
+
+# dump_check.py builds runs of zero and repeated lines across the edges
+# of the chunks that dump's two threads format in turn (small ones, set
+# by SHM_DUMP_CHUNK, and the usual 128 KiB), and holes, and compares
+# each way of dumping with hexdump -C, xxd -a and xxd.
+dump_check() {
+	need hexdump
+	need xxd
+	run --separate-stderr python3 "$BATS_TEST_DIRNAME/dump_check.py" \
+	    "$SHM" "$P" "$1"
+	assert_equal "$stderr" ""
+	assert_equal "$output" ok
+	assert_equal "$status" 0
+}
+
+@test "dump matches hexdump -C and xxd -a where runs meet chunk edges" {
+	dump_check lines
+}
+
+@test "dump matches hexdump -C and xxd -a across holes and chunk edges" {
+	dump_check holes
+}
+
+@test "dump matches hexdump -C and xxd -a at 128 KiB edges, odd sizes" {
+	dump_check edges
+}
+
+@test "dump says once that it cannot write, and dies of SIGPIPE as before" {
+	head -c 1M /dev/urandom > data
+	load_bytes data
+	run --separate-stderr bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
+	    "$1" > /dev/full' _ "${P}d"
+	assert_fails 2 "shm: dump: standard output: No space left on device"
+	run --separate-stderr bash -c 'SHM_DUMP_THREADS=1 "$SHM" dump \
+	    --format xxd "$1" > /dev/full' _ "${P}d"
+	assert_fails 2 "shm: dump: standard output: No space left on device"
+	# Whichever thread's write finds the reader gone: killed, quietly.
+	run --separate-stderr bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
+	    "$1" | head -c 100000 | wc -c; echo "${PIPESTATUS[0]}"' _ "${P}d"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "100000
+141"
+}
+
+# await_writer PID: until a thread of PID waits to write to a full pipe.
+await_writer() {
+	local i task wchan
+	for ((i = 0; i < 2000; i++)); do
+		for task in /proc/"$1"/task/*; do
+			read -r wchan < "$task/wchan" || true
+			[[ $wchan == *pipe_write* ]] && return 0
+		done
+		nap 0.01
+	done
+	echo "no thread of $1 waits to write" >&2
+	return 1
+}
+
+@test "dump says once that the segment shrank under it, and stops" {
+	head -c 4M /dev/urandom > data
+	load_bytes data
+	mkfifo fifo
+	SHM_DUMP_CHUNK=4096 "$SHM" dump -v "${P}d" > fifo 2> err &
+	local pid=$!
+	exec 5< fifo
+	await_writer "$pid"
+	truncate -s 1M "/dev/shm/${P}d"
+	# All of the first MiB, and nothing past it.
+	assert_equal "$(wc -c <&5)" $((65536 * 79))
+	exec 5<&-
+	wait "$pid" || status=$?
+	assert_equal "$status" 2
+	assert_equal "$(cat err)" "shm: dump: ${P}d: segment shrank to 1048576 bytes while in use"
 }

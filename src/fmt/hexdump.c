@@ -22,7 +22,8 @@
 /* Only this file touches the fields. */
 struct hexdump {
 	struct hexdump_options	 options;
-	int			 fd;
+	hexdump_sink		*sink;
+	void			*sink_arg;
 	uint64_t		 off;		/* offset of the next line */
 	uint64_t		 run;		/* lines squeezed so far */
 	bool			 have_last;
@@ -30,8 +31,8 @@ struct hexdump {
 	unsigned char		 line[16];	/* a line split across feeds */
 	size_t			 line_len;
 	bool			 vector;	/* the SSSE3 path: the CPU has it */
-	size_t			 out_len;
-	char			 out[HEXDUMP_BUFSIZE];
+	size_t			 out_len, out_size;
+	char			 out[];
 };
 
 #define LINE_BYTES	16
@@ -58,7 +59,9 @@ struct hexdump {
  */
 #define OUT_STEP_MAX	(2 * OUT_LINE_MAX + 2)
 
-_Static_assert(HEXDUMP_BUFSIZE >= 2 * OUT_STEP_MAX, "buffer too small");
+_Static_assert(HEXDUMP_ROOM_MIN >= 2 * OUT_STEP_MAX, "buffer too small");
+_Static_assert(HEXDUMP_RESUME_BYTES % LINE_BYTES == 0 &&
+    HEXDUMP_RESUME_BYTES >= 4 * LINE_BYTES, "resume sees too little");
 
 #define HEX_ROW(h)	h "0  " h "1  " h "2  " h "3  " h "4  " h "5  " \
 			h "6  " h "7  " h "8  " h "9  " h "a  " h "b  " \
@@ -516,9 +519,9 @@ hexdump_line(char *out, char prefix, uint64_t off, const unsigned char *b,
 static int
 make_room(struct hexdump *h, char **p)
 {
-	if (*p - h->out <= HEXDUMP_BUFSIZE - OUT_STEP_MAX)
+	if ((size_t)(*p - h->out) <= h->out_size - OUT_STEP_MAX)
 		return 0;
-	if (shm_write_all(h->fd, h->out, (size_t)(*p - h->out)) == -1)
+	if (h->sink(h->sink_arg, h->out, (size_t)(*p - h->out)) == -1)
 		return -1;
 	*p = h->out;
 	return 0;
@@ -607,7 +610,7 @@ show_lines(struct hexdump *h, char **p, const unsigned char *b, size_t n)
 	for (h->run = 0; n > 0; n -= batch, b += batch * LINE_BYTES) {
 		if (make_room(h, p) == -1)
 			return -1;
-		batch = (size_t)(h->out + HEXDUMP_BUFSIZE - *p) / OUT_LINE_MAX;
+		batch = (size_t)(h->out + h->out_size - *p) / OUT_LINE_MAX;
 		batch = batch < n ? batch : n;
 		*p = put_lines(h, *p, h->off, b, batch);
 		h->off += batch * LINE_BYTES;
@@ -642,15 +645,25 @@ feed_lines(struct hexdump *h, char **p, const unsigned char *b,
 	return 0;
 }
 
-struct hexdump *
-hexdump_new(const struct hexdump_options *options, uint64_t start, int fd)
+size_t
+hexdump_room(size_t len)
 {
-	struct hexdump *h = malloc(sizeof(*h));
+	return (len / LINE_BYTES + 1) * OUT_LINE_MAX + 2 * OUT_STEP_MAX;
+}
 
-	if (h == NULL)
+struct hexdump *
+hexdump_new(const struct hexdump_options *options, uint64_t start,
+    size_t room, hexdump_sink *sink, void *arg)
+{
+	struct hexdump *h;
+
+	room = room > HEXDUMP_ROOM_MIN ? room : HEXDUMP_ROOM_MIN;
+	if ((h = malloc(sizeof(*h) + room)) == NULL)
 		return NULL;
 	h->options = *options;
-	h->fd = fd;
+	h->sink = sink;
+	h->sink_arg = arg;
+	h->out_size = room;
 	h->off = start;
 	h->run = 0;
 	h->have_last = false;
@@ -742,6 +755,64 @@ hexdump_finish(struct hexdump *h)
 		p = put_offset(p, h->off);
 		*p++ = '\n';
 	}
+	h->out_len = (size_t)(p - h->out);
+	return hexdump_flush(h);
+}
+
+int
+hexdump_flush(struct hexdump *h)
+{
+	size_t len = h->out_len;
+
 	h->out_len = 0;
-	return shm_write_all(h->fd, h->out, (size_t)(p - h->out));
+	return len > 0 ? h->sink(h->sink_arg, h->out, len) : 0;
+}
+
+/* How many of the n lines at b, counting back from the last, are zeros. */
+static size_t
+count_zero_lines(const unsigned char *b, size_t n)
+{
+	static const unsigned char zeros[LINE_BYTES];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(b + (n - 1 - i) * LINE_BYTES, zeros, LINE_BYTES))
+			break;
+	return i;
+}
+
+/*
+ * Why the last few lines tell all: the squeeze state at a line boundary
+ * is last, have_last and run.  last is always the line before (a hidden
+ * line equals the last one shown).  hexdump -C asks of run only whether
+ * it is 0, and it is not just when the line before was hidden: equal to
+ * the one before it.  xxd -a's run is the count of zero lines before,
+ * and end_zero_run tells apart only 1, 2, 3 and more, so four lines
+ * back is far enough.  The lines are those of the dump: none before
+ * start, so have_last is false at start and a run begins no earlier.
+ */
+void
+hexdump_resume(struct hexdump *h, uint64_t off, const unsigned char *before,
+    size_t before_len)
+{
+	size_t n = before_len / LINE_BYTES;
+	const unsigned char *line;
+
+	assert(h->out_len == 0 && before_len % LINE_BYTES == 0 &&
+	    before_len <= HEXDUMP_RESUME_BYTES);
+	h->off = off;
+	h->line_len = 0;
+	h->run = 0;
+	h->have_last = n > 0;
+	if (n == 0)
+		return;
+	line = before + (n - 1) * LINE_BYTES;
+	memcpy(h->last, line, LINE_BYTES);
+	if (!h->options.squeeze)
+		return;
+	if (h->options.format == HEXDUMP_XXD)
+		h->run = count_zero_lines(before, n);
+	else
+		h->run = n >= 2 && memcmp(line - LINE_BYTES, line,
+		    LINE_BYTES) == 0;
 }

@@ -6,9 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Output is batched: one write(2) per this many bytes of text. */
-#define HEXDUMP_BUFSIZE	(256 * 1024)
-
 enum hexdump_format {
 	HEXDUMP_CANONICAL,	/* util-linux hexdump -C */
 	HEXDUMP_XXD		/* xxd */
@@ -21,16 +18,32 @@ struct hexdump_options {
 	bool			 scalar;	/* never the SSSE3 path: tests */
 };
 
-/* A dump in progress; a quarter of a megabyte, so on the heap. */
+/* A dump in progress. */
 struct hexdump;
 
 /*
+ * Where the text goes, a buffer at a time: write(2) to one descriptor,
+ * or (shm dump on two cores) a wait for this dump's turn first.
+ * Returns 0, or -1 with errno set.
+ */
+typedef int hexdump_sink(void *arg, const char *text, size_t len);
+
+/*
  * Lines are numbered from start, as by `hexdump -C -s start`; start
- * plus the bytes fed must stay below 2^64.  NULL if out of memory.
+ * plus the bytes fed must stay below 2^64.  Text is batched in a buffer
+ * of room bytes (at least HEXDUMP_ROOM_MIN) and goes out by sink(arg).
+ * NULL if out of memory.
  */
 struct hexdump *hexdump_new(const struct hexdump_options *, uint64_t start,
-	    int fd);
+	    size_t room, hexdump_sink *sink, void *arg);
 void	hexdump_free(struct hexdump *);
+
+/* The least room, and the room that len bytes' text never overflows. */
+#define HEXDUMP_ROOM_MIN	(64 * 1024)
+size_t	hexdump_room(size_t len);
+
+/* The squeeze looks back this far: see hexdump_resume. */
+#define HEXDUMP_RESUME_BYTES	64
 
 /*
  * Any number of bytes, none included (buf may then be NULL); lines may
@@ -44,6 +57,19 @@ int	hexdump_feed(struct hexdump *, const unsigned char *buf, size_t len);
  */
 int	hexdump_feed_zeros(struct hexdump *, const unsigned char *zeros,
 	    size_t len);
+
+/* Sends what text is buffered to the sink. */
+int	hexdump_flush(struct hexdump *);
+
+/*
+ * Goes on at off, a whole number of lines past start, as if fed all the
+ * bytes before it, of which before holds the last before_len: as many
+ * as HEXDUMP_RESUME_BYTES, fewer only where the dump started closer.
+ * For a dump cut in pieces that two threads format, each with its own
+ * hexdump.  Nothing may be buffered: flush first.
+ */
+void	hexdump_resume(struct hexdump *, uint64_t off,
+	    const unsigned char *before, size_t before_len);
 
 /* Call once: the short last line, the closing lines, the flush. */
 int	hexdump_finish(struct hexdump *);
