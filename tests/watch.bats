@@ -159,6 +159,34 @@ for line in open("out"):
 	assert_equal "$output" $'size\t32\t4'
 }
 
+@test "watch tells only what the segment held while a peer cuts and regrows it" {
+	command -v python3 >/dev/null || skip "python3 not found"
+	# The peer's bytes past 8 are all 05 whenever they exist: a log
+	# line of any other new bytes (zeros read past a cut, or bytes that
+	# changed between finding a run and telling it) told what never was.
+	shm create "${P}a" 8
+	start_watcher "${P}a" -t 60
+	python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+for _ in range(int(sys.argv[2])):
+    os.pwrite(fd, b"\x05" * 13, 8)
+    os.ftruncate(fd, 8)' "/dev/shm/${P}a" $((5000 * SCALE))
+	shm rm "${P}a"
+	end_watcher
+	assert_fails 0 ""
+	local log=$output
+	# Sizes 8 and 21 in turn; bytes from zeros (new to the copy when
+	# it grew) to 05, inside [8, 21); removed, last.
+	run awk -F'\t' '$1 == "size" { if ($2 $3 != "821" && $2 $3 != "218")
+		print; next }
+	    $1 == "removed" { next }
+	    $1 < 8 || $1 + $2 > 21 || length($3) != 2 * $2 ||
+	    $3 !~ /^(00)+$/ || $4 !~ /^(05)+$/' <<< "$log"
+	assert_equal "$output" ""
+	[[ $log == size$'\t'8$'\t'21$'\n'*$'\n'removed ]]
+}
+
 @test "watch ends when the name is replaced, with status 0" {
 	shm create "${P}a" 16
 	start_watcher "${P}a"

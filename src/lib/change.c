@@ -19,7 +19,9 @@
  *
  * watch hands each run of bytes that differs to its emit (the copy
  * then takes the new bytes), so a change between two looks is seen
- * once, old and new, however many stores made it.
+ * once, old and new, however many stores made it.  What it is told
+ * is a copy of the run, made while the size and the change time held
+ * still (take_run): never bytes read past a cut, or read twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,76 @@ next_run(const unsigned char *now, const unsigned char *was, size_t n,
 	return true;
 }
 
+/* The size and the change time, as the segment has them now. */
+static int
+size_and_ctime(struct compare *k, uint64_t *size, struct timespec *ctime)
+{
+	int rc;
+
+	if ((rc = segment_refresh(k->seg)) != SHM_OK)
+		return rc;
+	*size = k->seg->size;
+	*ctime = k->seg->st.st_ctim;
+	return SHM_OK;
+}
+
+/*
+ * The n bytes of a run that ends at `to` in the range, copied once,
+ * and only if they were the segment's (else *run is NULL): the mapping
+ * is live, and read twice (to find the run, then to tell it) it could
+ * give other bytes, or zeros where a cut left the rest of its page,
+ * which reads as zeros, not as a fault.  So the copy is made between
+ * two looks at the size and the change time: neither moved, and the
+ * size covers the run, it is what the segment held.  Else the next
+ * look tells the size, and the bytes then.
+ */
+static int
+take_run(struct compare *k, size_t to, const unsigned char *now, size_t n,
+    const unsigned char **run)
+{
+	struct change *c = k->c;
+	struct timespec t1, t2;
+	uint64_t size1, size2;
+	unsigned char *p;
+	int rc;
+
+	*run = NULL;
+	if (n > c->run_cap) {
+		if ((p = realloc(c->run, n)) == NULL)
+			return shm_perror(k->seg->name);
+		c->run = p;
+		c->run_cap = n;
+	}
+	if ((rc = size_and_ctime(k, &size1, &t1)) != SHM_OK)
+		return rc;
+	memcpy(c->run, now, n);
+	if ((rc = size_and_ctime(k, &size2, &t2)) != SHM_OK)
+		return rc;
+	if (size1 == size2 && t1.tv_sec == t2.tv_sec &&
+	    t1.tv_nsec == t2.tv_nsec && size2 >= c->off + to)
+		*run = c->run;
+	return SHM_OK;
+}
+
+/* Hands the runs in the copied run at `at` to emit, into the copy. */
+static int
+emit_runs(struct compare *k, size_t at, const unsigned char *run, size_t n)
+{
+	struct change *c = k->c;
+	size_t from = 0, to;
+	int rc;
+
+	while (next_run(run, c->was + at, n, &from, &to)) {
+		k->differs = true;
+		if ((rc = c->emit(c->ctx, at + from, c->was + at + from,
+		    run + from, to - from)) != SHM_OK)
+			return rc;
+		memcpy(c->was + at + from, run + from, to - from);
+		from = to;
+	}
+	return SHM_OK;
+}
+
 /*
  * The n bytes at now are the range's at `at`: hands each run that
  * differs from the copy to the caller's emit, then takes it into the
@@ -173,6 +245,7 @@ take_changes(struct compare *k, size_t at, const unsigned char *now,
     size_t n)
 {
 	struct change *c = k->c;
+	const unsigned char *run;
 	size_t from = 0, to;
 	int rc;
 
@@ -180,12 +253,15 @@ take_changes(struct compare *k, size_t at, const unsigned char *now,
 		k->differs = memcmp(now, c->was + at, n) != 0;
 		return SHM_OK;
 	}
-	while (next_run(now, c->was + at, n, &from, &to)) {
-		k->differs = true;
-		if ((rc = c->emit(c->ctx, at + from, c->was + at + from,
-		    now + from, to - from)) != SHM_OK)
+	while (!k->stop && next_run(now, c->was + at, n, &from, &to)) {
+		if ((rc = take_run(k, at + to, now + from, to - from,
+		    &run)) != SHM_OK)
 			return rc;
-		memcpy(c->was + at + from, now + from, to - from);
+		if (run == NULL)
+			k->differs = k->stop = true;
+		else if ((rc = emit_runs(k, at + from, run, to - from)) !=
+		    SHM_OK)
+			return rc;
 		from = to;
 	}
 	return SHM_OK;
@@ -369,5 +445,6 @@ change_free(struct change *c)
 	window_unmap(&c->map);
 	free(c->was);
 	free(c->buf);
+	free(c->run);
 	memset(c, 0, sizeof(*c));
 }

@@ -40,6 +40,8 @@ struct change {
 	unsigned char	*was;
 	struct window	 map;		/* the range, mapped */
 	unsigned char	*buf;		/* or a step of it, read */
+	unsigned char	*run;		/* a run's bytes, as emitted */
+	size_t		 run_cap;
 	size_t		 next;		/* where the next step compares */
 	/*
 	 * Data (no hole) when last asked: asking costs a walk to the
