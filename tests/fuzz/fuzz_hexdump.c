@@ -6,7 +6,10 @@
  * The chunks go to /dev/null as fed, and, to check that chunking does
  * not change the text, to a file once split and once whole: the two
  * must match.  The whole run also takes the plain formatter rather than
- * the SSSE3 one, so the two are compared on every input.
+ * the SSSE3 one, so the two are compared on every input.  A third run
+ * cuts the input at the chunks' line edges and formats each piece with
+ * a hexdump of its own, resumed from the bytes before it, as shm dump's
+ * two threads do (hexdump_resume): it must give the same text too.
  *
  * clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 \
  *     -fsanitize=fuzzer,address,undefined fuzz_hexdump.c hexdump.c
@@ -47,6 +50,18 @@ split(const uint8_t *in, size_t size)
 	}
 }
 
+/* The hexdumps' sink: write(2) to the descriptor at arg. */
+static int
+to_fd(void *arg, const char *text, size_t len)
+{
+	ssize_t n;
+
+	for (; len > 0; text += n, len -= (size_t)n)
+		if ((n = write(*(int *)arg, text, len)) < 0)
+			return -1;
+	return 0;
+}
+
 /* Dumps the chunks to fd, split as given or all at once. */
 static void
 run(const struct hexdump_options *opt, uint64_t start, int fd, int whole)
@@ -57,7 +72,7 @@ run(const struct hexdump_options *opt, uint64_t start, int fd, int whole)
 
 	/* The whole run takes the plain path: the SSSE3 one must agree. */
 	o.scalar = whole;
-	if ((dump = hexdump_new(&o, start, fd)) == NULL)
+	if ((dump = hexdump_new(&o, start, 0, to_fd, &fd)) == NULL)
 		abort();
 	for (i = 0; i < chunks.n && !whole; pos += chunks.sizes[i++])
 		if (hexdump_feed(dump, chunks.data + pos, chunks.sizes[i]))
@@ -67,6 +82,38 @@ run(const struct hexdump_options *opt, uint64_t start, int fd, int whole)
 	if (hexdump_finish(dump) == -1)
 		abort();
 	hexdump_free(dump);
+}
+
+/*
+ * Dumps the chunks to fd cut at their edges rounded down to whole
+ * lines, each piece by a hexdump of its own resumed where it starts;
+ * the last one's finish closes the dump.
+ */
+static void
+run_resumed(const struct hexdump_options *opt, uint64_t start, int fd)
+{
+	struct hexdump *dump;
+	size_t i, from = 0, to, pos = 0, before;
+
+	for (i = 0; i <= chunks.n; i++) {
+		pos += i < chunks.n ? chunks.sizes[i] : 0;
+		to = i < chunks.n ? pos - pos % 16 : chunks.len;
+		if (to <= from && i < chunks.n)
+			continue;
+		if ((dump = hexdump_new(opt, start, 0, to_fd, &fd)) == NULL)
+			abort();
+		before = from < HEXDUMP_RESUME_BYTES ? from :
+		    HEXDUMP_RESUME_BYTES;
+		if (from > 0)
+			hexdump_resume(dump, start + from,
+			    chunks.data + from - before, before);
+		if (hexdump_feed(dump, chunks.data + from, to - from) ||
+		    (i < chunks.n ? hexdump_flush(dump) :
+		    hexdump_finish(dump)) == -1)
+			abort();
+		hexdump_free(dump);
+		from = to;
+	}
 }
 
 static void
@@ -121,6 +168,13 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	b = read_back(file_fd, whole_text, sizeof(whole_text));
 	if (a != b || memcmp(split_text, whole_text, a) != 0) {
 		fprintf(stderr, "output depends on chunking or SSSE3\n");
+		abort();
+	}
+	rewind_file(file_fd);
+	run_resumed(&opt, start, file_fd);
+	b = read_back(file_fd, split_text, sizeof(split_text));
+	if (a != b || memcmp(split_text, whole_text, a) != 0) {
+		fprintf(stderr, "output differs when resumed at line edges\n");
 		abort();
 	}
 	return 0;
