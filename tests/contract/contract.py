@@ -254,6 +254,7 @@ class Run:
     """One follower process, read slowly or fast, then stopped."""
 
     def __init__(self, name, cursor, timeout=None):
+        self.name = name
         args = [SHM, "read", name, "--follow", "--cursor", cursor]
         if timeout is not None:
             args += ["--timeout", str(timeout)]
@@ -282,18 +283,21 @@ class Run:
             self.p.stdout.close()
         else:
             self.p.send_signal(getattr(signal, "SIG" + how))
-            self.out += self.p.stdout.read()
-            self.p.stdout.close()
-        self.err = self.p.stderr.read().decode(errors="replace")
-        self.p.stderr.close()
-        return self.p.wait()
+        return self.finish("stopped by SIG" + how)
 
-    def finish(self):
-        self.out += self.p.stdout.read()
-        self.p.stdout.close()
-        self.err = self.p.stderr.read().decode(errors="replace")
-        self.p.stderr.close()
-        return self.p.wait()
+    def finish(self, how="at its --timeout"):
+        """The rest of its output and its status: a follower that does
+        not end is a violation, not a checker that hangs."""
+        try:
+            out, err = self.p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            violate("follower of %s %s: still running 20 s later" %
+                    (self.name, how))
+            self.p.kill()
+            out, err = self.p.communicate()
+        self.out += out or b""
+        self.err = err.decode(errors="replace")
+        return self.p.returncode
 
 
 def cursor_of(name, cursor):
@@ -731,6 +735,14 @@ if os.environ.get("CONTRACT_ROUNDS"):
 
 def main():
     print("contract: seed %d, %g s, %s" % (SEED, SECONDS, SHM), flush=True)
+    # SIGINT and SIGQUIT as at a terminal: run in the background (as a
+    # CI step may be), the children would inherit them ignored, and
+    # shm keeps a signal that was ignored at its start ignored, as a
+    # shell's background job needs: a follower sent INT would go on.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGQUIT) == signal.SIG_IGN:
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.environ["SHM_STATE_DIR"] = os.environ.get(
         "SHM_STATE_DIR", "/tmp/contract-state-%d" % os.getpid())
     end = time.monotonic() + SECONDS
