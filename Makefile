@@ -49,8 +49,12 @@ all: shm
 # One rule for the objects of every build: build/VARIANT/DIR/FILE.o
 # from src/DIR/FILE.c, each with the header dependencies the compiler
 # wrote (-MMD) beside it.  VARIANT_CC and VARIANT_FLAGS say how.
+# C unwinds no stack (no exceptions, no pthread_exit or cancel): the
+# tables for it were an eighth of the stripped binary.  Busybox and
+# toybox leave them out too; -g still gives a debugger its frames.
+NO_UNWIND = -fno-asynchronous-unwind-tables -fno-unwind-tables
 obj_CC		 = $(CC)
-obj_FLAGS	 = $(CFLAGS)
+obj_FLAGS	 = $(CFLAGS) $(NO_UNWIND)
 # The same sources with AddressSanitizer and UBSan, for the same tests.
 asan_CC		 = $(CC)
 asan_FLAGS	 = -O1 -g $(SANITIZE)
@@ -59,12 +63,12 @@ asan_FLAGS	 = -O1 -g $(SANITIZE)
 # passed, as for ASan, so a glibc-only flag cannot leak in.
 MUSL_CC		?= musl-gcc
 musl_CC		 = $(MUSL_CC)
-musl_FLAGS	 = -O2 -g
+musl_FLAGS	 = -O2 -g $(NO_UNWIND)
 # POSIX ways only (src/util/port.h): what a port would run, built and
 # run by the suite here.  Tests of what only Linux's ways do skip with
 # a reason (helpers.bash: skip_if_portable).
 portable_CC	 = $(CC)
-portable_FLAGS	 = -DSHM_PORTABLE -O2 -g
+portable_FLAGS	 = -DSHM_PORTABLE -O2 -g $(NO_UNWIND)
 VARIANTS	 = obj asan musl portable
 
 define variant_rules
