@@ -139,7 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	static int null_fd = -1, file_fd = -1;
 	char path[] = "/tmp/fuzz_hexdump.XXXXXX";
-	struct hexdump_options opt;
+	struct hexdump_options opt = { HEXDUMP_CANONICAL, false, false, false };
 	uint64_t start = 0;
 	size_t a, b;
 
