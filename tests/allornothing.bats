@@ -91,7 +91,7 @@ assert_fresh() {
 
 @test "a stream over a fresh segment's holes, stopped: holes stay holes" {
 	shm create "${P}a" 1M
-	run --separate-stderr bash -c 'yes | "$0" write "$1" -o 0' "$SHM" \
+	capture bash -c 'yes | "$0" write "$1" -o 0' "$SHM" \
 		"${P}a"
 	assert_fails 2 "shm: write: ${P}a: more than 1048576 bytes at offset 0 do not fit in 1048576 bytes; nothing written (--grow extends it)"
 	cmp <(head -c 1M /dev/zero) "/dev/shm/${P}a"
@@ -106,7 +106,7 @@ assert_fresh() {
 	cp "/dev/shm/${P}p" before
 	local was
 	was=$(blocks "/dev/shm/${P}p")
-	run --separate-stderr bash -c 'head -c 4000000 /dev/urandom |
+	capture bash -c 'head -c 4000000 /dev/urandom |
 		"$0" write "$1" -o 700001' "$SHM" "${P}p"
 	assert_fails 2 "shm: write: ${P}p: more than 2445727 bytes at offset 700001 do not fit in 3145728 bytes; nothing written (--grow extends it)"
 	cmp before "/dev/shm/${P}p"
@@ -183,7 +183,7 @@ assert_fresh() {
 	shm write "${P}a" -o 0 -s hello
 	cp "/dev/shm/${P}a" before
 	head -c 3M /dev/urandom > big
-	run --separate-stderr bash -c 'ulimit -f 1024
+	capture bash -c 'ulimit -f 1024
 		head -c 3M /dev/urandom | "$0" write "$1" -o 0 --grow' \
 		"$SHM" "${P}a"
 	# Splice says no offset; a portable build's pwrite does.
@@ -191,20 +191,20 @@ assert_fresh() {
 	[[ $stderr =~ ^shm:\ write:\ ${P}a:\ (write\ failed\ at\ offset\ [0-9]+:\ )?File\ too\ large$ ]]
 	cmp before "/dev/shm/${P}a"
 	# A file of known length is refused before a byte goes in.
-	run --separate-stderr bash -c 'ulimit -f 1024
+	capture bash -c 'ulimit -f 1024
 		"$0" write "$1" -o 0 --grow -i big' "$SHM" "${P}a"
 	[ "$status" = 2 ]
 	[[ $stderr == "shm: write: ${P}a: "*"File too large" ]]
 	cmp before "/dev/shm/${P}a"
-	run --separate-stderr bash -c 'ulimit -f 1024
+	capture bash -c 'ulimit -f 1024
 		"$0" resize "$1" 2M' "$SHM" "${P}a"
 	assert_fails 2 "shm: resize: ${P}a: cannot resize to 2097152 bytes: File too large"
 	cmp before "/dev/shm/${P}a"
-	run --separate-stderr bash -c 'ulimit -f 1024
+	capture bash -c 'ulimit -f 1024
 		"$0" create "$1" 2M' "$SHM" "${P}b"
 	assert_fails 2 "shm: create: ${P}b: cannot resize to 2097152 bytes: File too large"
 	[ ! -e "/dev/shm/${P}b" ]
-	run --separate-stderr bash -c 'ulimit -f 1024
+	capture bash -c 'ulimit -f 1024
 		"$0" create "$1" --from big' "$SHM" "${P}b"
 	[ "$status" = 2 ]
 	[[ $stderr == "shm: create: ${P}b: "*"File too large" ]]
@@ -216,7 +216,7 @@ assert_fresh() {
 	mkdir small
 	# 8 MiB of data on 14 MiB: a copy of the 5 MiB overwritten fits in
 	# the 6 MiB left; the keeper's 4 MiB ahead would not.
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=14m tmpfs small || exit 99
 		head -c 8M /dev/urandom > small/seg
 		head -c 5M /dev/urandom > data
@@ -232,7 +232,7 @@ assert_fresh() {
 	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
 	mkdir small
 	# 8 MiB of data on 10 MiB: a 5 MiB overwrite needs 5 MiB of copy.
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=10m tmpfs small || exit 99
 		head -c 8M /dev/urandom > small/seg
 		cp small/seg before
@@ -254,13 +254,13 @@ assert_fresh() {
 @test "--progress that fails ends with its error, no progress line after" {
 	head -c 3M /dev/urandom > data
 	shm create "${P}a" 1
-	run --separate-stderr "$SHM" create "${P}a" --from data --progress
+	capture "$SHM" create "${P}a" --from data --progress
 	assert_equal "$status" 2
 	assert_equal "${stderr##*$'\n'}" "shm: create: ${P}a: already exists (--force replaces it, --exist-ok keeps it)"
-	run --separate-stderr "$SHM" write "${P}a" -i data --progress
+	capture "$SHM" write "${P}a" -i data --progress
 	assert_equal "$status" 2
 	assert_equal "${stderr##*[$'\n\r']}" "shm: write: ${P}a: 3145728 bytes at offset 0 do not fit in 1 bytes; nothing written (--grow extends it)"
-	run --separate-stderr bash -c 'cat "$0" | "$1" write "$2" -o 0 \
+	capture bash -c 'cat "$0" | "$1" write "$2" -o 0 \
 		--progress' data "$SHM" "${P}a"
 	assert_equal "$status" 2
 	assert_equal "${stderr##*[$'\n\r']}" "shm: write: ${P}a: more than 1 bytes at offset 0 do not fit in 1 bytes; nothing written (--grow extends it)"

@@ -283,7 +283,7 @@ zsh_specs() {
 
 @test "shm help --options answers the completions" {
 	local all
-	run --separate-stderr shm help --options
+	capture shm help --options
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	all=$output
@@ -291,7 +291,7 @@ zsh_specs() {
 	    "$(commands)"
 	assert_equal "$(grep $'^rm\tcommand\t' <<<"$all")" \
 	    $'rm\tcommand\tremove segments'
-	run --separate-stderr shm help --options dump
+	capture shm help --options dump
 	assert_equal "$status" 0
 	assert_equal "$output" "$(grep $'^dump\t' <<<"$all")"
 	assert_equal "$output" "$(sed 's/|/\t/g' <<'EOF'
@@ -308,8 +308,8 @@ EOF
 	    "$(printf '1\t@segment\n2\t@program\n3+\t@file')"
 	assert_equal "$(grep $'^help\t' <<<"$all" | cut -f 2-)" \
 	    "$(printf 'command\tshow help for a command\noperand\t1\t@command')"
-	run --separate-stderr shm help --options frobnicate
+	capture shm help --options frobnicate
 	assert_fails 2 "shm: help: no help for 'frobnicate'; see 'shm --help'"
-	run --separate-stderr shm help --options read write
+	capture shm help --options read write
 	assert_fails 2 "shm: help: help --options takes one command (see 'shm help --help')"
 }

@@ -23,9 +23,9 @@ load helpers
 }
 
 @test "create refuses a bad mode" {
-	run --separate-stderr shm create -m 8 "${P}a" 1
+	capture shm create -m 8 "${P}a" 1
 	assert_fails 2 "shm: create: -m '8': not an octal mode (see 'shm create --help')"
-	run --separate-stderr shm create -m 17777 "${P}a" 1
+	capture shm create -m 17777 "${P}a" 1
 	assert_fails 2 "shm: create: -m '17777': mode out of range (0 to 7777) (see 'shm create --help')"
 	[ ! -e "/dev/shm/${P}a" ]
 }
@@ -33,13 +33,13 @@ load helpers
 @test "create of an existing NAME fails and leaves it alone" {
 	shm create "${P}a" 3
 	shm write "${P}a" -s abc
-	run --separate-stderr shm create "${P}a" 10
+	capture shm create "${P}a" 10
 	assert_fails 2 "shm: create: ${P}a: already exists (--force replaces it, --exist-ok keeps it)"
 	assert_equal "$(cat "/dev/shm/${P}a")" abc
 	# Its temporary is gone: in a directory of our own, nothing is left.
 	mkdir own
 	shm create own/f 3
-	run --separate-stderr shm create own/f 10 --from /dev/null
+	capture shm create own/f 10 --from /dev/null
 	assert_equal "$status" 2
 	assert_equal "$(ls -A own)" "f"
 }
@@ -88,7 +88,7 @@ load helpers
 
 @test "create --from FILE larger than SIZE fails and creates nothing" {
 	printf 'abcdef' > data
-	run --separate-stderr shm create "${P}a" 4 --from data
+	capture shm create "${P}a" 4 --from data
 	assert_fails 2 "shm: create: ${P}a: data has 6 bytes, more than SIZE (4); nothing created"
 	[ ! -e "/dev/shm/${P}a" ]
 }
@@ -108,20 +108,20 @@ load helpers
 @test "create --from a pipe with SIZE pads, and refuses more than SIZE" {
 	printf 'xy' | shm create "${P}a" 4 --from -
 	cmp "/dev/shm/${P}a" <(printf 'xy\0\0')
-	run --separate-stderr bash -c 'printf 12345 | "$SHM" create "$1" 4 --from -' _ "${P}b"
+	capture bash -c 'printf 12345 | "$SHM" create "$1" 4 --from -' _ "${P}b"
 	assert_fails 2 "shm: create: ${P}b: standard input has more than SIZE (4 bytes); nothing created"
 	[ ! -e "/dev/shm/${P}b" ]
 }
 
 @test "create --from a missing file fails and creates nothing" {
-	run --separate-stderr shm create "${P}a" --from nonexistent
+	capture shm create "${P}a" --from nonexistent
 	assert_fails 2 "shm: create: nonexistent: No such file or directory"
 	[ ! -e "/dev/shm/${P}a" ]
 }
 
 @test "create --from a directory fails" {
 	mkdir d
-	run --separate-stderr shm create "${P}a" --from d
+	capture shm create "${P}a" --from d
 	assert_fails 2 "shm: create: d: is a directory"
 }
 
@@ -142,27 +142,27 @@ load helpers
 }
 
 @test "create in a missing directory fails" {
-	run --separate-stderr shm create nodir/x 1
+	capture shm create nodir/x 1
 	assert_fails 2 "shm: create: nodir/x: No such file or directory"
 }
 
 @test "create needs NAME and SIZE" {
-	run --separate-stderr shm create
+	capture shm create
 	assert_fails 2 "shm: create: missing NAME (see 'shm create --help')"
-	run --separate-stderr shm create "${P}a"
+	capture shm create "${P}a"
 	assert_fails 2 "shm: create: missing SIZE (see 'shm create --help')"
-	run --separate-stderr shm create "${P}a" 1 2
+	capture shm create "${P}a" 1 2
 	assert_fails 2 "shm: create: too many arguments (see 'shm create --help')"
 }
 
 @test "create refuses malformed and overflowing sizes" {
-	run --separate-stderr shm create "${P}a" 12x
+	capture shm create "${P}a" 12x
 	assert_fails 2 "shm: create: SIZE '12x': not a number (see 'shm create --help')"
-	run --separate-stderr shm create "${P}a" 99999999999999999999
+	capture shm create "${P}a" 99999999999999999999
 	assert_fails 2 "shm: create: SIZE '99999999999999999999': number too large (see 'shm create --help')"
-	run --separate-stderr shm create "${P}a" 9E
+	capture shm create "${P}a" 9E
 	assert_fails 2 "shm: create: SIZE '9E': number too large (see 'shm create --help')"
-	run --separate-stderr shm create "${P}a" -5
+	capture shm create "${P}a" -5
 	assert_fails 2 "shm: create: SIZE '-5': not a number (see 'shm create --help')"
 	[ ! -e "/dev/shm/${P}a" ]
 }

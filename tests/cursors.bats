@@ -49,12 +49,12 @@ assert o["cursor"] == 1 and o["cursors"] == {"one": 3, "two": 7}, o'
 @test "a bad cursor name is a usage error" {
 	shm create "${P}q" 16
 	for n in '' '.hidden' 'a/b' 'tab	x' "$(printf 'x%.0s' {1..65})"; do
-		run --separate-stderr "$SHM" read "${P}q" --cursor "$n"
+		capture "$SHM" read "${P}q" --cursor "$n"
 		assert_equal "$status" 2
 	done
-	run --separate-stderr "$SHM" seek --cursor a/b "${P}q"
+	capture "$SHM" seek --cursor a/b "${P}q"
 	assert_fails 2 "shm: seek: --cursor 'a/b': a cursor name is letters, digits, '_', '.' and '-', not first '.' (see 'shm seek --help')"
-	SHM_CURSOR=../x run --separate-stderr "$SHM" read "${P}q" -n 1
+	SHM_CURSOR=../x capture "$SHM" read "${P}q" -n 1
 	assert_fails 2 "shm: read: cursor '../x': a cursor name is letters, digits, '_', '.' and '-', not first '.'"
 }
 
@@ -94,6 +94,6 @@ while off < len(data):
 assert len(seen) == 8 * int(sys.argv[2]), len(seen)' "/dev/shm/${P}log" "$n"
 	# --append moves no cursor and takes no -o.
 	assert_equal "$(shm seek "${P}log")" 0
-	run --separate-stderr "$SHM" write "${P}log" --append -o 0 -s x
+	capture "$SHM" write "${P}log" --append -o 0 -s x
 	assert_fails 2 "shm: write: -o and --append exclude each other (see 'shm write --help')"
 }

@@ -14,7 +14,7 @@ make_pair() {
 
 @test "diff of the same bytes prints nothing and exits 0" {
 	make_pair
-	run --separate-stderr shm diff "${P}a" "${P}b"
+	capture shm diff "${P}a" "${P}b"
 	assert_fails 0 ""
 	assert_equal "$output" ""
 	run shm diff --json "${P}a" "${P}b"
@@ -26,7 +26,7 @@ make_pair() {
 	make_pair
 	shm write "${P}b" -o 7 -s W
 	shm write "${P}b" -o -4 -x 'de ad be ef'
-	run --separate-stderr shm diff "${P}a" "${P}b"
+	capture shm diff "${P}a" "${P}b"
 	assert_fails 1 ""
 	assert_equal "$output" "\
 -00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 00 00 00 00  |hello, world....|
@@ -41,7 +41,7 @@ make_pair() {
 	make_pair
 	shm write "${P}b" -o 7 -s W
 	shm write "${P}b" -o -4 -x 'de ad be ef'
-	run --separate-stderr shm diff --json "${P}a" "${P}b"
+	capture shm diff --json "${P}a" "${P}b"
 	assert_fails 1 ""
 	assert_equal "$output" '{"offset":7,"length":1,"a":"77","b":"57"}
 {"offset":124,"length":4,"a":"00000000","b":"deadbeef"}'
@@ -125,7 +125,7 @@ make_pair() {
 @test "diff says sizes that differ, and shows the longer side's tail" {
 	printf 'hello, world' > short
 	printf 'hello, world, and more: 0123456789' > long
-	run --separate-stderr shm diff ./short ./long
+	capture shm diff ./short ./long
 	assert_fails 1 ""
 	assert_equal "$output" "\
 -00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64              |hello, world|
@@ -284,7 +284,7 @@ size: 1 -> 1099511627776"
 @test "diff --as prints each value that differs as INDEX: A -> B" {
 	make_pair
 	shm write "${P}b" -o 16 --as '<IhB' 7 -2 255
-	run --separate-stderr shm diff --as '<IhBx' -o 16 "${P}a" "${P}b"
+	capture shm diff --as '<IhBx' -o 16 "${P}a" "${P}b"
 	assert_fails 1 ""
 	assert_equal "$output" "\
 0: 0 -> 7
@@ -299,9 +299,9 @@ size: 1 -> 1099511627776"
 	run shm diff -q --as '<I' -o 16 "${P}a" "${P}b"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	run --separate-stderr shm diff --as '<I' -o 126 "${P}a" "${P}b"
+	capture shm diff --as '<I' -o 126 "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: ${P}a: format '<I' of size 4 does not fit at offset 126 (2 bytes left)"
-	run --separate-stderr shm diff --as '<Q' -n 4 "${P}a" "${P}b"
+	capture shm diff --as '<Q' -n 4 "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: format '<Q' of size 8: -n 4 holds none"
 }
 
@@ -317,30 +317,30 @@ size: 1 -> 1099511627776"
 	run shm diff --json -q "${P}a" "${P}b"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	run --separate-stderr shm diff "${P}a" "${P}none"
+	capture shm diff "${P}a" "${P}none"
 	assert_fails 2 "shm: diff: ${P}none: no such segment"
-	run --separate-stderr shm diff -q "${P}none" "${P}a"
+	capture shm diff -q "${P}none" "${P}a"
 	assert_fails 2 "shm: diff: ${P}none: no such segment"
 }
 
 @test "diff refuses bad operands and options" {
 	make_pair
-	run --separate-stderr shm diff - -
+	capture shm diff - -
 	assert_fails 2 "shm: diff: only one of A and B can be standard input (see 'shm diff --help')"
-	run --separate-stderr shm diff "${P}a"
+	capture shm diff "${P}a"
 	assert_fails 2 "shm: diff: missing B (see 'shm diff --help')"
-	run --separate-stderr shm diff -o 129 "${P}a" "${P}b"
+	capture shm diff -o 129 "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: offset '129': beyond the end (sizes 128 and 128)"
-	run --separate-stderr shm diff -o -1 "${P}a" - < /dev/null
+	capture shm diff -o -1 "${P}a" - < /dev/null
 	assert_fails 2 "shm: diff: -o '-1': standard input has no end to count from (see 'shm diff --help')"
-	run --separate-stderr shm diff -n x "${P}a" "${P}b"
+	capture shm diff -n x "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: -n 'x': not a number (see 'shm diff --help')"
-	run --separate-stderr shm diff --color=sometimes "${P}a" "${P}b"
+	capture shm diff --color=sometimes "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: --color 'sometimes': not auto, always or never (see 'shm diff --help')"
-	run --separate-stderr shm diff --as 'Z' "${P}a" "${P}b"
+	capture shm diff --as 'Z' "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: format 'Z': bad char in struct format"
 	mkdir dir
-	run --separate-stderr shm diff ./dir "${P}a"
+	capture shm diff ./dir "${P}a"
 	assert_equal "$status" 2
 }
 
@@ -382,7 +382,7 @@ size: 1 -> 1099511627776"
 	shm write --as "$l" "${P}b" seq=5 'vals=0 -1 0' name=ab
 	shm write --as "$l" "${P}b" -o 24 seq=6
 	shm write "${P}b" -o 16 --as '<I' 9
-	run --separate-stderr shm diff --as "$l" "${P}a" "${P}b"
+	capture shm diff --as "$l" "${P}a" "${P}b"
 	assert_equal "$status" 1
 	assert_equal "$stderr" ""
 	# The unnamed I is value 4, after seq and the three of vals.
@@ -392,7 +392,7 @@ vals[1]: 0 -> -1
 name: \\0\\0\\0\\0 -> ab\\0\\0"
 	printf '%s\n' '# the record' '<' 'seq:Q' '2x' 'vals:3h' 'I' 'name:4s' \
 	    > layout
-	run --separate-stderr shm diff --layout layout -n 48 --json \
+	capture shm diff --layout layout -n 48 --json \
 	    "${P}a" "${P}b"
 	assert_equal "$status" 1
 	assert_equal "$output" '{"field":"0.seq","a":"0","b":"5"}
@@ -400,6 +400,6 @@ name: \\0\\0\\0\\0 -> ab\\0\\0"
 {"index":4,"a":"0","b":"9"}
 {"field":"0.name","a":"\\0\\0\\0\\0","b":"ab\\0\\0"}
 {"field":"1.seq","a":"0","b":"6"}'
-	run --separate-stderr shm diff --as '< a:Q a:Q' "${P}a" "${P}b"
+	capture shm diff --as '< a:Q a:Q' "${P}a" "${P}b"
 	assert_fails 2 "shm: diff: a:Q: duplicate name"
 }

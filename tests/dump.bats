@@ -104,7 +104,7 @@ need() {
 @test "dump of long zero runs is squeezed to one star" {
 	need hexdump
 	shm create "${P}z" 64M
-	run --separate-stderr shm dump "${P}z"
+	capture shm dump "${P}z"
 	assert_equal "$status" 0
 	assert_equal "$output" "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
 *
@@ -123,7 +123,7 @@ need() {
 @test "dump --color=always colours bytes by kind; never and auto do not" {
 	shm create "${P}d" 4
 	shm write "${P}d" -x '00 41 0a ff'
-	run --separate-stderr shm dump --color=always "${P}d"
+	capture shm dump --color=always "${P}d"
 	assert_equal "$status" 0
 	[[ $output == *$'\e['* ]]
 	# Without the escapes, the layout is that of the plain dump.
@@ -147,15 +147,15 @@ need() {
 
 @test "dump refuses bad options and ranges" {
 	shm create "${P}d" 4
-	run --separate-stderr shm dump --format od "${P}d"
+	capture shm dump --format od "${P}d"
 	assert_fails 2 "shm: dump: --format 'od': not hexdump or xxd (see 'shm dump --help')"
-	run --separate-stderr shm dump --color=sometimes "${P}d"
+	capture shm dump --color=sometimes "${P}d"
 	assert_fails 2 "shm: dump: --color 'sometimes': not auto, always or never (see 'shm dump --help')"
-	run --separate-stderr shm dump -o 5 "${P}d"
+	capture shm dump -o 5 "${P}d"
 	assert_fails 2 "shm: dump: ${P}d: offset '5': beyond the end (size 4)"
-	run --separate-stderr shm dump -n x "${P}d"
+	capture shm dump -n x "${P}d"
 	assert_fails 2 "shm: dump: -n 'x': not a number (see 'shm dump --help')"
-	run --separate-stderr shm dump "${P}none"
+	capture shm dump "${P}none"
 	assert_fails 2 "shm: dump: ${P}none: no such segment"
 }
 
@@ -172,7 +172,7 @@ need() {
 dump_check() {
 	need hexdump
 	need xxd
-	run --separate-stderr python3 "$BATS_TEST_DIRNAME/dump_check.py" \
+	capture python3 "$BATS_TEST_DIRNAME/dump_check.py" \
 	    "$SHM" "$P" "$1"
 	assert_equal "$stderr" ""
 	assert_equal "$output" ok
@@ -194,14 +194,14 @@ dump_check() {
 @test "dump says once that it cannot write, and dies of SIGPIPE as before" {
 	head -c 1M /dev/urandom > data
 	load_bytes data
-	run --separate-stderr bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
+	capture bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
 	    "$1" > /dev/full' _ "${P}d"
 	assert_fails 2 "shm: dump: standard output: No space left on device"
-	run --separate-stderr bash -c 'SHM_DUMP_THREADS=1 "$SHM" dump \
+	capture bash -c 'SHM_DUMP_THREADS=1 "$SHM" dump \
 	    --format xxd "$1" > /dev/full' _ "${P}d"
 	assert_fails 2 "shm: dump: standard output: No space left on device"
 	# Whichever thread's write finds the reader gone: killed, quietly.
-	run --separate-stderr bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
+	capture bash -c 'SHM_DUMP_CHUNK=4096 "$SHM" dump -v \
 	    "$1" | head -c 100000 | wc -c; echo "${PIPESTATUS[0]}"' _ "${P}d"
 	assert_equal "$stderr" ""
 	assert_equal "$output" "100000

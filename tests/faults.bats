@@ -16,7 +16,7 @@ run_cut() {
 	[ -f "$SHIM" ] || skip "no C compiler to build the shim"
 	skip_if_static
 	# An ASan build wants its runtime first; the shim comes first here.
-	run --separate-stderr env SHIM_AFTER="$at" LD_PRELOAD="$SHIM" \
+	capture env SHIM_AFTER="$at" LD_PRELOAD="$SHIM" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$SHM" "$@"
 }
@@ -104,7 +104,7 @@ teardown() {
 @test "a full file system: write --grow fails before writing a byte" {
 	mount_small
 	shm create small/seg 512K
-	run --separate-stderr shm write small/seg --grow -i big
+	capture shm write small/seg --grow -i big
 	assert_fails 2 "shm: write: small/seg: No space left on device"
 	assert_equal "$(stat -c %s small/seg)" 524288
 	cmp small/seg <(head -c 512K /dev/zero)
@@ -112,7 +112,7 @@ teardown() {
 
 @test "a full file system: create --from fails and leaves nothing behind" {
 	mount_small
-	run --separate-stderr shm create small/seg --from big
+	capture shm create small/seg --from big
 	assert_fails 2 "shm: create: small/seg: No space left on device"
 	assert_equal "$(ls -A small)" ""
 }
@@ -120,11 +120,11 @@ teardown() {
 @test "a full file system: writing into a sparse segment fails cleanly" {
 	mount_small
 	shm create small/seg 4M
-	run --separate-stderr shm write small/seg -o 0 -i big
+	capture shm write small/seg -o 0 -i big
 	assert_fails 2 "shm: write: small/seg: No space left on device"
-	run --separate-stderr shm move small/seg 0 2M 2M
+	capture shm move small/seg 0 2M 2M
 	assert_fails 2 "shm: move: small/seg: No space left on device"
-	run --separate-stderr shm write small/seg -o 1M --as '<I' 7
+	capture shm write small/seg -o 1M --as '<I' 7
 	assert_equal "$status" 0
 	assert_equal "$(shm read small/seg -o 1M --as '<I')" 7
 }

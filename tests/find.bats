@@ -10,7 +10,7 @@ make_text() {
 
 @test "find prints the offset of the first match and exits 0" {
 	make_text
-	run --separate-stderr shm find "${P}a" abc
+	capture shm find "${P}a" abc
 	assert_equal "$status" 0
 	assert_equal "$output" 0
 	assert_equal "$(shm find "${P}a" XYZ)" 6
@@ -18,7 +18,7 @@ make_text() {
 
 @test "find prints nothing and exits 1 when there is no match" {
 	make_text
-	run --separate-stderr shm find "${P}a" nothere
+	capture shm find "${P}a" nothere
 	assert_equal "$status" 1
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
@@ -78,11 +78,11 @@ make_text() {
 
 @test "find refuses bounds outside the segment" {
 	make_text
-	run --separate-stderr shm find --start 21 "${P}a" abc
+	capture shm find --start 21 "${P}a" abc
 	assert_fails 2 "shm: find: ${P}a: --start '21': beyond the end (size 20)"
-	run --separate-stderr shm find --end -21 "${P}a" abc
+	capture shm find --end -21 "${P}a" abc
 	assert_fails 2 "shm: find: ${P}a: --end '-21': before the start (size 20)"
-	run --separate-stderr shm find --end 1z "${P}a" abc
+	capture shm find --end 1z "${P}a" abc
 	assert_fails 2 "shm: find: ${P}a: --end '1z': not a number (size 20)"
 }
 
@@ -92,7 +92,7 @@ make_text() {
 	assert_equal "$(shm find -x "${P}a" 'ff00')" 3
 	assert_equal "$(shm find -x -a "${P}a" '0001')" "0
 4"
-	run --separate-stderr shm find -x "${P}a" 'fg'
+	capture shm find -x "${P}a" 'fg'
 	assert_fails 2 "shm: find: PATTERN: 'g' at character 2 is not a hex digit (see 'shm find --help')"
 }
 
@@ -116,7 +116,7 @@ make_text() {
 	assert_equal "$(shm find "${P}a" '')" 0
 	assert_equal "$(shm find -r "${P}a" '')" 20
 	assert_equal "$(shm find -s 5 "${P}a" '')" 5
-	run --separate-stderr shm find -a "${P}a" ''
+	capture shm find -a "${P}a" ''
 	assert_fails 2 "shm: find: -a with an empty PATTERN would match everywhere (see 'shm find --help')"
 }
 
@@ -187,17 +187,17 @@ PY
 }
 
 @test "find of a missing segment, and without a pattern" {
-	run --separate-stderr shm find "${P}none" x
+	capture shm find "${P}none" x
 	assert_fails 2 "shm: find: ${P}none: no such segment"
-	run --separate-stderr shm find "${P}none"
+	capture shm find "${P}none"
 	assert_fails 2 "shm: find: missing PATTERN (see 'shm find --help')"
 }
 
 @test "find --seek with -a, and --from-cursor with --start, are refused" {
 	make_text
-	run --separate-stderr shm find -a --seek "${P}a" abc
+	capture shm find -a --seek "${P}a" abc
 	assert_fails 2 "shm: find: --seek needs one match, not -a (see 'shm find --help')"
-	run --separate-stderr shm find -c -s 0 "${P}a" abc
+	capture shm find -c -s 0 "${P}a" abc
 	assert_fails 2 "shm: find: --from-cursor and --start exclude each other (see 'shm find --help')"
 }
 
@@ -243,7 +243,7 @@ PY
 @test "find over 100 MiB of data, split between two threads, reports the first match" {
 	# 100 MiB of data and no hole: each half is searched by a thread.
 	shm create "${P}a" --from <(head -c 104857600 /dev/zero | tr '\0' a)
-	run --separate-stderr "$SHM" find "${P}a" NEEDLE
+	capture "$SHM" find "${P}a" NEEDLE
 	assert_equal "$status" 1
 	shm write "${P}a" -o 80000000 -s NEEDLE
 	assert_equal "$(shm find "${P}a" NEEDLE)" 80000000
@@ -257,7 +257,7 @@ PY
 	assert_equal "$(shm find "${P}a" Q)" 52428799
 	# --start moves the middle; --end bounds the second half.
 	assert_equal "$(shm find "${P}a" NEEDLE --start 2000)" 80000000
-	run --separate-stderr "$SHM" find "${P}a" NEEDLE --start 2000 --end 80000005
+	capture "$SHM" find "${P}a" NEEDLE --start 2000 --end 80000005
 	assert_equal "$status" 1
 	assert_equal "$(shm find "${P}a" NEEDLE --start 2000 --end 80000006)" 80000000
 	# -a and -r are not split, and agree.
@@ -271,7 +271,7 @@ PY
 # find_check.py plants needles where the search changes hands and runs
 # find, -r and -a under each method (SHM_FIND_METHOD), against Python.
 find_check() {
-	run --separate-stderr python3 "$BATS_TEST_DIRNAME/find_check.py" \
+	capture python3 "$BATS_TEST_DIRNAME/find_check.py" \
 	    "$SHM" "$P" "$1"
 	assert_equal "$stderr" ""
 	assert_equal "$output" ok

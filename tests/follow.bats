@@ -325,14 +325,14 @@ shm: read: ${P}t: rewritten; following from the start"
 	# Refilled past the cursor: the record's digest of "one\n" differs.
 	shm resize --shrink "${P}r" 0
 	echo seventeen | shm write "${P}r" --append
-	run --separate-stderr timeout 20 "$SHM" read "${P}r" -f --cursor c \
+	capture timeout 20 "$SHM" read "${P}r" -f --cursor c \
 	    --timeout 0.3
 	assert_equal "$status" 1
 	assert_equal "$output" seventeen
 	assert_equal "$stderr" "shm: read: ${P}r: rewritten; following from the start"
 	# Cut short below the cursor.
 	shm resize --shrink "${P}r" 3
-	run --separate-stderr timeout 20 "$SHM" read "${P}r" -f --cursor c \
+	capture timeout 20 "$SHM" read "${P}r" -f --cursor c \
 	    --timeout 0.3
 	assert_equal "$status" 1
 	assert_equal "$output" sev
@@ -348,7 +348,7 @@ shm: read: ${P}t: rewritten; following from the start"
 	# Such a record past the end: truncated, and the cursor follows.
 	shm seek --cursor c "${P}r" end > /dev/null
 	shm resize --shrink "${P}r" 2
-	run --separate-stderr timeout 20 "$SHM" read "${P}r" -f --cursor c \
+	capture timeout 20 "$SHM" read "${P}r" -f --cursor c \
 	    --timeout 0.3
 	assert_equal "$status" 1
 	assert_equal "$output" se

@@ -13,7 +13,7 @@ private() {
 	[ "$(id -u)" = 0 ] || skip "needs root for the namespaces"
 	command -v unshare >/dev/null || skip "unshare is not installed"
 	unshare -mi true 2>/dev/null || skip "cannot make the namespaces"
-	run --separate-stderr env P="$P" unshare -mi bash -c '
+	capture env P="$P" unshare -mi bash -c '
 		mount -t tmpfs tmpfs /dev/shm || exit 99
 		# Each job its own process group, so that the end kills
 		# what a job started too (shm lock'\''s command), and
@@ -202,7 +202,7 @@ signal.pause()" &
 	local d
 	for d in "" 1.5h -1 1w 10M " 1m" "1m " 2hh 0x10 h 36501d \
 	    99999999999999999999; do
-		run --separate-stderr shm gc --older-than "$d"
+		capture shm gc --older-than "$d"
 		assert_equal "$status" 2
 		case $d in
 		36501d|9*) reason="more than ten years" ;;
@@ -210,9 +210,9 @@ signal.pause()" &
 		esac
 		assert_equal "$stderr" "shm: gc: --older-than '$d': $reason (see 'shm gc --help')"
 	done
-	run --separate-stderr shm gc
+	capture shm gc
 	assert_fails 2 "shm: gc: missing --older-than DURATION (see 'shm gc --help')"
-	run --separate-stderr shm gc --older-than 1d extra
+	capture shm gc --older-than 1d extra
 	assert_fails 2 "shm: gc: gc takes no arguments (see 'shm gc --help')"
 	private '
 		for d in 0 30 30s 10m 2h 7d 3650d; do

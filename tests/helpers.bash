@@ -92,10 +92,13 @@ teardown() {
 # A background job a test left running (a failed one, say), or its
 # children, would hold bats's output open: bats would wait for it to end
 # before it ends the file.  Ends each job still running and what it
-# started, children first.
+# started, children first.  The list goes through a file: $(jobs -pr)
+# would be a process each test, and most tests leave no job.
 reap_jobs() {
-	local pid
-	for pid in $(jobs -pr); do
+	local pid pids list="$BATS_TEST_TMPDIR/.jobs"
+	jobs -pr > "$list" || return 0
+	mapfile -t pids < "$list"
+	for pid in "${pids[@]}"; do
 		kill_tree "$pid"
 	done
 }
@@ -110,6 +113,25 @@ kill_tree() {
 
 shm() {
 	"$SHM" "$@"
+}
+
+# capture CMD [ARGS...]: runs CMD, as bats's "run --separate-stderr"
+# does, into the same variables: $status, $output and $lines, $stderr
+# and $stderr_lines, each trimmed as run trims it.  run makes the file
+# for standard error with mktemp(1) and checks its own version each
+# time: 20 ms of processes a call here, where the command it runs takes
+# 5.  The file here is named by the capturing shell's pid, so that
+# captures in parallel subshells of one test do not share it, and is
+# left for bats to remove with the test's directory.
+capture() {
+	local flags=$- err="$BATS_TEST_TMPDIR/.stderr.$BASHPID"
+	set +eET
+	output=$("$@" 2> "$err") && status=0 || status=$?
+	stderr=
+	read -d '' -r stderr < "$err"
+	IFS=$'\n' read -d '' -r -a lines <<< "$output"
+	IFS=$'\n' read -d '' -r -a stderr_lines <<< "$stderr"
+	set "-$flags"
 }
 
 # Fails with both sides shown when the two arguments differ.

@@ -48,7 +48,7 @@ make_install() {
 @test "the installed shm-CMD links, pages and completions work" {
 	local r=$BATS_TEST_TMPDIR/root/usr
 	make_install install
-	run --separate-stderr "$r/bin/shm-seek" --help
+	capture "$r/bin/shm-seek" --help
 	assert_equal "$status" 0
 	[[ $output == "usage: shm seek"* ]]
 	# bash-completion's loader sources the file named after the command;
@@ -80,7 +80,7 @@ make_install() {
 	f=$(man -M "$r/share/man" -w shm-help)
 	assert_equal "$(readlink -f "$f")" \
 	    "$(readlink -f "$r/share/man/man1/shm.1")"
-	run --separate-stderr env LC_ALL=C.UTF-8 MANWIDTH=80 \
+	capture env LC_ALL=C.UTF-8 MANWIDTH=80 \
 	    man --warnings -M "$r/share/man" shm-help
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""

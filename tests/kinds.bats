@@ -80,7 +80,7 @@ check_kind() {
 	shm write "$NAME" -o 16 --as '<I' 305419896
 	assert_equal "$(shm read "$NAME" -o 16 --as '<I')" 305419896
 	assert_equal "$(shm find "$NAME" data)" 4100
-	run --separate-stderr "$SHM" find "$NAME" absent
+	capture "$SHM" find "$NAME" absent
 	assert_fails 1 ""
 	assert_equal "$(shm dump "$NAME" -o 16 -n 4)" \
 	    "00000010  78 56 34 12                                       |xV4.|
@@ -92,7 +92,7 @@ check_kind() {
 	[ "$(shm stat -f allocated "$NAME")" -ge 4096 ]
 
 	# Past its end.
-	run --separate-stderr "$SHM" write "$NAME" -o 8190 -s abc
+	capture "$SHM" write "$NAME" -o 8190 -s abc
 	assert_fails 2 "shm: write: $NAME: 3 bytes at offset 8190 do not fit in 8192 bytes; nothing written ($past)"
 
 	# Waiting: each condition that holds now returns now, each that
@@ -106,7 +106,7 @@ check_kind() {
 	assert_equal "$status" 1
 
 	# Following: all there is, then 1 when nothing more comes.
-	run --separate-stderr "$SHM" read "$NAME" --follow -o 8188 \
+	capture "$SHM" read "$NAME" --follow -o 8188 \
 	    --timeout 0.1
 	assert_equal "$status" 1
 	assert_equal "${#output}" 0
@@ -131,7 +131,7 @@ check_rm() {
 	shm wait "$NAME" --gone -t 5
 	run "$SHM" wait "$NAME" --exists -t 0.05
 	assert_equal "$status" 1
-	run --separate-stderr "$SHM" read "$NAME"
+	capture "$SHM" read "$NAME"
 	assert_fails 2 "shm: read: $NAME: $missing"
 }
 
@@ -176,14 +176,14 @@ check_rm() {
 		# A file of that name here is no SysV segment to keep.
 		: > "$NAME"
 		chmod 600 "$NAME"
-		run --separate-stderr "$SHM" resize "$NAME" 100
+		capture "$SHM" resize "$NAME" 100
 		assert_fails 2 "shm: resize: $NAME: a SysV segment keeps the size it was made with (8192 bytes); it cannot be resized"
 		shm resize "$NAME" 8192
-		run --separate-stderr "$SHM" write "$NAME" --grow -o 8190 -s abc
+		capture "$SHM" write "$NAME" --grow -o 8190 -s abc
 		assert_fails 2 "shm: write: $NAME: a SysV segment keeps the size it was made with (8192 bytes); it cannot grow"
-		run --separate-stderr "$SHM" lock "$NAME" true
+		capture "$SHM" lock "$NAME" true
 		assert_fails 2 "shm: lock: $NAME: a SysV segment has no descriptor to flock, so no lock"
-		run --separate-stderr "$SHM" create --exist-ok "$NAME" 8192
+		capture "$SHM" create --exist-ok "$NAME" 8192
 		assert_fails 2 "shm: create: $NAME: SysV segments are made with ipcmk -M SIZE or shmget(2); create makes POSIX objects and files"
 	done
 }
@@ -209,10 +209,10 @@ for _ in range(6000):
 	done
 	shm rm "sysvid:$ID"
 	for cmd in read stat dump; do
-		run --separate-stderr "$SHM" $cmd "sysvid:$ID"
+		capture "$SHM" $cmd "sysvid:$ID"
 		assert_fails 2 "shm: $cmd: sysvid:$ID: no such SysV segment"
 	done
-	run --separate-stderr "$SHM" rm "sysvid:$ID"
+	capture "$SHM" rm "sysvid:$ID"
 	assert_fails 2 "shm: rm: sysvid:$ID: no such SysV segment"
 	shm rm -f "sysvid:$ID"
 	shm wait "sysvid:$ID" --gone -t 5

@@ -16,7 +16,7 @@ make_record() {
 	command -v python3 >/dev/null ||
 	    skip "python3 not found: nothing to compare with"
 	shm create "${P}t" 1024
-	run --separate-stderr python3 "$BATS_TEST_DIRNAME/layout_check.py" \
+	capture python3 "$BATS_TEST_DIRNAME/layout_check.py" \
 	    "$SHM" "${P}t" $((100 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
@@ -25,30 +25,30 @@ make_record() {
 
 @test "read --as LAYOUT prints NAME=VALUE, -F picks, --json is one object" {
 	make_record "${P}a"
-	run --separate-stderr shm read --as "$L" "${P}a"
+	capture shm read --as "$L" "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output" "seq=8
 len=3
 name=abc\0\0\0\0\0\0\0\0\0\0\0\0\0
 price=2.5"
-	run --separate-stderr shm read --as "$L" -F price,seq "${P}a"
+	capture shm read --as "$L" -F price,seq "${P}a"
 	assert_equal "$output" "price=2.5
 seq=8"
-	run --separate-stderr shm read --as "$L" --json -F name,len "${P}a"
+	capture shm read --as "$L" --json -F name,len "${P}a"
 	assert_equal "$output" \
 	    '{"name": "abc\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000", "len": 3}'
-	run --separate-stderr shm read --as "$L" -F nope "${P}a"
+	capture shm read --as "$L" -F nope "${P}a"
 	assert_fails 2 "shm: read: nope: no such field in the layout"
 }
 
 @test "read --as LAYOUT: unnamed items print as read --as does, counts joined" {
 	shm create "${P}a" 16
 	shm write -o 0 --as '<hhhHQ' "${P}a" 1 -2 3 7 9
-	run --separate-stderr shm read --as '< v:3h H x:Q' "${P}a"
+	capture shm read --as '< v:3h H x:Q' "${P}a"
 	assert_equal "$output" "v=1 -2 3
 7
 x=9"
-	run --separate-stderr shm read --as '< v:3h H x:Q' --json "${P}a"
+	capture shm read --as '< v:3h H x:Q' --json "${P}a"
 	assert_equal "$output" '{"v": [1, -2, 3], "x": 9}'
 	shm write --as '< v:3h H x:Q' "${P}a" 'v=4 5 -6'
 	run shm read -o 0 --as '<3h' --columns 3 "${P}a"
@@ -60,7 +60,7 @@ x=9"
 	shm create "${P}a" 8
 	printf '\x00"\\\xff\x7f\n a' > bytes
 	shm write -o 0 -i bytes "${P}a"
-	run --separate-stderr shm read --as '< b:8s' --json "${P}a"
+	capture shm read --as '< b:8s' --json "${P}a"
 	assert_equal "$output" '{"b": "\u0000\"\\\u00ff\u007f\u000a a"}'
 	python3 -c 'import json, sys
 got = json.loads(sys.argv[1])["b"].encode("latin-1")
@@ -70,7 +70,7 @@ assert got == open("bytes", "rb").read(), got' "$output"
 @test "read --json: floats as repr, bool, NaN and Infinity as Python's json" {
 	shm create "${P}a" 27
 	shm write -o 0 --as '<?ddd' "${P}a" True 0.1 inf nan
-	run --separate-stderr shm read --as '< ok:? a:d b:d c:d' --json "${P}a"
+	capture shm read --as '< ok:? a:d b:d c:d' --json "${P}a"
 	assert_equal "$output" '{"ok": true, "a": 0.1, "b": Infinity, "c": NaN}'
 }
 
@@ -85,52 +85,52 @@ assert got == open("bytes", "rb").read(), got' "$output"
 	price:d
 	4x         # room to grow
 	EOF
-	run --separate-stderr shm read --layout rec.layout "${P}a"
+	capture shm read --layout rec.layout "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output" "$(shm read --as "$L" "${P}a")"
 	printf '<\nQ\nI # no names: a FORMAT\n' > plain.layout
-	run --separate-stderr shm read --layout plain.layout -o 0 "${P}a"
+	capture shm read --layout plain.layout -o 0 "${P}a"
 	assert_equal "$output" "8
 3"
 	printf '<\nseq:Q\nlen:Z\n' > bad.layout
-	run --separate-stderr shm read --layout bad.layout "${P}a"
+	capture shm read --layout bad.layout "${P}a"
 	assert_fails 2 "shm: read: bad.layout: line 3: len:Z: bad char in struct format"
-	run --separate-stderr shm read --layout nosuch.layout "${P}a"
+	capture shm read --layout nosuch.layout "${P}a"
 	assert_fails 2 "shm: read: nosuch.layout: No such file or directory"
 }
 
 @test "bad layouts: messages name the item" {
 	shm create "${P}a" 16
-	run --separate-stderr shm read --as '< seq:Q seq:I' "${P}a"
+	capture shm read --as '< seq:Q seq:I' "${P}a"
 	assert_fails 2 "shm: read: seq:I: duplicate name"
-	run --separate-stderr shm read --as '< 1seq:Q' "${P}a"
+	capture shm read --as '< 1seq:Q' "${P}a"
 	assert_fails 2 "shm: read: 1seq:Q: name is not an identifier"
 	long=$(printf 'n%.0s' {1..64})
-	run --separate-stderr shm read --as "< $long:Q" "${P}a"
+	capture shm read --as "< $long:Q" "${P}a"
 	assert_fails 2 "shm: read: $long:Q: name longer than 63 characters"
-	run --separate-stderr shm read --as "< ${long:1}:Q" "${P}a"
+	capture shm read --as "< ${long:1}:Q" "${P}a"
 	assert_equal "$output" "${long:1}=0"
-	run --separate-stderr shm read --as '< a-b:Q' "${P}a"
+	capture shm read --as '< a-b:Q' "${P}a"
 	assert_fails 2 "shm: read: a-b:Q: name is not an identifier"
-	run --separate-stderr shm write --as '< seq:Q v:y' "${P}a" seq=1
+	capture shm write --as '< seq:Q v:y' "${P}a" seq=1
 	assert_fails 2 "shm: write: v:y: bad char in struct format"
-	run --separate-stderr shm read --as '< seq:Q v:n' "${P}a"
+	capture shm read --as '< seq:Q v:n' "${P}a"
 	assert_fails 2 "shm: read: v:n: bad char in struct format"
-	run --separate-stderr shm read --as '< seq:Q pad:4x' "${P}a"
+	capture shm read --as '< seq:Q pad:4x' "${P}a"
 	assert_fails 2 "shm: read: pad:4x: padding takes no name"
-	run --separate-stderr shm read --as '< seq:Q t:4c' "${P}a"
+	capture shm read --as '< seq:Q t:4c' "${P}a"
 	assert_fails 2 "shm: read: t:4c: a name on a count of 'c' (for bytes, use 's')"
-	run --separate-stderr shm read --as '< seq:Qlen:I' "${P}a"
+	capture shm read --as '< seq:Qlen:I' "${P}a"
 	assert_fails 2 "shm: read: seq:Qlen:I: a named item ends at whitespace"
-	run --separate-stderr shm read --as '< seq:' "${P}a"
+	capture shm read --as '< seq:' "${P}a"
 	assert_fails 2 "shm: read: seq:: no code after the name"
-	run --separate-stderr shm read --as '< seq:Q price:d ok:?' "${P}a"
+	capture shm read --as '< seq:Q price:d ok:?' "${P}a"
 	assert_fails 2 "shm: read: ${P}a: ok:?: bytes 16 to 17 are past the end (16 bytes)"
-	run --separate-stderr shm write --as '< seq:Q price:d' -o 8 "${P}a" seq=1
+	capture shm write --as '< seq:Q price:d' -o 8 "${P}a" seq=1
 	assert_fails 2 "shm: write: ${P}a: price:d: bytes 16 to 24 are past the end (16 bytes)"
-	run --separate-stderr shm write --as '< a:Q 2000000000x' "${P}a" a=1
+	capture shm write --as '< a:Q 2000000000x' "${P}a" a=1
 	assert_fails 2 "shm: write: ${P}a: 2000000000x: bytes 8 to 2000000008 are past the end (16 bytes)"
-	run --separate-stderr shm read --as '< seq:Q' -F seq --columns 2 "${P}a"
+	capture shm read --as '< seq:Q' -F seq --columns 2 "${P}a"
 	assert_fails 2 "shm: read: --columns goes with a FORMAT, not a layout with names (see 'shm read --help')"
 	cmp "/dev/shm/${P}a" <(head -c 16 /dev/zero)
 }
@@ -151,47 +151,47 @@ open("want", "wb").write(b)' || skip "python3 not found"
 @test "write by name is all or nothing; messages name the field" {
 	make_record "${P}a"
 	cp "/dev/shm/${P}a" before
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 len=-1
+	capture shm write --as "$L" "${P}a" seq=9 len=-1
 	assert_fails 2 "shm: write: len=-1: argument out of range for 'I' (0..4294967295)"
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 name=0123456789abcdefg price=x
+	capture shm write --as "$L" "${P}a" seq=9 name=0123456789abcdefg price=x
 	assert_fails 2 "shm: write: price=x: not a number"
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 nope=1
+	capture shm write --as "$L" "${P}a" seq=9 nope=1
 	assert_fails 2 "shm: write: nope: no such field in the layout"
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 seq+=1
+	capture shm write --as "$L" "${P}a" seq=9 seq+=1
 	assert_fails 2 "shm: write: seq+=1: seq is set twice"
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 9
+	capture shm write --as "$L" "${P}a" seq=9 9
 	assert_fails 2 "shm: write: '9': not NAME=VALUE, NAME+=N or NAME-=N (see 'shm write --help')"
-	run --separate-stderr shm write --as "$L" "${P}a" seq=9 name+=1
+	capture shm write --as "$L" "${P}a" seq=9 name+=1
 	assert_fails 2 "shm: write: name+=1: += and -= take a field of one integer or float"
-	run --separate-stderr shm write --as '< v:2h' "${P}a" 'v=1'
+	capture shm write --as '< v:2h' "${P}a" 'v=1'
 	assert_fails 2 "shm: write: v=1: pack expected 2 items for packing (got 1)"
 	cmp "/dev/shm/${P}a" before
 }
 
 @test "write +=, -=: the new value, limits kept, overflow changes nothing" {
 	make_record "${P}a"
-	run --separate-stderr shm write --as "$L" "${P}a" seq+=5 price-=0.25 len-=3
+	capture shm write --as "$L" "${P}a" seq+=5 price-=0.25 len-=3
 	assert_equal "$output" "13
 2.25
 0"
-	run --separate-stderr shm write --as "$L" "${P}a" len-=1
+	capture shm write --as "$L" "${P}a" len-=1
 	assert_fails 2 "shm: write: len-=1: argument out of range for 'I' (0..4294967295)"
 	shm write --as "$L" "${P}a" seq=18446744073709551615
 	cp "/dev/shm/${P}a" before
-	run --separate-stderr shm write --as "$L" "${P}a" price+=1 seq+=1
+	capture shm write --as "$L" "${P}a" price+=1 seq+=1
 	assert_fails 2 "shm: write: seq+=1: overflow"
-	run --separate-stderr shm write --as "$L" "${P}a" seq+=1.5
+	capture shm write --as "$L" "${P}a" seq+=1.5
 	assert_fails 2 "shm: write: seq+=1.5: not an integer"
 	shm write --as "$L" "${P}a" price=1.7976931348623157e308
 	cp "/dev/shm/${P}a" before
-	run --separate-stderr shm write --as "$L" "${P}a" price+=1e308
+	capture shm write --as "$L" "${P}a" price+=1e308
 	assert_fails 2 "shm: write: price+=1e308: overflow"
 	cmp "/dev/shm/${P}a" before
 	shm create "${P}b" 4
-	run --separate-stderr shm write --as '< c:b f:e' "${P}b" c-=128 f+=0.1
+	capture shm write --as '< c:b f:e' "${P}b" c-=128 f+=0.1
 	assert_equal "$output" "-128
 0.0999755859375"
-	run --separate-stderr shm write --as '< c:b f:e' "${P}b" f+=65520
+	capture shm write --as '< c:b f:e' "${P}b" f+=65520
 	assert_fails 2 "shm: write: f+=65520: float too large to pack with e format"
 }
 
@@ -225,23 +225,23 @@ total=$((8 * n / 2)).0"
 
 @test "wait --as LAYOUT --until 'FIELD OP VALUE'" {
 	make_record "${P}a"
-	run --separate-stderr shm wait "${P}a" --as "$L" --until 'seq >= 8' -t 5
+	capture shm wait "${P}a" --as "$L" --until 'seq >= 8' -t 5
 	assert_equal "$status" 0
 	assert_equal "$output" "seq=8"
 	(for ((i = 0; i < 5; i++)); do
 		shm write --as "$L" "${P}a" seq+=1 >/dev/null
 	done) &
-	run --separate-stderr shm wait "${P}a" --as "$L" --until 'seq>=13' -t 20
+	capture shm wait "${P}a" --as "$L" --until 'seq>=13' -t 20
 	assert_equal "$output" "seq=13"
 	assert_equal "$status" 0
-	run --separate-stderr shm wait "${P}a" --as "$L" --until 'price < 2.5' -t 0.1
+	capture shm wait "${P}a" --as "$L" --until 'price < 2.5' -t 0.1
 	assert_equal "$status" 1
 	printf '<\nseq:Q\nlen:I\nname:16s\nprice:d\n' > rec.layout
-	run --separate-stderr shm wait "${P}a" --layout rec.layout --until 'name != abc' -t 0.1
+	capture shm wait "${P}a" --layout rec.layout --until 'name != abc' -t 0.1
 	assert_equal "$status" 1
-	run --separate-stderr shm wait "${P}a" --as "$L" --until 'nope == 1'
+	capture shm wait "${P}a" --as "$L" --until 'nope == 1'
 	assert_fails 2 "shm: wait: --until 'nope == 1': not 'FIELD OP VALUE' with FIELD a field of the layout (see 'shm wait --help')"
-	run --separate-stderr shm wait "${P}a" --as "$L" --until 'seq == -1'
+	capture shm wait "${P}a" --as "$L" --until 'seq == -1'
 	assert_fails 2 "shm: wait: --until 'seq == -1': seq: argument out of range for 'Q' (0..18446744073709551615) (see 'shm wait --help')"
 }
 
@@ -330,7 +330,7 @@ name=hi\0\0\0'
 		fi
 	done
 	[ -n "$py" ] || skip "numpy is not installed (python3-numpy)"
-	run --separate-stderr "$py" "$BATS_TEST_DIRNAME/layout_check.py" \
+	capture "$py" "$BATS_TEST_DIRNAME/layout_check.py" \
 	    --numpy "$SHM" "${P}unused" $((100 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
@@ -342,20 +342,20 @@ assert dt.rec.fields["s"][0].itemsize == 5, dt.rec.fields'
 }
 
 @test "layout: usage errors" {
-	run --separate-stderr shm layout '< a:Q'
+	capture shm layout '< a:Q'
 	assert_fails 2 "shm: layout: missing --c, --python or --numpy (see 'shm layout --help')"
-	run --separate-stderr shm layout '< a:Q' --c --numpy
+	capture shm layout '< a:Q' --c --numpy
 	assert_fails 2 "shm: layout: one of --c, --python and --numpy (see 'shm layout --help')"
-	run --separate-stderr shm layout '< a:Q a:I' --c
+	capture shm layout '< a:Q a:I' --c
 	assert_fails 2 "shm: layout: a:I: duplicate name"
-	run --separate-stderr shm layout '< a:Q int:i' --c
+	capture shm layout '< a:Q int:i' --c
 	assert_fails 2 "shm: layout: int:i: a keyword of C"
-	run --separate-stderr shm layout '< a:Q class:i' --python
+	capture shm layout '< a:Q class:i' --python
 	assert_fails 2 "shm: layout: class:i: a keyword of Python"
-	run --separate-stderr shm layout '< _a:Q' --python
+	capture shm layout '< _a:Q' --python
 	assert_fails 2 "shm: layout: _a:Q: namedtuple takes no name that starts with '_'"
-	run --separate-stderr shm layout '' --numpy
+	capture shm layout '' --numpy
 	assert_fails 2 "shm: layout: the layout has no items"
-	run --separate-stderr shm layout '< a:Q' --c --name 1x
+	capture shm layout '< a:Q' --c --name 1x
 	assert_fails 2 "shm: layout: --name '1x': not an identifier (see 'shm layout --help')"
 }

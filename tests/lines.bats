@@ -31,25 +31,25 @@ b|c||de|"
 	shm create "${P}log" 0
 	local msg
 	for opt in -l --lines -z; do
-		run --separate-stderr "$SHM" write "${P}log" "$opt"
+		capture "$SHM" write "${P}log" "$opt"
 		assert_fails 2 "shm: write: --lines and -z need --append (see 'shm write --help')"
-		run --separate-stderr "$SHM" write "${P}log" -g "$opt"
+		capture "$SHM" write "${P}log" -g "$opt"
 		assert_fails 2 "shm: write: --lines and -z need --append (see 'shm write --help')"
 	done
 	msg="shm: write: --lines reads standard input or -i FILE, not -s or -x (see 'shm write --help')"
-	run --separate-stderr "$SHM" write "${P}log" --append -l -s x
+	capture "$SHM" write "${P}log" --append -l -s x
 	assert_fails 2 "$msg"
-	run --separate-stderr "$SHM" write "${P}log" --append -z -x 00
+	capture "$SHM" write "${P}log" --append -z -x 00
 	assert_fails 2 "$msg"
-	run --separate-stderr "$SHM" write "${P}log" --append -l -o 0
+	capture "$SHM" write "${P}log" --append -l -o 0
 	assert_fails 2 "shm: write: -o and --append exclude each other (see 'shm write --help')"
-	run --separate-stderr "$SHM" write "${P}log" --append -l --cursor c
+	capture "$SHM" write "${P}log" --append -l --cursor c
 	assert_fails 2 "shm: write: --append moves no cursor: no --cursor (see 'shm write --help')"
-	run --separate-stderr "$SHM" write "${P}log" --append --cursor c -s x
+	capture "$SHM" write "${P}log" --append --cursor c -s x
 	assert_fails 2 "shm: write: --append moves no cursor: no --cursor (see 'shm write --help')"
 	# Its own lines would be appended to it for ever.
 	echo x > "/dev/shm/${P}log"
-	run --separate-stderr "$SHM" write "${P}log" --append -l -i "/dev/shm/${P}log"
+	capture "$SHM" write "${P}log" --append -l -i "/dev/shm/${P}log"
 	assert_fails 2 "shm: write: ${P}log: /dev/shm/${P}log and the segment are the same file; nothing copied ('shm move' copies within a segment)"
 	assert_equal "$(cat "/dev/shm/${P}log")" x
 }
@@ -60,7 +60,7 @@ b|c||de|"
 	out=$(ipcmk -M 64) || skip "cannot make a SysV segment here"
 	id=${out##* }
 	printf 'a\nb\n' > recs
-	run --separate-stderr "$SHM" write "sysvid:$id" --append -l < recs
+	capture "$SHM" write "sysvid:$id" --append -l < recs
 	ipcrm -m "$id"
 	assert_fails 2 "shm: write: sysvid:$id: a SysV segment keeps the size it was made with (64 bytes); it cannot grow"
 }
@@ -69,7 +69,7 @@ b|c||de|"
 	# 150 bytes short of the largest size: one 100-byte record fits.
 	shm create "${P}big" 0
 	shm resize "${P}big" 9223372035781033834
-	run --separate-stderr "$SHM" write "${P}big" --append -l \
+	capture "$SHM" write "${P}big" --append -l \
 	    < <(printf '%099d\n' 1 2 3)
 	assert_fails 2 "shm: write: ${P}big: 100 bytes at offset 9223372035781033934: more than a segment may hold (9223372035781033984)
 shm: write: ${P}big: record 2 not appended, nor any after it; 1 record (100 bytes) appended before it"
@@ -81,7 +81,7 @@ shm: write: ${P}big: record 2 not appended, nor any after it; 1 record (100 byte
 	# cut away again, in one write with those before it or alone.
 	shm create "${P}log" 0
 	printf '%0299d\n' 1 2 3 4 5 > recs
-	run --separate-stderr bash -c 'ulimit -f 1; "$0" write "$1" --append -l < recs' "$SHM" "${P}log"
+	capture bash -c 'ulimit -f 1; "$0" write "$1" --append -l < recs' "$SHM" "${P}log"
 	assert_fails 2 "shm: write: ${P}log: write failed at offset 1024: File too large
 shm: write: ${P}log: record 4 not appended, nor any after it; 3 records (900 bytes) appended before it"
 	cmp <(head -c 900 recs) "/dev/shm/${P}log"
@@ -96,7 +96,7 @@ shm: write: ${P}log: record 4 not appended, nor any after it; 3 records (900 byt
 
 	# Past ulimit -f (2 MiB) half-way through the long one.
 	shm create "${P}cut" 0
-	run --separate-stderr bash -c 'ulimit -f 2048; "$0" write "$1" --append -l < recs' "$SHM" "${P}cut"
+	capture bash -c 'ulimit -f 2048; "$0" write "$1" --append -l < recs' "$SHM" "${P}cut"
 	assert_equal "$status" 2
 	assert_equal "${stderr##*$'\n'}" "shm: write: ${P}cut: record 2 not appended, nor any after it; 1 record (6 bytes) appended before it"
 	assert_equal "$(cat "/dev/shm/${P}cut")" short

@@ -10,7 +10,7 @@ mine() {
 @test "list prints name, size, owner, mode and time, tab-separated, sorted" {
 	shm create "${P}b" 1K
 	shm create -m 644 "${P}a" 10
-	run --separate-stderr shm list
+	capture shm list
 	assert_equal "$status" 0
 	local when
 	when=$(date -u -d "@$(stat -c %Y "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
@@ -20,10 +20,10 @@ ${P}b	1024	$(id -un)	0600"
 }
 
 @test "list prints no header into a pipe, and one with -H" {
-	run --separate-stderr shm list
+	capture shm list
 	assert_equal "$status $stderr" "0 "
 	[[ $output != NAME* ]]
-	run --separate-stderr shm list -H
+	capture shm list -H
 	assert_equal "$status $stderr" "0 "
 	assert_equal "${lines[0]}" "NAME	SIZE	OWNER	MODE	MODIFIED"
 }
@@ -32,7 +32,7 @@ ${P}b	1024	$(id -un)	0600"
 	shm create "${P}a" 1
 	touch "/dev/shm/sem.${P}x" "/dev/shm/.${P}h"
 	mkdir "/dev/shm/${P}d"
-	run --separate-stderr shm list
+	capture shm list
 	rm -f "/dev/shm/sem.${P}x" "/dev/shm/.${P}h"
 	rmdir "/dev/shm/${P}d"
 	assert_equal "$(printf '%s\n' "$output" | grep -c "${P}")" 1
@@ -41,7 +41,7 @@ ${P}b	1024	$(id -un)	0600"
 @test "list --json gives the same facts as JSON" {
 	command -v python3 >/dev/null || skip "no python3"
 	shm create "${P}a" 10
-	run --separate-stderr shm list --json
+	capture shm list --json
 	assert_equal "$status" 0
 	python3 -c '
 import json, sys
@@ -51,7 +51,7 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 }
 
 @test "list takes no arguments" {
-	run --separate-stderr shm list x
+	capture shm list x
 	assert_fails 2 "shm: list: list takes no arguments (see 'shm list --help')"
 }
 
@@ -60,7 +60,7 @@ assert len(d) == 1 and d[0]["size"] == 10 and d[0]["mode"] == "0600", d
 	[ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
 	command -v unshare >/dev/null || skip "unshare is not installed"
 	unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
-	run --separate-stderr unshare -m sh -c \
+	capture unshare -m sh -c \
 		'mount -t tmpfs tmpfs /dev/shm && "$1" list && "$1" list --json' _ "$SHM"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
@@ -149,7 +149,7 @@ signal.pause()' "$P" &
 		"/memfd:${P}m (deleted)") fd_m=$fd ;;
 		esac
 	done
-	run --separate-stderr shm list --deleted
+	capture shm list --deleted
 	assert_equal "$status" 0
 	output=$(grep -F "$P" <<< "$output" | sort)
 	re="^/dev/shm/${P}a	1048576	4096	$holder	$comm	/proc/$holder/map_files/[0-9a-f]+-[0-9a-f]+
@@ -179,12 +179,12 @@ for o in json.load(sys.stdin):
 }
 
 @test "list --deleted --json, and what it takes" {
-	run --separate-stderr shm list --deleted -l
+	capture shm list --deleted -l
 	assert_fails 2 "shm: list: --deleted takes no -a, -l, --total or --sysv (see 'shm list --help')"
-	run --separate-stderr shm list --sysv --deleted
+	capture shm list --sysv --deleted
 	assert_fails 2 "shm: list: --sysv takes no -a, -l, --total or --deleted (see 'shm list --help')"
-	run --separate-stderr shm list --deleted --json
+	capture shm list --deleted --json
 	python3 -c 'import json, sys; assert isinstance(json.load(sys.stdin), list)' <<< "$output"
-	run --separate-stderr shm list --deleted -H
+	capture shm list --deleted -H
 	assert_equal "${lines[0]}" "NAME	SIZE	ALLOCATED	PID	COMMAND	PATH"
 }

@@ -6,7 +6,7 @@ load helpers
 
 @test "shm commands inside shm lock work within it, at depth 2, by any name" {
 	shm create "${P}q" 16
-	run --separate-stderr timeout 20 "$SHM" lock "${P}q" -- sh -c '
+	capture timeout 20 "$SHM" lock "${P}q" -- sh -c '
 		"$0" write "$1" -o 0 -s ab &&
 		"$0" lock "/dev/shm/$1" sh -c "\"\$0\" write /\$1 -o 2 -s cd && \"\$0\" read \$1 -o 0 -n 4" "$0" "$1"' \
 		"$SHM" "${P}q"
@@ -27,11 +27,11 @@ load helpers
 	assert_equal "$status" 143
 	run -127 --separate-stderr "$SHM" lock "${P}q" -- ./no-such-command
 	assert_fails 127 "shm: lock: ./no-such-command: No such file or directory"
-	run --separate-stderr "$SHM" lock "${P}q"
+	capture "$SHM" lock "${P}q"
 	assert_fails 2 "shm: lock: missing COMMAND (see 'shm lock --help')"
-	run --separate-stderr "$SHM" lock "${P}none" true
+	capture "$SHM" lock "${P}none" true
 	assert_fails 2 "shm: lock: ${P}none: no such segment"
-	run --separate-stderr "$SHM" lock -w x "${P}q" true
+	capture "$SHM" lock -w x "${P}q" true
 	assert_fails 2 "shm: lock: -w 'x': not a number of seconds (see 'shm lock --help')"
 }
 
@@ -48,13 +48,13 @@ for _ in range(1200):            # until done, or a minute at most
     time.sleep(0.05)' "/dev/shm/${P}q" &
 	local py=$!
 	while [ ! -e held ]; do nap 0.05; done
-	run --separate-stderr "$SHM" lock -w 0.5 "${P}q" true
+	capture "$SHM" lock -w 0.5 "${P}q" true
 	assert_equal "$status" 1
 	[[ "$stderr" == "shm: lock: ${P}q: lock not had within 0.5 s: held by pid $py ("*"python3 -c "* ]]
-	run --separate-stderr "$SHM" lock -w 0 "${P}q" true
+	capture "$SHM" lock -w 0 "${P}q" true
 	assert_equal "$status" 1
 	# SHM_LOCK_TIMEOUT bounds every command's wait: an error there.
-	SHM_LOCK_TIMEOUT=0.3 run --separate-stderr "$SHM" write "${P}q" -s x
+	SHM_LOCK_TIMEOUT=0.3 capture "$SHM" write "${P}q" -s x
 	assert_equal "$status" 2
 	touch done
 	[[ "$stderr" == "shm: write: ${P}q: lock not had within 0.3 s (SHM_LOCK_TIMEOUT): held by pid $py "* ]]
@@ -77,11 +77,11 @@ for _ in range(1200):            # until done, or a minute at most
 	wait
 	for cmd in "write ${P}q -s x" "write ${P}q -o 0 --as B 1" \
 	    "resize ${P}q 32" "seek ${P}q 3" "move ${P}q 0 1 1"; do
-		run --separate-stderr "$SHM" lock -s "${P}q" "$SHM" $cmd
+		capture "$SHM" lock -s "${P}q" "$SHM" $cmd
 		assert_fails 2 "shm: ${cmd%% *}: ${P}q: under a shared lock, which allows no change; lock it without -s"
 	done
 	# Shared inside exclusive narrows it.
-	run --separate-stderr "$SHM" lock "${P}q" "$SHM" lock -s "${P}q" "$SHM" write "${P}q" -s x
+	capture "$SHM" lock "${P}q" "$SHM" lock -s "${P}q" "$SHM" write "${P}q" -s x
 	assert_equal "$status" 2
 	cmp "/dev/shm/${P}q" <(head -c 16 /dev/zero)
 }
@@ -95,7 +95,7 @@ for _ in range(1200):            # until done, or a minute at most
 		until [ -e done ]; do sleep 0.05; done' &
 	while [ ! -e held ]; do nap 0.05; done
 	# fd 5 is open on the segment, but holds no lock.
-	SHM_LOCK_TIMEOUT=0.3 SHM_LOCKED="5:$key:x" run --separate-stderr \
+	SHM_LOCK_TIMEOUT=0.3 SHM_LOCKED="5:$key:x" capture \
 		"$SHM" write "${P}q" -o 0 -s x 5<"/dev/shm/${P}q"
 	touch done
 	assert_equal "$status" 2

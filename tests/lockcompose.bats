@@ -50,7 +50,7 @@ load helpers
 	assert_equal "$status" 0
 	assert_equal "$(shm read "${P}q" -o 0 --as '<I')" 40
 	# Shared inside exclusive inside exclusive still allows no change.
-	run --separate-stderr "$SHM" lock "${P}q" "$SHM" lock "${P}q" \
+	capture "$SHM" lock "${P}q" "$SHM" lock "${P}q" \
 		"$SHM" lock -s "${P}q" "$SHM" write "${P}q" -o 0 -s x
 	assert_fails 2 "shm: write: ${P}q: under a shared lock, which allows no change; lock it without -s"
 }
@@ -58,7 +58,7 @@ load helpers
 @test "readers work inside an exclusive lock they inherit" {
 	shm create "${P}q" 8
 	shm write "${P}q" -o 0 -s abcdefgh
-	run --separate-stderr timeout 20 "$SHM" lock "${P}q" -- sh -c '
+	capture timeout 20 "$SHM" lock "${P}q" -- sh -c '
 		"$0" read "$1" -o 2 -n 3 && echo &&
 		"$0" find "$1" fg &&
 		"$0" dump "$1" -n 2 | head -c 8 && echo &&
@@ -75,7 +75,7 @@ load helpers
 @test "a forged SHM_LOCKED claiming exclusive over a shared lock changes nothing" {
 	shm create "${P}q" 4
 	# The descriptor holds the lock shared; the variable says 'x'.
-	run --separate-stderr timeout 20 "$SHM" lock -s "${P}q" -- sh -c '
+	capture timeout 20 "$SHM" lock -s "${P}q" -- sh -c '
 		SHM_LOCKED=$(printf %s "$SHM_LOCKED" | sed "s/:s\$/:x/")
 		case $SHM_LOCKED in *:x) ;; *) exit 9 ;; esac
 		exec "$0" write "$1" -o 0 -s x' "$SHM" "${P}q"
@@ -86,17 +86,17 @@ load helpers
 @test "under flock(1) a write works inside its lock; under flock -s it is refused" {
 	command -v flock >/dev/null || skip "no flock(1)"
 	shm create "${P}q" 4
-	run --separate-stderr timeout 10 flock "/dev/shm/${P}q" \
+	capture timeout 10 flock "/dev/shm/${P}q" \
 		"$SHM" write "${P}q" -o 0 -s ab
 	assert_equal "$status" 0
-	run --separate-stderr timeout 10 flock -s "/dev/shm/${P}q" \
+	capture timeout 10 flock -s "/dev/shm/${P}q" \
 		"$SHM" write "${P}q" -o 0 -s cd
 	assert_fails 2 "shm: write: ${P}q: under a shared lock, which allows no change; lock it without -s"
-	run --separate-stderr timeout 10 flock -s "/dev/shm/${P}q" \
+	capture timeout 10 flock -s "/dev/shm/${P}q" \
 		"$SHM" read "${P}q" -o 0 -n 2
 	assert_equal "$status" 0
 	assert_equal "$output" ab
-	run --separate-stderr timeout 10 flock "/dev/shm/${P}q" \
+	capture timeout 10 flock "/dev/shm/${P}q" \
 		"$SHM" lock "${P}q" "$SHM" write "${P}q" -o 2 -s ef
 	assert_equal "$status" 0
 	assert_equal "$(shm read "${P}q" -o 0 -n 4)" abef
@@ -105,7 +105,7 @@ load helpers
 @test "under flock -o, which keeps the descriptor, shm fails at once naming it" {
 	command -v flock >/dev/null || skip "no flock(1)"
 	shm create "${P}q" 4
-	run --separate-stderr timeout 10 sh -c 'echo $$ > pid
+	capture timeout 10 sh -c 'echo $$ > pid
 		exec flock -o "/dev/shm/$2" "$1" write "$2" -o 0 -s ab' \
 		sh "$SHM" "${P}q"
 	assert_fails 2 "shm: write: ${P}q: locked by pid $(cat pid) (flock -o /dev/shm/${P}q $SHM write ${P}q -o 0 -s ab), which runs this command and would wait for it for ever; pass the locked descriptor down (Python: pass_fds) or unlock first"
@@ -129,7 +129,7 @@ print(r.returncode)
 print(os.getpid())
 print(open("/proc/self/cmdline").read().rstrip("\0").replace("\0", " "))
 EOF
-	run --separate-stderr python3 x.py "/dev/shm/${P}q" "$SHM" "${P}q"
+	capture python3 x.py "/dev/shm/${P}q" "$SHM" "${P}q"
 	assert_equal "$status" 0
 	assert_equal "${lines[0]}" "2 True"
 	assert_equal "${lines[1]}" "shm: write: ${P}q: locked by pid ${lines[3]} (${lines[4]}), which runs this command and would wait for it for ever; pass the locked descriptor down (Python: pass_fds) or unlock first"
@@ -163,7 +163,7 @@ go.set()
 t.join()
 print(p.wait())
 EOF
-	run --separate-stderr timeout 20 python3 t.py "/dev/shm/${P}q" "$SHM" "${P}q"
+	capture timeout 20 python3 t.py "/dev/shm/${P}q" "$SHM" "${P}q"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" 0
@@ -180,7 +180,7 @@ open("held", "w").close()
 time.sleep(30)' "/dev/shm/${P}q" 3>&- &
 	local py=$!
 	await_file held
-	SHM_LOCK_TIMEOUT=5 run --separate-stderr timeout 5 \
+	SHM_LOCK_TIMEOUT=5 capture timeout 5 \
 		"$SHM" stat -f size,users "${P}q"
 	kill "$py"
 	wait "$py" || true
@@ -195,12 +195,12 @@ time.sleep(30)' "/dev/shm/${P}q" 3>&- &
 		echo $! > pid'
 	local holder
 	holder=$(cat pid)
-	run --separate-stderr "$SHM" who "${P}q"
+	capture "$SHM" who "${P}q"
 	[[ "$output" == "$holder	$(id -un)	sleep 30	fd "*", lock exclusive" ]] ||
 		{ kill "$holder"; false; }
-	SHM_LOCK_TIMEOUT=0.2 run --separate-stderr "$SHM" write "${P}q" -s x
+	SHM_LOCK_TIMEOUT=0.2 capture "$SHM" write "${P}q" -s x
 	local s1=$status e1=$stderr
-	run --separate-stderr "$SHM" lock -w 0.1 "${P}q" true
+	capture "$SHM" lock -w 0.1 "${P}q" true
 	kill "$holder"
 	assert_equal "$s1" 2
 	assert_equal "$e1" "shm: write: ${P}q: lock not had within 0.2 s (SHM_LOCK_TIMEOUT): held by pid $holder (sleep 30)"
@@ -210,7 +210,7 @@ time.sleep(30)' "/dev/shm/${P}q" 3>&- &
 @test "inside one lock, a peer's inner lock bounds the wait and is named" {
 	skip_if_portable "a nested shm lock takes no inner lock there"
 	shm create "${P}q" 4
-	run --separate-stderr timeout 20 "$SHM" lock "${P}q" -- sh -c '
+	capture timeout 20 "$SHM" lock "${P}q" -- sh -c '
 		"$0" lock "$1" sh -c "echo \$\$ > inner; touch held; sleep 30" \
 		    >/dev/null 2>&1 3>&- &
 		while [ ! -e held ]; do sleep 0.05; done
@@ -232,7 +232,7 @@ lock 1"
 	# AddressSanitizer reads its options and leaks through /proc.
 	! grep -qa __asan_init "$SHM" || skip "make asan's build needs /proc"
 	shm create "${P}q" 4
-	run --separate-stderr timeout 20 unshare -m sh -c '
+	capture timeout 20 unshare -m sh -c '
 		umount -l /proc && [ ! -e /proc/self ] &&
 		"$0" lock "$1" -- "$0" write "$1" -o 0 -s ab' "$SHM" "${P}q"
 	assert_equal "$status" 0

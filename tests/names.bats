@@ -5,8 +5,8 @@ load helpers
 
 @test "an empty name is an error for every command" {
 	for c in "read" "write -s x" "seek" "stat" "rm" "create"; do
-		run --separate-stderr shm $c '' 1
-		[ "$c" = create ] || run --separate-stderr shm $c ''
+		capture shm $c '' 1
+		[ "$c" = create ] || capture shm $c ''
 		assert_equal "$status" 2
 		assert_equal "$stderr" "shm: ${c%% *}: '': empty segment name"
 	done
@@ -14,7 +14,7 @@ load helpers
 
 @test "/ alone, . and .. are not segment names" {
 	for n in / . .. /. /..; do
-		run --separate-stderr shm read "$n"
+		capture shm read "$n"
 		assert_fails 2 "shm: read: $n: not a valid segment name"
 	done
 }
@@ -22,33 +22,33 @@ load helpers
 @test "a name longer than NAME_MAX is refused" {
 	local long
 	long=$(printf 'x%.0s' $(seq 256))
-	run --separate-stderr shm create "$long" 1
+	capture shm create "$long" 1
 	assert_fails 2 "shm: create: $long: segment name longer than 255 bytes"
 }
 
 @test "a directory is not a segment" {
 	mkdir d
-	run --separate-stderr shm read ./d
+	capture shm read ./d
 	assert_fails 2 "shm: read: ./d: is a directory, not a segment"
-	run --separate-stderr shm write ./d -s x
+	capture shm write ./d -s x
 	assert_fails 2 "shm: write: ./d: is a directory, not a segment"
 }
 
 @test "a FIFO is refused at once, without blocking" {
 	mkfifo fifo
-	run --separate-stderr timeout 5 "$SHM" read ./fifo
+	capture timeout 5 "$SHM" read ./fifo
 	assert_fails 2 "shm: read: ./fifo: is a FIFO, not a segment"
-	run --separate-stderr timeout 5 "$SHM" write ./fifo -s x
+	capture timeout 5 "$SHM" write ./fifo -s x
 	assert_fails 2 "shm: write: ./fifo: is a FIFO, not a segment"
 }
 
 @test "/dev/null is not a segment" {
-	run --separate-stderr shm read /dev/null
+	capture shm read /dev/null
 	assert_fails 2 "shm: read: /dev/null: is a character device, not a segment"
 }
 
 @test "a missing file path is an error" {
-	run --separate-stderr shm read ./nonexistent
+	capture shm read ./nonexistent
 	assert_fails 2 "shm: read: ./nonexistent: no such segment"
 }
 

@@ -29,7 +29,7 @@ make_abc() {
 	shm seek "${P}a" 20 >/dev/null
 	assert_equal "$(shm read "${P}a")" uvwxyz
 	assert_equal "$(shm seek "${P}a")" 26
-	run --separate-stderr shm read "${P}a"
+	capture shm read "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 }
@@ -46,12 +46,12 @@ make_abc() {
 
 @test "read at the very end gives nothing; past it is an error" {
 	make_abc
-	run --separate-stderr shm read "${P}a" -o 26
+	capture shm read "${P}a" -o 26
 	assert_equal "$status" 0
 	assert_equal "$output" ""
-	run --separate-stderr shm read "${P}a" -o 27
+	capture shm read "${P}a" -o 27
 	assert_fails 2 "shm: read: ${P}a: offset '27': beyond the end (size 26)"
-	run --separate-stderr shm read "${P}a" -o -27
+	capture shm read "${P}a" -o -27
 	assert_fails 2 "shm: read: ${P}a: offset '-27': before the start (size 26)"
 }
 
@@ -85,25 +85,25 @@ make_abc() {
 
 @test "read -O into a missing directory fails" {
 	make_abc
-	run --separate-stderr shm read "${P}a" -O nodir/out
+	capture shm read "${P}a" -O nodir/out
 	assert_fails 2 "shm: read: nodir/out: No such file or directory"
 }
 
 @test "read of a missing object is an error, with a hint for a file" {
-	run --separate-stderr shm read "${P}missing"
+	capture shm read "${P}missing"
 	assert_fails 2 "shm: read: ${P}missing: no such segment"
 	touch "${P}here"
-	run --separate-stderr shm read "${P}here"
+	capture shm read "${P}here"
 	assert_fails 2 "shm: read: ${P}here: no such segment (to use the file here, write ./${P}here)"
 }
 
 @test "read refuses malformed and overflowing numbers" {
 	make_abc
-	run --separate-stderr shm read "${P}a" -n 1x
+	capture shm read "${P}a" -n 1x
 	assert_fails 2 "shm: read: -n '1x': not a number (see 'shm read --help')"
-	run --separate-stderr shm read "${P}a" -o 18446744073709551616
+	capture shm read "${P}a" -o 18446744073709551616
 	assert_fails 2 "shm: read: ${P}a: offset '18446744073709551616': number too large (size 26)"
-	run --separate-stderr shm read "${P}a" -o ''
+	capture shm read "${P}a" -o ''
 	assert_fails 2 "shm: read: ${P}a: offset '': not a number (size 26)"
 }
 
@@ -153,18 +153,18 @@ make_abc() {
 	shm create "${P}a" 32
 	shm write -o 16 --as '<QQ' "${P}a" 7 9
 	shm seek "${P}a" 4
-	run --separate-stderr shm read -o 16 --as '< a:Q b:Q' "${P}a"
+	capture shm read -o 16 --as '< a:Q b:Q' "${P}a"
 	assert_equal "$output" "a=7
 b=9"
-	run --separate-stderr shm read --as '< a:Q' "${P}a"
+	capture shm read --as '< a:Q' "${P}a"
 	assert_equal "$output" "a=0"
 	assert_equal "$(shm seek "${P}a")" 4
-	run --separate-stderr shm read --as '< a:Q' --cursor c "${P}a"
+	capture shm read --as '< a:Q' --cursor c "${P}a"
 	assert_fails 2 "shm: read: a layout with names is read at -o or 0, not at a --cursor (see 'shm read --help')"
-	run --separate-stderr shm read --as '<I' --json "${P}a"
+	capture shm read --as '<I' --json "${P}a"
 	assert_fails 2 "shm: read: -F and --json need a layout with names (see 'shm read --help')"
-	run --separate-stderr shm read --as '< a:Q' --layout x "${P}a"
+	capture shm read --as '< a:Q' --layout x "${P}a"
 	assert_fails 2 "shm: read: --as and --layout exclude each other (see 'shm read --help')"
-	run --separate-stderr shm read --layout x -n 4 "${P}a"
+	capture shm read --layout x -n 4 "${P}a"
 	assert_fails 2 "shm: read: --as takes no -n, --line or -O (see 'shm read --help')"
 }

@@ -15,9 +15,9 @@ load helpers
 @test "resize to a smaller size needs --shrink" {
 	shm create "${P}a" 8
 	shm write "${P}a" -s abcdefgh
-	run --separate-stderr shm resize "${P}a" 4
+	capture shm resize "${P}a" 4
 	assert_fails 2 "shm: resize: ${P}a: shrinking to 4 bytes destroys 4; --shrink allows it"
-	run --separate-stderr shm resize "${P}a" -2
+	capture shm resize "${P}a" -2
 	assert_fails 2 "shm: resize: ${P}a: shrinking to 6 bytes destroys 2; --shrink allows it"
 	assert_equal "$(cat "/dev/shm/${P}a")" abcdefgh
 	shm resize --shrink "${P}a" -2
@@ -37,20 +37,20 @@ load helpers
 
 @test "resize refuses bad sizes" {
 	shm create "${P}a" 8
-	run --separate-stderr shm resize "${P}a" -9 --shrink
+	capture shm resize "${P}a" -9 --shrink
 	assert_fails 2 "shm: resize: ${P}a: SIZE '-9': smaller than nothing (size 8)"
-	run --separate-stderr shm resize "${P}a" 1x
+	capture shm resize "${P}a" 1x
 	assert_fails 2 "shm: resize: SIZE '1x': not a number (see 'shm resize --help')"
-	run --separate-stderr shm resize "${P}a"
+	capture shm resize "${P}a"
 	assert_fails 2 "shm: resize: missing SIZE (see 'shm resize --help')"
-	run --separate-stderr shm resize "${P}none" 1
+	capture shm resize "${P}none" 1
 	assert_fails 2 "shm: resize: ${P}none: no such segment"
 }
 
 @test "resize of a segment the user may only read fails cleanly" {
 	[ "$(id -u)" != 0 ] || skip "root may write anything"
 	shm create -m 444 "${P}a" 8
-	run --separate-stderr shm resize "${P}a" 9
+	capture shm resize "${P}a" 9
 	assert_fails 2 "shm: resize: ${P}a: Permission denied"
 }
 
@@ -68,13 +68,13 @@ load helpers
 @test "move out of bounds changes nothing" {
 	shm create "${P}a" 10
 	shm write "${P}a" -s 0123456789
-	run --separate-stderr shm move "${P}a" 6 0 5
+	capture shm move "${P}a" 6 0 5
 	assert_fails 2 "shm: move: ${P}a: 5 bytes from 0 to 6 do not fit in 10 bytes; nothing moved"
-	run --separate-stderr shm move "${P}a" 0 8 3
+	capture shm move "${P}a" 0 8 3
 	assert_fails 2 "shm: move: ${P}a: 3 bytes from 8 to 0 do not fit in 10 bytes; nothing moved"
-	run --separate-stderr shm move "${P}a" 11 0 0
+	capture shm move "${P}a" 11 0 0
 	assert_fails 2 "shm: move: ${P}a: DST '11': beyond the end (size 10)"
-	run --separate-stderr shm move "${P}a" 0 0
+	capture shm move "${P}a" 0 0
 	assert_fails 2 "shm: move: missing COUNT (see 'shm move --help')"
 	assert_equal "$(cat "/dev/shm/${P}a")" 0123456789
 }
@@ -96,10 +96,10 @@ load helpers
 
 @test "flush of a POSIX object succeeds and says nothing" {
 	shm create "${P}a" 4096
-	run --separate-stderr shm flush "${P}a"
+	capture shm flush "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output$stderr" ""
-	run --separate-stderr shm flush --async "${P}a" -o 100 -n 10
+	capture shm flush --async "${P}a" -o 100 -n 10
 	assert_equal "$status" 0
 }
 
@@ -113,9 +113,9 @@ load helpers
 
 @test "flush refuses a range outside the segment" {
 	shm create "${P}a" 10
-	run --separate-stderr shm flush "${P}a" -o 11
+	capture shm flush "${P}a" -o 11
 	assert_fails 2 "shm: flush: ${P}a: offset '11': beyond the end (size 10)"
-	run --separate-stderr shm flush "${P}a" -n x
+	capture shm flush "${P}a" -n x
 	assert_fails 2 "shm: flush: -n 'x': not a number (see 'shm flush --help')"
 }
 

@@ -9,7 +9,7 @@ load helpers
 # meet its capture pipe (which takes a freed number, or replaces >>).
 run_redirected() {
 	local redir=$1; shift
-	run --separate-stderr sh -c "exec \"\$@\" $redir" sh "$SHM" "$@"
+	capture sh -c "exec \"\$@\" $redir" sh "$SHM" "$@"
 }
 
 @test "closed fd 2: an error message never lands in the segment" {
@@ -61,12 +61,12 @@ run_redirected() {
 	python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
 	for t in ./fifo:FIFO ./sock:socket /dev/null:"character device" \
 	    /dev/zero:"character device"; do
-		run --separate-stderr "$SHM" rm "${t%%:*}"
+		capture "$SHM" rm "${t%%:*}"
 		assert_fails 2 "shm: rm: ${t%%:*}: is a ${t#*:}, not a segment"
 		t=${t%%:*}
 		[ -e "$t" ]
 	done
-	run --separate-stderr "$SHM" rm -f ./d
+	capture "$SHM" rm -f ./d
 	assert_fails 2 "shm: rm: ./d: is a directory, not a segment"
 	[ -c /dev/null ]
 	# A symlink goes; the file it points to stays, and keeps its cursor.
@@ -95,10 +95,10 @@ run_redirected() {
 @test "rm of an object that is a FIFO or symlink in /dev/shm" {
 	mkfifo "/dev/shm/${P}fifo"
 	ln -s /dev/null "/dev/shm/${P}link"
-	run --separate-stderr "$SHM" rm "${P}fifo"
+	capture "$SHM" rm "${P}fifo"
 	assert_fails 2 "shm: rm: ${P}fifo: is a FIFO, not a segment"
 	[ -p "/dev/shm/${P}fifo" ]
-	run --separate-stderr "$SHM" read "${P}link"
+	capture "$SHM" read "${P}link"
 	assert_fails 2 "shm: read: ${P}link: is a symbolic link, not a segment"
 	shm rm "${P}link"
 	[ ! -L "/dev/shm/${P}link" ] && [ -c /dev/null ]
@@ -110,18 +110,18 @@ run_redirected() {
 	ln -s f link
 	printf data > f
 	for t in ./fifo ./link /dev/null; do
-		run --separate-stderr "$SHM" create --force "$t" 4
+		capture "$SHM" create --force "$t" 4
 		assert_equal "$status" 2
 	done
 	assert_equal "$stderr" "shm: create: /dev/null: is a character device, not a segment"
 	[ -p fifo ] && [ -L link ] && [ -c /dev/null ]
 	assert_equal "$(cat f)" data
-	run --separate-stderr "$SHM" create --force ./link 4
+	capture "$SHM" create --force ./link 4
 	assert_fails 2 "shm: create: ./link: is a symbolic link, not a segment"
-	run --separate-stderr "$SHM" create --force ./d 4
+	capture "$SHM" create --force ./d 4
 	assert_fails 2 "shm: create: ./d: is a directory, not a segment"
 	mkfifo "/dev/shm/${P}fifo"
-	run --separate-stderr "$SHM" create --force "${P}fifo" 4
+	capture "$SHM" create --force "${P}fifo" 4
 	assert_fails 2 "shm: create: ${P}fifo: is a FIFO, not a segment"
 	[ -p "/dev/shm/${P}fifo" ]
 	# No temporary is left where it was refused.
@@ -137,7 +137,7 @@ run_redirected() {
 		for cmd in "read $t" "write $t -s x" "seek $t" "find $t x" \
 		    "flush $t" "resize $t 1" "move $t 0 0 0" "dump $t" \
 		    "stat $t" "read $t --as B" "write $t --as B 1"; do
-			run --separate-stderr timeout 10 "$SHM" $cmd
+			capture timeout 10 "$SHM" $cmd
 			assert_fails 2 "shm: ${cmd%% *}: $t: is a $kind, not a segment"
 		done
 	done
@@ -147,11 +147,11 @@ run_redirected() {
 	shm create "${P}a" 8192
 	shm write "${P}a" -o 0 -s 'precious data'
 	cp "/dev/shm/${P}a" before
-	run --separate-stderr "$SHM" read "${P}a" -O "/dev/shm/${P}a"
+	capture "$SHM" read "${P}a" -O "/dev/shm/${P}a"
 	assert_fails 2 "shm: read: ${P}a: /dev/shm/${P}a and the segment are the same file; nothing copied ('shm move' copies within a segment)"
-	run --separate-stderr "$SHM" write --grow "${P}a" -o 4096 -i "/dev/shm/${P}a"
+	capture "$SHM" write --grow "${P}a" -o 4096 -i "/dev/shm/${P}a"
 	assert_fails 2 "shm: write: ${P}a: /dev/shm/${P}a and the segment are the same file; nothing copied ('shm move' copies within a segment)"
-	run --separate-stderr "$SHM" write --grow "${P}a" < "/dev/shm/${P}a"
+	capture "$SHM" write --grow "${P}a" < "/dev/shm/${P}a"
 	assert_fails 2 "shm: write: ${P}a: standard input and the segment are the same file; nothing copied ('shm move' copies within a segment)"
 	run_redirected ">> /dev/shm/${P}a" read "${P}a" -o 0
 	assert_fails 2 "shm: read: ${P}a: standard output and the segment are the same file; nothing copied ('shm move' copies within a segment)"
@@ -165,9 +165,9 @@ run_redirected() {
 	ln "/dev/shm/${P}a" "/dev/shm/${P}hard"
 	ln -s "/dev/shm/${P}a" soft
 	for other in "/dev/shm/${P}hard" ./soft; do
-		run --separate-stderr "$SHM" read "/${P}a" -O "$other"
+		capture "$SHM" read "/${P}a" -O "$other"
 		assert_equal "$status" 2
-		run --separate-stderr "$SHM" write "${P}a" -o 0 -i "$other"
+		capture "$SHM" write "${P}a" -o 0 -i "$other"
 		assert_equal "$status" 2
 	done
 	cmp before "/dev/shm/${P}a"
@@ -178,15 +178,15 @@ run_redirected() {
 
 @test "create --exist-ok keeps only a regular file of the caller's" {
 	ln -s /dev/null "/dev/shm/${P}link"
-	run --separate-stderr "$SHM" create --exist-ok "${P}link" 16
+	capture "$SHM" create --exist-ok "${P}link" 16
 	assert_fails 2 "shm: create: ${P}link: is a symbolic link, not a segment"
 	mkfifo "/dev/shm/${P}fifo"
-	run --separate-stderr "$SHM" create --exist-ok "${P}fifo" 16
+	capture "$SHM" create --exist-ok "${P}fifo" 16
 	assert_fails 2 "shm: create: ${P}fifo: is a FIFO, not a segment"
 	shm create -m 666 "${P}wide" 16
-	run --separate-stderr "$SHM" create --exist-ok "${P}wide" 16
+	capture "$SHM" create --exist-ok "${P}wide" 16
 	assert_fails 2 "shm: create: ${P}wide: exists with mode 0666, more than 0600 allows; not kept"
-	run --separate-stderr "$SHM" create --exist-ok -m 660 "${P}wide" 16
+	capture "$SHM" create --exist-ok -m 660 "${P}wide" 16
 	assert_fails 2 "shm: create: ${P}wide: exists with mode 0666, more than 0660 allows; not kept"
 	shm create --exist-ok -m 666 "${P}wide" 16
 	shm create -m 400 "${P}narrow" 16
@@ -210,7 +210,7 @@ run_redirected() {
 
 @test "-m refuses setuid, setgid and sticky bits" {
 	for m in 4755 2700 1600 7777; do
-		run --separate-stderr "$SHM" create -m "$m" "${P}a" 1
+		capture "$SHM" create -m "$m" "${P}a" 1
 		assert_fails 2 "shm: create: -m '$m': setuid, setgid and sticky bits are not for segments (see 'shm create --help')"
 	done
 	[ ! -e "/dev/shm/${P}a" ]
@@ -227,7 +227,7 @@ shim() {
 
 # Runs shm under the shim built last; ASan wants its runtime first.
 run_shim() {
-	run --separate-stderr env LD_PRELOAD="$SHIM_SO" \
+	capture env LD_PRELOAD="$SHIM_SO" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$SHM" "$@"
 }
@@ -239,7 +239,7 @@ run_shim() {
 	for dir in "$PWD/no/such/dir" "$PWD/notadir" "$PWD/notadir/sub"; do
 		for cmd in "write ${P}a -s XY" "write ${P}a --as <H 7" \
 		    "read ${P}a -n 2" "read ${P}a --as B"; do
-			SHM_STATE_DIR=$dir run --separate-stderr "$SHM" $cmd
+			SHM_STATE_DIR=$dir capture "$SHM" $cmd
 			assert_equal "$status" 2
 			assert_equal "${#lines[@]}" 0
 		done
@@ -252,7 +252,7 @@ run_shim() {
 	shm create "${P}a" 8
 	shm write "${P}a" -o 0 -s abcdefgh
 	mkdir full
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=4k,mode=700 tmpfs full || exit 99
 		head -c 4096 /dev/zero > full/filler 2>/dev/null
 		SHM_STATE_DIR=$PWD/full "$0" write "$1" -s XY' "$SHM" "${P}a"
@@ -265,7 +265,7 @@ run_shim() {
 @test "write --as on a full file system writes none of its values" {
 	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
 	mkdir small
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=64k tmpfs small || exit 99
 		truncate -s 1M small/seg
 		head -c 65536 /dev/zero > small/filler 2>/dev/null
@@ -291,7 +291,7 @@ sys.exit(rc)' "$SHM" "$@"
 @test "write --as checks that the format fits before allocating for it" {
 	shm create "${P}a" 16
 	# 2 GB of pad bytes on 16: refused at once, in little memory.
-	run --separate-stderr "$SHM" write "${P}a" -o 0 --as 2000000000x
+	capture "$SHM" write "${P}a" -o 0 --as 2000000000x
 	assert_fails 2 "shm: write: ${P}a: format '2000000000x' of size 2000000000 does not fit at offset 0 (16 bytes left)"
 	run peak_rss write "${P}a" -o 0 --as 2000000000x
 	assert_equal "$status" 2
@@ -302,9 +302,9 @@ sys.exit(rc)' "$SHM" "$@"
 }
 
 @test "create --from an endless stream with SIZE stops after SIZE+1 bytes" {
-	run --separate-stderr timeout 20 "$SHM" create "${P}a" 1M --from /dev/zero
+	capture timeout 20 "$SHM" create "${P}a" 1M --from /dev/zero
 	assert_fails 2 "shm: create: ${P}a: /dev/zero has more than SIZE (1048576 bytes); nothing created"
-	run --separate-stderr timeout 20 bash -c 'yes | "$0" create "$1" 4K --from -' "$SHM" "${P}b"
+	capture timeout 20 bash -c 'yes | "$0" create "$1" 4K --from -' "$SHM" "${P}b"
 	assert_fails 2 "shm: create: ${P}b: standard input has more than SIZE (4096 bytes); nothing created"
 	[ ! -e "/dev/shm/${P}a" ] && [ ! -e "/dev/shm/${P}b" ]
 	# Exactly SIZE bytes is fine.
@@ -345,8 +345,8 @@ sys.exit(rc)' "$SHM" "$@"
 	shm write "${P}a" -o 0 -s 'find me here'
 	for cmd in "seek ${P}a 5" "seek ${P}a +3" "find ${P}a here --seek" \
 	    "read ${P}a --as <I" "read ${P}a -n 4"; do
-		run --separate-stderr "$SHM" $cmd '>/dev/full'
-		run --separate-stderr sh -c 'exec "$@" > /dev/full' sh "$SHM" $cmd
+		capture "$SHM" $cmd '>/dev/full'
+		capture sh -c 'exec "$@" > /dev/full' sh "$SHM" $cmd
 		assert_fails 2 "shm: ${cmd%% *}: standard output: No space left on device"
 		assert_equal "$(shm seek "${P}a")" 0
 	done
@@ -368,7 +368,7 @@ sys.exit(rc)' "$SHM" "$@"
 	flock "/dev/shm/${P}b" bash -c 'touch held.b; until_lock_waited "$0"
 		truncate -s 8 "$0"' "/dev/shm/${P}b" &
 	while [ ! -e held.b ]; do nap 0.05; done
-	run --separate-stderr sh -c 'printf 0123456789 | "$0" write "$1" -o 0' \
+	capture sh -c 'printf 0123456789 | "$0" write "$1" -o 0' \
 		"$SHM" "${P}b"
 	wait
 	cmp "/dev/shm/${P}b" <(head -c 8 /dev/zero)
@@ -395,15 +395,15 @@ sys.exit(rc)' "$SHM" "$@"
 @test "seek '' is an error and --string= is an empty string" {
 	shm create "${P}a" 8
 	shm seek "${P}a" 3 >/dev/null
-	run --separate-stderr "$SHM" seek "${P}a" ''
+	capture "$SHM" seek "${P}a" ''
 	assert_fails 2 "shm: seek: ${P}a: position '': not a number"
 	assert_equal "$(shm seek "${P}a")" 3
 	# --string= takes nothing, not the next word: NAME stays NAME.
 	shm write --string= "${P}a"
 	assert_equal "$(shm seek "${P}a")" 3
-	run --separate-stderr "$SHM" write -o 0 --input= "${P}a"
+	capture "$SHM" write -o 0 --input= "${P}a"
 	assert_fails 2 "shm: write: '': empty file name"
-	run --separate-stderr "$SHM" read --length= "${P}a"
+	capture "$SHM" read --length= "${P}a"
 	assert_fails 2 "shm: read: -n '': not a number (see 'shm read --help')"
 }
 
@@ -416,17 +416,17 @@ sys.exit(rc)' "$SHM" "$@"
 	assert_equal "$(shm read "${P}a" -o 0 -n 5 | xxd -p)" deadbeef00
 	local hex
 	hex=$(xxd -p data)
-	run --separate-stderr "$SHM" write "${P}a" -x "${hex}zz"
+	capture "$SHM" write "${P}a" -x "${hex}zz"
 	assert_fails 2 "shm: write: -x: 'z' at character $(( ${#hex} + 1 )) is not a hex digit (see 'shm write --help')"
-	run --separate-stderr "$SHM" find "${P}a" -x $'de\x1bad'
+	capture "$SHM" find "${P}a" -x $'de\x1bad'
 	assert_fails 2 "shm: find: PATTERN: '\\x1b' at character 3 is not a hex digit (see 'shm find --help')"
-	run --separate-stderr "$SHM" find -r -a "${P}a" x
+	capture "$SHM" find -r -a "${P}a" x
 	assert_fails 2 "shm: find: -r and -a exclude each other (see 'shm find --help')"
 }
 
 @test "a hostile name forges no line and no row" {
 	local evil=$'x\ny\tz\e[31m'
-	run --separate-stderr "$SHM" read "${P}$evil"
+	capture "$SHM" read "${P}$evil"
 	assert_fails 2 "shm: read: ${P}x\\ny\\tz\\x1b[31m: no such segment"
 	shm create "${P}$evil" 3
 	shm create "${P}é" 2
@@ -474,7 +474,7 @@ assert names == [sys.argv[1] + "x\ny\tz\x1b[31m", sys.argv[1] + "\u00e9"], names
 	mkfs.ext4 -q -I 128 -F img >/dev/null 2>&1 || skip "mkfs.ext4 failed"
 	mkdir mnt
 	# ext4 with 128-byte inodes keeps no birth time: the generation tells.
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -o loop img mnt 2>/dev/null || exit 99
 		printf 0123456789 > mnt/f
 		ino=$(stat -c %i mnt/f)
@@ -594,7 +594,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$SHM" "${P}a"
 	    "./fifo:FIFO" "./link:symbolic link"; do
 		for flags in "" --force --exist-ok; do
 			# shellcheck disable=SC2086	# no flag, or one
-			run --separate-stderr "$SHM" create $flags "${t%%:*}" 8
+			capture "$SHM" create $flags "${t%%:*}" 8
 			assert_fails 2 "shm: create: ${t%%:*}: is a ${t#*:}, not a segment"
 		done
 	done
@@ -602,12 +602,12 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$SHM" "${P}a"
 	assert_equal "$(cat f)" data
 	# Refused before any copy is made: no temporary, nothing read.
 	assert_equal "$(ls -A /dev/shm | grep -c '^\.shm-create-')" 0
-	run --separate-stderr "$SHM" create ./fifo --from /dev/zero
+	capture "$SHM" create ./fifo --from /dev/zero
 	assert_fails 2 "shm: create: ./fifo: is a FIFO, not a segment"
 	# resize, write --grow and rm say the same.
 	for t in resize:"16" write:"--grow -s x" rm:""; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$SHM" "${t%%:*}" ./fifo ${t#*:}
+		capture "$SHM" "${t%%:*}" ./fifo ${t#*:}
 		assert_fails 2 "shm: ${t%%:*}: ./fifo: is a FIFO, not a segment"
 	done
 }

@@ -5,7 +5,7 @@ load helpers
 
 @test "seek without POS prints the cursor, 0 for a new segment" {
 	shm create "${P}a" 100
-	run --separate-stderr shm seek "${P}a"
+	capture shm seek "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output" 0
 }
@@ -34,22 +34,22 @@ load helpers
 @test "seek outside the segment is an error and keeps the cursor" {
 	shm create "${P}a" 100
 	shm seek "${P}a" 10 >/dev/null
-	run --separate-stderr shm seek "${P}a" 101
+	capture shm seek "${P}a" 101
 	assert_fails 2 "shm: seek: ${P}a: position '101' is outside the segment (0 to 100)"
-	run --separate-stderr shm seek "${P}a" -11
+	capture shm seek "${P}a" -11
 	assert_fails 2 "shm: seek: ${P}a: position '-11' is outside the segment (0 to 100)"
-	run --separate-stderr shm seek "${P}a" +91
+	capture shm seek "${P}a" +91
 	assert_fails 2 "shm: seek: ${P}a: position '+91' is outside the segment (0 to 100)"
 	assert_equal "$(shm seek "${P}a")" 10
 }
 
 @test "seek refuses malformed positions" {
 	shm create "${P}a" 100
-	run --separate-stderr shm seek "${P}a" 1q
+	capture shm seek "${P}a" 1q
 	assert_fails 2 "shm: seek: ${P}a: position '1q': not a number"
-	run --separate-stderr shm seek "${P}a" end+1
+	capture shm seek "${P}a" end+1
 	assert_fails 2 "shm: seek: ${P}a: position 'end+1': only -N may follow 'end'"
-	run --separate-stderr shm seek "${P}a" 1 2
+	capture shm seek "${P}a" 1 2
 	assert_fails 2 "shm: seek: too many arguments (see 'shm seek --help')"
 }
 
@@ -130,7 +130,7 @@ load helpers
 
 @test "8 writers and 8 readers for a second: no record torn, lost or doubled" {
 	# make stress runs the same for longer.
-	run --separate-stderr "$BATS_TEST_DIRNAME/stress.sh" "$SCALE" "$SHM"
+	capture "$BATS_TEST_DIRNAME/stress.sh" "$SCALE" "$SHM"
 	assert_equal "$stderr" ""
 	assert_equal "$status" 0
 	[[ $output == "stress: "*" records written, "*" verified, "*" none lost or torn" ]]

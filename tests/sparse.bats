@@ -70,7 +70,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)' "$S
 	[ "${output% *}" -lt 65536 ]
 	cmp data "/dev/shm/${P}a"
 	cp "/dev/shm/${P}a" before
-	run --separate-stderr bash -c '{ cat data; printf x; } | "$0" write "$1" -o 0' "$SHM" "${P}a"
+	capture bash -c '{ cat data; printf x; } | "$0" write "$1" -o 0' "$SHM" "${P}a"
 	assert_fails 2 "shm: write: ${P}a: more than 67108864 bytes at offset 0 do not fit in 67108864 bytes; nothing written (--grow extends it)"
 	cmp before "/dev/shm/${P}a"
 }
@@ -80,15 +80,15 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)' "$S
 MAX=9223372035781033984
 
 @test "sizes past the largest are refused: create, resize, write --grow" {
-	run --separate-stderr shm create "${P}a" 9223372036854775807
+	capture shm create "${P}a" 9223372036854775807
 	assert_fails 2 "shm: create: ${P}a: 9223372036854775807 bytes: more than a segment may hold ($MAX)"
 	[ ! -e "/dev/shm/${P}a" ]
-	run --separate-stderr shm create "${P}a" $((MAX + 1))
+	capture shm create "${P}a" $((MAX + 1))
 	assert_fails 2 "shm: create: ${P}a: $((MAX + 1)) bytes: more than a segment may hold ($MAX)"
 	shm create "${P}a" "$MAX"
-	run --separate-stderr shm resize "${P}a" +1
+	capture shm resize "${P}a" +1
 	assert_fails 2 "shm: resize: ${P}a: $((MAX + 1)) bytes: more than a segment may hold ($MAX)"
-	run --separate-stderr shm write --grow "${P}a" -o "$MAX" -s x
+	capture shm write --grow "${P}a" -o "$MAX" -s x
 	assert_fails 2 "shm: write: ${P}a: data too large"
 	assert_equal "$(shm stat -f size,allocated "${P}a")" "$MAX
 0"
@@ -116,7 +116,7 @@ MAX=9223372035781033984
 	skip_if_portable "holes are seen only with SEEK_DATA"
 	[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
 	mkdir huge
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o huge=always,size=64M none huge || exit 99
 		"$0" create huge/f "$1" && "$0" write huge/f -o -1 -s Z &&
 		"$0" find huge/f Z' "$SHM" "$MAX"

@@ -7,7 +7,7 @@ load helpers
 	skip_if_portable "no birth time without statx"
 	shm create -m 640 "${P}a" 300
 	shm seek "${P}a" 7 >/dev/null
-	run --separate-stderr shm stat "${P}a"
+	capture shm stat "${P}a"
 	assert_equal "$status" 0
 	local mtime born
 	mtime=$(date -u -d "@$(stat -c %Y "/dev/shm/${P}a")" +%Y-%m-%dT%H:%M:%SZ)
@@ -36,13 +36,13 @@ seals"
 	assert_equal "$(shm stat --field=size,cursor,kind "${P}a")" "300
 0
 object"
-	run --separate-stderr shm stat -f bogus "${P}a"
+	capture shm stat -f bogus "${P}a"
 	assert_fails 2 "shm: stat: no field 'bogus' (see 'shm stat --help')"
 }
 
 @test "stat --json gives the same facts as JSON" {
 	shm create "${P}a" 300
-	run --separate-stderr shm stat --json "${P}a"
+	capture shm stat --json "${P}a"
 	assert_equal "$status" 0
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["size"]==300 and d["cursor"]==0 and d["kind"]=="object" and d["mode"]=="0600", d' "$output"
 }
@@ -56,7 +56,7 @@ object"
 
 @test "stat of several names reports each, and fails if one is missing" {
 	shm create "${P}a" 1
-	run --separate-stderr shm stat -f size "${P}a" "${P}b" "${P}a"
+	capture shm stat -f size "${P}a" "${P}b" "${P}a"
 	assert_equal "$status" 2
 	assert_equal "$output" "1
 1"
@@ -72,23 +72,23 @@ object"
 }
 
 @test "rm of a missing name fails, unless -f" {
-	run --separate-stderr shm rm "${P}a"
+	capture shm rm "${P}a"
 	assert_fails 2 "shm: rm: ${P}a: no such segment"
-	run --separate-stderr shm rm -f "${P}a"
+	capture shm rm -f "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 }
 
 @test "rm goes on after a failure and removes the rest" {
 	shm create "${P}b" 1
-	run --separate-stderr shm rm "${P}a" "${P}b"
+	capture shm rm "${P}a" "${P}b"
 	assert_fails 2 "shm: rm: ${P}a: no such segment"
 	[ ! -e "/dev/shm/${P}b" ]
 }
 
 @test "rm refuses a directory" {
 	mkdir d
-	run --separate-stderr shm rm ./d
+	capture shm rm ./d
 	assert_fails 2 "shm: rm: ./d: is a directory, not a segment"
 	[ -d d ]
 }
@@ -102,7 +102,7 @@ object"
 }
 
 @test "rm needs a NAME" {
-	run --separate-stderr shm rm
+	capture shm rm
 	assert_fails 2 "shm: rm: missing NAME (see 'shm rm --help')"
 }
 
@@ -166,21 +166,21 @@ print(run("write", "--grow", p, "-o", "11", "-s", "!"), end="")' "$SHM"
 @test "stat and list -l say users is unknown when /proc could not be read" {
 	shm create "${P}a" 16
 	# 0, 1, 2, the segment and /proc: no descriptor left for a maps file.
-	run --separate-stderr with_descriptors 5 "$SHM" stat -f size,users \
+	capture with_descriptors 5 "$SHM" stat -f size,users \
 		"${P}a"
 	assert_equal "$status" 2
 	assert_equal "$output" "16
 -"
 	[[ "$stderr" =~ ^"shm: stat: ${P}a: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]
-	run --separate-stderr with_descriptors 5 "$SHM" stat --json "${P}a"
+	capture with_descriptors 5 "$SHM" stat --json "${P}a"
 	assert_equal "$status" 2
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["users"] is None and d["size"] == 16, d' "$output"
 	# The fields that need no scan need no descriptor more.
-	run --separate-stderr with_descriptors 5 "$SHM" stat -f size "${P}a"
+	capture with_descriptors 5 "$SHM" stat -f size "${P}a"
 	assert_equal "$status" 0
 	assert_equal "$output" 16
 	# list -l: the users column says "-", the reason is said once.
-	run --separate-stderr with_descriptors 4 "$SHM" list -l
+	capture with_descriptors 4 "$SHM" list -l
 	assert_equal "$status" 2
 	assert_equal "$(grep "^${P}a	" <<<"$output" | cut -f 2,7)" "16	-"
 	[[ "$stderr" =~ ^"shm: list: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]

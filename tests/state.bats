@@ -19,7 +19,7 @@ load helpers
 	mkdir -m 777 "$SHM_STATE_DIR"
 	chmod 777 "$SHM_STATE_DIR"
 	shm create "${P}a" 4
-	run --separate-stderr shm seek "${P}a" 1
+	capture shm seek "${P}a" 1
 	assert_fails 2 "shm: seek: $SHM_STATE_DIR: state directory is writable by others; set SHM_STATE_DIR or chmod 700 it"
 }
 
@@ -27,12 +27,12 @@ load helpers
 	mkdir real
 	ln -s real "$SHM_STATE_DIR"
 	shm create "${P}a" 4
-	run --separate-stderr shm seek "${P}a" 1
+	capture shm seek "${P}a" 1
 	assert_fails 2 "shm: seek: $SHM_STATE_DIR: state directory is a symlink or not a directory; refusing it"
 	# A trailing slash or "." would name what it points to: no way past.
 	local link=$SHM_STATE_DIR spelling
 	for spelling in "$link/" "$link//" "$link/." "$link/./" "$link/././/"; do
-		run --separate-stderr env SHM_STATE_DIR="$spelling" \
+		capture env SHM_STATE_DIR="$spelling" \
 			"$SHM" seek "${P}a" 1
 		assert_fails 2 "shm: seek: $link: state directory is a symlink or not a directory; refusing it"
 	done
@@ -49,7 +49,7 @@ load helpers
 	mkdir -m 700 "$SHM_STATE_DIR"
 	chown 65534 "$SHM_STATE_DIR"
 	shm create "${P}a" 4
-	run --separate-stderr shm write "${P}a" -s x
+	capture shm write "${P}a" -s x
 	assert_fails 2 "shm: write: $SHM_STATE_DIR: state directory belongs to another user; set SHM_STATE_DIR"
 	cmp "/dev/shm/${P}a" <(head -c 4 /dev/zero)
 }

@@ -20,14 +20,14 @@ load helpers
 	make_mixed "${P}a"
 	local was
 	was=$(blocks "/dev/shm/${P}a")
-	run --separate-stderr bash -c '{ head -c 8388608 /dev/urandom; printf x; } |
+	capture bash -c '{ head -c 8388608 /dev/urandom; printf x; } |
 		"$0" write "$1" -o 0' "$SHM" "${P}a"
 	assert_fails 2 "shm: write: ${P}a: more than 8388608 bytes at offset 0 do not fit in 8388608 bytes; nothing written (--grow extends it)"
 	cmp before "/dev/shm/${P}a"
 	# The hole is a hole again: no more blocks than before.
 	[ "$(blocks "/dev/shm/${P}a")" -le "$was" ]
 	# At an offset, too long by one for what is left.
-	run --separate-stderr bash -c 'head -c 6000001 /dev/urandom |
+	capture bash -c 'head -c 6000001 /dev/urandom |
 		"$0" write "$1" -o 2388608' "$SHM" "${P}a"
 	assert_fails 2 "shm: write: ${P}a: more than 6000000 bytes at offset 2388608 do not fit in 8388608 bytes; nothing written (--grow extends it)"
 	cmp before "/dev/shm/${P}a"
@@ -51,7 +51,7 @@ load helpers
 @test "a full file system part way through a stream puts back bytes, size and space" {
 	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
 	mkdir small
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=4m tmpfs small || exit 99
 		head -c 65536 /dev/urandom > small/seg
 		cp small/seg before
@@ -74,7 +74,7 @@ load helpers
 	mkdir small
 	# 1.5 MiB of data on a 2 MiB tmpfs: keeping the 1.2 MiB a stream
 	# overwrites needs more than the 0.5 MiB left.
-	run --separate-stderr unshare -m sh -c '
+	capture unshare -m sh -c '
 		mount -t tmpfs -o size=2m tmpfs small || exit 99
 		head -c 1572864 /dev/urandom > small/seg
 		cp small/seg before

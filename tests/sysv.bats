@@ -49,12 +49,12 @@ exec(sys.argv[2])' "$ID" "$1"
 	shm write "sysvid:$ID" -o 8180 -s 'last bytes!!'
 	for src in "-s 0123456789abcdef" "-i big"; do
 		head -c 3000000 /dev/urandom > big
-		run --separate-stderr "$SHM" write "sysvid:$ID" --grow -o 8180 $src
+		capture "$SHM" write "sysvid:$ID" --grow -o 8180 $src
 		assert_fails 2 "shm: write: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot grow"
 		assert_equal "$(shm read "sysvid:$ID" -o 8180)" 'last bytes!!'
 	done
 	# A stream larger than memory: written as it comes, then put back.
-	run --separate-stderr bash -c 'cat big | "$0" write "$1" --grow -o 0' "$SHM" "sysvid:$ID"
+	capture bash -c 'cat big | "$0" write "$1" --grow -o 0' "$SHM" "sysvid:$ID"
 	assert_fails 2 "shm: write: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot grow"
 	assert_equal "$(shm read "sysvid:$ID" -o 8180)" 'last bytes!!'
 	# --grow that fits is a plain write.
@@ -69,7 +69,7 @@ exec(sys.argv[2])' "$ID" "$1"
 	head -c 3145728 /dev/urandom > data
 	cat data | shm write "sysvid:$big" -o 0
 	cmp data <(shm read "sysvid:$big" -o 0)
-	run --separate-stderr bash -c '{ head -c 3145728 /dev/zero; printf x; } |
+	capture bash -c '{ head -c 3145728 /dev/zero; printf x; } |
 		"$0" write "$1" -o 0' "$SHM" "sysvid:$big"
 	shm read "sysvid:$big" -o 0 > after
 	ipcrm -m "$big"
@@ -93,34 +93,34 @@ sysvipc"
 import json, sys
 assert any(s["id"] == int(sys.argv[1]) and s["size"] == 8192 for s in json.load(sys.stdin))' "$ID"
 	shm rm "sysvid:$ID"
-	run --separate-stderr "$SHM" read "sysvid:$ID"
+	capture "$SHM" read "sysvid:$ID"
 	assert_fails 2 "shm: read: sysvid:$ID: no such SysV segment"
-	run --separate-stderr "$SHM" rm "sysvid:$ID"
+	capture "$SHM" rm "sysvid:$ID"
 	assert_fails 2 "shm: rm: sysvid:$ID: no such SysV segment"
 	shm rm -f "sysvid:$ID"
 	ID=
 }
 
 @test "SysV: what cannot apply says so; a missing key; who sees an attacher" {
-	run --separate-stderr "$SHM" resize "sysvid:$ID" 16K
+	capture "$SHM" resize "sysvid:$ID" 16K
 	assert_fails 2 "shm: resize: sysvid:$ID: a SysV segment keeps the size it was made with (8192 bytes); it cannot be resized"
-	run --separate-stderr "$SHM" lock "sysvid:$ID" true
+	capture "$SHM" lock "sysvid:$ID" true
 	assert_fails 2 "shm: lock: sysvid:$ID: a SysV segment has no descriptor to flock, so no lock"
-	run --separate-stderr "$SHM" create "sysv:0x5eed" 16
+	capture "$SHM" create "sysv:0x5eed" 16
 	assert_fails 2 "shm: create: sysv:0x5eed: SysV segments are made with ipcmk -M SIZE or shmget(2); create makes POSIX objects and files"
-	run --separate-stderr "$SHM" read sysv:0x7fff0bad
+	capture "$SHM" read sysv:0x7fff0bad
 	assert_fails 2 "shm: read: sysv:0x7fff0bad: no such SysV segment"
-	run --separate-stderr "$SHM" read sysv:0
+	capture "$SHM" read sysv:0
 	assert_fails 2 "shm: read: sysv:0: key 0 is IPC_PRIVATE, which names no one segment; name it by sysvid:ID"
-	run --separate-stderr "$SHM" read sysvid:x
+	capture "$SHM" read sysvid:x
 	assert_fails 2 "shm: read: sysvid:x: not a SysV id: not a number"
-	run --separate-stderr "$SHM" write "sysvid:$ID" -o 8190 -s abc
+	capture "$SHM" write "sysvid:$ID" -o 8190 -s abc
 	assert_equal "$status" 2
 	# Attached until told: sys.stdin's end, when the test closes it.
 	python_attached 'import sys; open("attached", "w").close(); sys.stdin.read()' \
 	    < <(until [ -e seen ]; do nap 0.05; done) &
 	while [ ! -e attached ]; do nap 0.05; done
-	run --separate-stderr "$SHM" who "sysvid:$ID"
+	capture "$SHM" who "sysvid:$ID"
 	touch seen
 	wait
 	assert_equal "$status" 0
@@ -134,7 +134,7 @@ assert any(s["id"] == int(sys.argv[1]) and s["size"] == 8192 for s in json.load(
 	local out
 	out=$(ipcmk -M 4096 -p 0600)
 	ID=${out##* }
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups "$SHM" read "sysvid:$ID"
 	assert_fails 2 "shm: read: sysvid:$ID: Permission denied"
 }

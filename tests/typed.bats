@@ -26,7 +26,7 @@ make_random() {
 refuses() {
 	local want=$1
 	shift
-	run --separate-stderr shm "$@"
+	capture shm "$@"
 	assert_fails 2 "$want"
 	assert_equal "$output" ""
 	cmp "/dev/shm/${P}a" before
@@ -40,7 +40,7 @@ round_trip() {
 	shift 3
 	shm write "${P}a" -o 0 --as "$format" "$@"
 	cmp "/dev/shm/${P}a" <(unhex "$hex")
-	run --separate-stderr shm read "${P}a" -o 0 --as "$format"
+	capture shm read "${P}a" -o 0 --as "$format"
 	assert_equal "$status" 0
 	assert_equal "$output" "$want"
 	assert_equal "$stderr" ""
@@ -53,7 +53,7 @@ round_trip() {
 	command -v python3 >/dev/null ||
 	    skip "python3 not found: nothing to compare with"
 	shm create "${P}t" 1024
-	run --separate-stderr python3 "$BATS_TEST_DIRNAME/struct_check.py" \
+	capture python3 "$BATS_TEST_DIRNAME/struct_check.py" \
 	    "$SHM" "${P}t"
 	assert_equal "$stderr" ""
 	assert_equal "$output" ok
@@ -100,7 +100,7 @@ nan
 	shm write "${P}c" -o 0 --as '!9e' inf -inf nan -0.0 5e-324 65504 0.1 \
 	    5.960464477539063e-08 -6.103515625e-05
 	cmp "/dev/shm/${P}c" <(unhex 7c00fc007e00800000007bff2e6600018400)
-	run --separate-stderr shm read "${P}c" -o 0 --as '!9e'
+	capture shm read "${P}c" -o 0 --as '!9e'
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" 'inf
@@ -119,7 +119,7 @@ nan
 @test "every NaN prints nan and packs back as the quiet NaN" {
 	shm create "${P}a" 14
 	shm write "${P}a" -o 0 -x 'ffffffffffffffff 0100807f 017c'
-	run --separate-stderr shm read "${P}a" -o 0 --as '<dfe'
+	capture shm read "${P}a" -o 0 --as '<dfe'
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" 'nan
@@ -149,7 +149,7 @@ nan'
 	shm write "${P}b" -o 0 --as '!2b2B2h2H2i2I2l2L2q2Q' "${values[@]}"
 	cmp "/dev/shm/${P}a" "/dev/shm/${P}b"
 	shm write "${P}a" -o 0 --as '=2b2B2h2H2i2I2l2L2q2Q' "${values[@]}"
-	run --separate-stderr shm read "${P}a" -o 0 --as '=2b2B2h2H2i2I2l2L2q2Q'
+	capture shm read "${P}a" -o 0 --as '=2b2B2h2H2i2I2l2L2q2Q'
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$want"
@@ -206,7 +206,7 @@ x' true False A x
 
 @test "a string that starts with - goes after --" {
 	shm create "${P}a" 4
-	run --separate-stderr shm write "${P}a" -o 0 --as 4s -ab
+	capture shm write "${P}a" -o 0 --as 4s -ab
 	assert_fails 2 "shm: write: unknown option '-a' (see 'shm write --help')"
 	cmp "/dev/shm/${P}a" <(unhex 00000000)
 	shm write "${P}a" -o 0 --as 4s -- -ab
@@ -217,14 +217,14 @@ x' true False A x
 	shm create "${P}a" 10
 	shm write "${P}a" -o 0 --as '<hq' -2 -9
 	cmp "/dev/shm/${P}a" <(unhex fefff7ffffffffffffff)
-	run --separate-stderr shm read "${P}a" -o 0 --as '<hq'
+	capture shm read "${P}a" -o 0 --as '<hq'
 	assert_equal "$status" 0
 	assert_equal "$output" '-2
 -9'
 	assert_equal "$stderr" ""
 	shm create "${P}b" 24
 	shm write "${P}b" -o -24 --as '<3d' -inf -.5 -nan
-	run --separate-stderr shm read "${P}b" -o -24 --as '<3d'
+	capture shm read "${P}b" -o -24 --as '<3d'
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" '-inf
@@ -361,12 +361,12 @@ nan'
 	shm write "${P}a" -o 4 --as '<H' 7
 	assert_equal "$(shm seek "${P}a")" 12
 	# Nothing is left at the cursor: an error, and the cursor stays.
-	run --separate-stderr shm read "${P}a" --as '<I'
+	capture shm read "${P}a" --as '<I'
 	assert_fails 2 "shm: read: ${P}a: format '<I' of size 4 does not fit at offset 12 (0 bytes left)"
 	assert_equal "$(shm seek "${P}a")" 12
 	# A format of no bytes prints nothing and leaves the cursor alone.
 	shm seek "${P}a" 5 >/dev/null
-	run --separate-stderr shm read "${P}a" --as '<'
+	capture shm read "${P}a" --as '<'
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 	assert_equal "$(shm seek "${P}a")" 5
@@ -376,7 +376,7 @@ nan'
 	shm create "${P}a" 100
 	shm write "${P}a" -o 0 --as 100B $(seq 0 99)
 	cmp <(unhex "$(printf %02x $(seq 0 99))") "/dev/shm/${P}a"
-	run --separate-stderr shm read "${P}a" -o 0 --as 100B --columns 10
+	capture shm read "${P}a" -o 0 --as 100B --columns 10
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_equal "$output" '0 1 2 3 4 5 6 7 8 9
@@ -427,7 +427,7 @@ EOF
 	shm write "${P}a" --as '<I' "$(stat -c %s f)"
 	shm write "${P}a" -i f
 	assert_equal "$(shm seek "${P}a")" 308
-	run --separate-stderr python3 - "/dev/shm/${P}a" f <<'EOF'
+	capture python3 - "/dev/shm/${P}a" f <<'EOF'
 import mmap, struct, sys
 with open(sys.argv[1], 'rb') as seg, open(sys.argv[2], 'rb') as f:
     m = mmap.mmap(seg.fileno(), 0, access=mmap.ACCESS_READ)

@@ -23,7 +23,7 @@ teardown() {
 
 # shm as uid/gid 65534, with its own state directory.
 as_nobody() {
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups env SHM_STATE_DIR="$HOME_NOBODY/state" \
 		"$SHM" "$@"
 }
@@ -80,12 +80,12 @@ root"
 @test "a state directory that is another user's is refused" {
 	shm create -m 644 "${P}a" 16
 	mkdir -m 755 "$HOME_NOBODY/theirs"
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups env SHM_STATE_DIR="$HOME_NOBODY/theirs" \
 		"$SHM" seek "${P}a" 1
 	assert_fails 2 "shm: seek: $HOME_NOBODY/theirs: state directory belongs to another user; set SHM_STATE_DIR"
 	chmod 700 "$HOME_NOBODY/theirs"
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups env SHM_STATE_DIR="$HOME_NOBODY/theirs" \
 		"$SHM" seek "${P}a" 1
 	assert_fails 2 "shm: seek: $HOME_NOBODY/theirs: cannot open the state directory: Permission denied"
@@ -95,15 +95,15 @@ root"
 	# nobody plants a world-writable object under the name root expects.
 	as_nobody create -m 666 "${P}a" 64
 	assert_equal "$status" 0
-	run --separate-stderr "$SHM" create --exist-ok -m 666 "${P}a" 64
+	capture "$SHM" create --exist-ok -m 666 "${P}a" 64
 	assert_fails 2 "shm: create: ${P}a: exists but belongs to user nobody; not kept (only your own is)"
 	# And so with a symlink nobody planted, to a file of root's.
 	as_nobody create "${P}own" 1
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+	capture setpriv --reuid=65534 --regid=65534 --clear-groups \
 		ln -s /etc/passwd "/dev/shm/${P}link"
-	run --separate-stderr "$SHM" create --exist-ok "${P}link" 64
+	capture "$SHM" create --exist-ok "${P}link" 64
 	assert_fails 2 "shm: create: ${P}link: is a symbolic link, not a segment"
-	run --separate-stderr "$SHM" write "${P}link" -s x
+	capture "$SHM" write "${P}link" -s x
 	assert_fails 2 "shm: write: ${P}link: is a symbolic link, not a segment"
 	rm -f "/dev/shm/${P}link"
 }
@@ -113,7 +113,7 @@ root"
 	as_nobody write "${P}a" -o 0 -s abcdefgh
 	mkdir -m 500 "$HOME_NOBODY/ro"
 	chown 65534:65534 "$HOME_NOBODY/ro"
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups env SHM_STATE_DIR="$HOME_NOBODY/ro" \
 		"$SHM" write "${P}a" -s XY
 	assert_fails 2 "shm: write: ${P}a: cannot save the cursor: Permission denied"

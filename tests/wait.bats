@@ -56,7 +56,7 @@ end_waiter() {
 	assert_fails 0 ""
 	assert_equal "$(shm read "${P}a" -o 100 -n 1)" A
 	# Nothing else wakes it.
-	run --separate-stderr "$SHM" wait "${P}a" --change -t 0.2
+	capture "$SHM" wait "${P}a" --change -t 0.2
 	assert_fails 1 ""
 }
 
@@ -108,7 +108,7 @@ end_waiter() {
 	end_waiter
 	assert_fails 0 ""
 	# And nothing of that kind: no change.
-	run --separate-stderr "$SHM" wait ./f --change -t 0.2
+	capture "$SHM" wait ./f --change -t 0.2
 	assert_fails 1 ""
 }
 
@@ -119,7 +119,7 @@ end_waiter() {
 	end_waiter
 	assert_fails 0 ""
 	# So "while shm wait X --change; do shm read X; done" ends here.
-	run --separate-stderr "$SHM" wait "${P}a" --change -t 15
+	capture "$SHM" wait "${P}a" --change -t 15
 	assert_fails 2 "shm: wait: ${P}a: no such segment"
 	printf abcd > f
 	start_waiter ./f -o 1 -n 2 --change -t 15
@@ -196,7 +196,7 @@ os.ftruncate(fd, 16)' "${P}log"
 	assert_equal "$output" 7
 	# Not there at the start is still an error, said at once.
 	shm resize --shrink "${P}a" 4
-	run --separate-stderr "$SHM" wait "${P}a" -o 2 --as '<Q' --until '== 7'
+	capture "$SHM" wait "${P}a" -o 2 --as '<Q' --until '== 7'
 	assert_fails 2 "shm: wait: ${P}a: format of size 8 does not fit at offset 2 (2 bytes left)"
 }
 
@@ -235,13 +235,13 @@ os.ftruncate(fd, 16)' "${P}log"
 	id=${out##* }
 	SYSV_IDS=$id
 	key=$(awk -v id="$id" '$2 == id { printf "0x%08x", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/shm)
-	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 15
+	capture "$SHM" wait "sysvid:$id" --exists -t 15
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	capture "$SHM" wait "sysv:$key" --exists -t 15
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 0.2
+	capture "$SHM" wait "sysvid:$id" --gone -t 0.2
 	assert_fails 1 ""
-	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	capture "$SHM" wait "sysv:$key" --gone -t 0.2
 	assert_fails 1 ""
 	start_waiter "sysvid:$id" -o 100 -n 4 --change -t 15
 	shm write "sysvid:$id" -o 102 -s z
@@ -269,11 +269,11 @@ os.ftruncate(fd, 16)' "${P}log"
 	WAITER=$changer
 	end_waiter
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "sysvid:$id" --gone -t 15
+	capture "$SHM" wait "sysvid:$id" --gone -t 15
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "sysvid:$id" --exists -t 0.2
+	capture "$SHM" wait "sysvid:$id" --exists -t 0.2
 	assert_fails 1 ""
-	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 0.2
+	capture "$SHM" wait "sysv:$key" --exists -t 0.2
 	assert_fails 1 ""
 }
 
@@ -303,12 +303,12 @@ sys.exit(1) if id < 0 else print(id)' "$key"
 	end_waiter
 	assert_fails 0 ""
 	# The key names the new one now.
-	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 0.2
+	capture "$SHM" wait "sysv:$key" --gone -t 0.2
 	assert_fails 1 ""
-	run --separate-stderr "$SHM" wait "sysv:$key" --exists -t 15
+	capture "$SHM" wait "sysv:$key" --exists -t 15
 	assert_fails 0 ""
 	ipcrm -m "$id2"
-	run --separate-stderr "$SHM" wait "sysv:$key" --gone -t 15
+	capture "$SHM" wait "sysv:$key" --gone -t 15
 	assert_fails 0 ""
 }
 
@@ -397,7 +397,7 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 @test "wait --until: a counter reaching a value, printed as read --as prints it" {
 	shm create "${P}a" 16
 	(for i in 1 2 3 4 5; do sleep 0.1; "$SHM" write "${P}a" -o 8 --as '<Q' "$((i * 50))"; done) &
-	run --separate-stderr timeout 20 "$SHM" wait "${P}a" -o 8 --as '<Q' --until '>= 100' -t 15
+	capture timeout 20 "$SHM" wait "${P}a" -o 8 --as '<Q' --until '>= 100' -t 15
 	assert_equal "$status" 0
 	[ "$output" -ge 100 ]
 	wait
@@ -426,9 +426,9 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	shm create "${P}a" 16
 	end_waiter
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "${P}none" --exists -t 0.2
+	capture "$SHM" wait "${P}none" --exists -t 0.2
 	assert_fails 1 ""
-	run --separate-stderr "$SHM" wait "${P}none" --gone
+	capture "$SHM" wait "${P}none" --gone
 	assert_fails 0 ""
 	start_waiter "${P}a" --gone -t 15
 	shm rm "${P}a"
@@ -440,7 +440,7 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	shm create --force "${P}b" 16
 	end_waiter
 	assert_fails 0 ""
-	run --separate-stderr "$SHM" wait "${P}b" --gone -t 0.2
+	capture "$SHM" wait "${P}b" --gone -t 0.2
 	assert_fails 1 ""
 	printf a > f
 	printf b > g
@@ -452,25 +452,25 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 
 @test "wait refuses what it cannot do" {
 	shm create "${P}a" 16
-	run --separate-stderr "$SHM" wait "${P}a"
+	capture "$SHM" wait "${P}a"
 	assert_fails 2 "shm: wait: missing the condition: --change, --as with --until, --exists or --gone (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" --change --gone
+	capture "$SHM" wait "${P}a" --change --gone
 	assert_fails 2 "shm: wait: one condition: --change, --as with --until, --exists or --gone (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" --as '<2I' --until '== 1'
+	capture "$SHM" wait "${P}a" --as '<2I' --until '== 1'
 	assert_fails 2 "shm: wait: --until compares one value: format '<2I' has 2 (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" --as '<b' --until '== 300'
+	capture "$SHM" wait "${P}a" --as '<b' --until '== 300'
 	assert_fails 2 "shm: wait: --until '== 300': value 1 ('300'): argument out of range for 'b' (-128..127) (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" --as '4s' --until '< ab'
+	capture "$SHM" wait "${P}a" --as '4s' --until '< ab'
 	assert_fails 2 "shm: wait: --until '< ab': only == and != compare bytes and booleans (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" --as '<I' --until '=~ 1'
+	capture "$SHM" wait "${P}a" --as '<I' --until '=~ 1'
 	assert_fails 2 "shm: wait: --until '=~ 1': not 'OP VALUE' with OP one of == != < <= > >= (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}a" -o 14 --as '<I' --until '== 0'
+	capture "$SHM" wait "${P}a" -o 14 --as '<I' --until '== 0'
 	assert_fails 2 "shm: wait: ${P}a: format of size 4 does not fit at offset 14 (2 bytes left)"
-	run --separate-stderr "$SHM" wait "${P}a" --change -t soon
+	capture "$SHM" wait "${P}a" --change -t soon
 	assert_fails 2 "shm: wait: -t 'soon': not a number of seconds (see 'shm wait --help')"
-	run --separate-stderr "$SHM" wait "${P}none" --change
+	capture "$SHM" wait "${P}none" --change
 	assert_fails 2 "shm: wait: ${P}none: no such segment"
-	run --separate-stderr "$SHM" wait "${P}a" --exists --no-poll
+	capture "$SHM" wait "${P}a" --exists --no-poll
 	assert_fails 2 "shm: wait: --exists and --gone take no --no-poll (see 'shm wait --help')"
 }
 
@@ -508,7 +508,7 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	shm rm "${P}log"
 	wait "$follower"
 	assert_equal "$(cat got | xargs)" "o1 w1 o2 w2 o3 w3"
-	run --separate-stderr "$SHM" read "${P}log" --no-poll
+	capture "$SHM" read "${P}log" --no-poll
 	assert_fails 2 "shm: read: --no-poll goes with --follow (see 'shm read --help')"
 }
 
@@ -525,9 +525,9 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	# A reader that goes away ends the follower (SIGPIPE).
 	run bash -c 'timeout 20 "$0" read "$1" -f -o 0 | head -c 2' "$SHM" "${P}log"
 	assert_equal "$output" on
-	run --separate-stderr "$SHM" read "${P}log" --follow -n 3
+	capture "$SHM" read "${P}log" --follow -n 3
 	assert_fails 2 "shm: read: --follow takes no -n, --line, -O or --as (see 'shm read --help')"
-	run --separate-stderr "$SHM" read "${P}log" --timeout 1
+	capture "$SHM" read "${P}log" --timeout 1
 	assert_fails 2 "shm: read: --timeout goes with --follow (see 'shm read --help')"
 }
 
@@ -540,9 +540,9 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	"$SHM" read "${P}log" --follow -o 0 >&6 &
 	local pid=$!
 	await_wchan "$pid" '*pipe*write*'
-	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" write "${P}log" --append -s x
+	SHM_LOCK_TIMEOUT=2 capture "$SHM" write "${P}log" --append -s x
 	assert_equal "$status" 0
-	SHM_LOCK_TIMEOUT=2 run --separate-stderr "$SHM" resize "${P}log" +1
+	SHM_LOCK_TIMEOUT=2 capture "$SHM" resize "${P}log" +1
 	assert_equal "$status" 0
 	kill "$pid"
 	wait "$pid" || true
@@ -555,15 +555,15 @@ os.pwrite(os.open("/dev/shm/" + sys.argv[1], os.O_WRONLY), b"P", 7)' "${P}a"
 	(for ((i = 0; i < 3; i++)); do
 		shm write -o 8 --layout rec.layout "${P}a" n-=1 >/dev/null
 	done) &
-	run --separate-stderr shm wait "${P}a" -o 8 --layout rec.layout \
+	capture shm wait "${P}a" -o 8 --layout rec.layout \
 	    --until 'n <= -3' -t 20
 	assert_equal "$output" "n=-3"
 	assert_equal "$status" 0
 	wait
-	run --separate-stderr shm wait "${P}a" -o 8 --layout rec.layout \
+	capture shm wait "${P}a" -o 8 --layout rec.layout \
 	    --until 'flag == True' -t 0.05
 	assert_equal "$status" 1
-	run --separate-stderr shm wait "${P}a" --layout rec.layout \
+	capture shm wait "${P}a" --layout rec.layout \
 	    --until 'n'
 	assert_fails 2 "shm: wait: --until 'n': not 'FIELD OP VALUE' with OP one of == != < <= > >= (see 'shm wait --help')"
 }

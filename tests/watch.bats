@@ -201,7 +201,7 @@ os.pwrite(fd, b"\x05" * 13, 8)' "/dev/shm/${P}a" $((10000 * SCALE))
 
 @test "watch --count and -t: the exit status says whether anything changed" {
 	shm create "${P}a" 16
-	run --separate-stderr "$SHM" watch "${P}a" -t 0.2
+	capture "$SHM" watch "${P}a" -t 0.2
 	assert_fails 1 ""
 	assert_equal "$output" ""
 	start_watcher "${P}a" -t 2
@@ -275,28 +275,28 @@ for line in open("out"):
 
 @test "watch refuses bad input" {
 	shm create "${P}a" 16
-	run --separate-stderr "$SHM" watch "${P}nope"
+	capture "$SHM" watch "${P}nope"
 	assert_fails 2 "shm: watch: ${P}nope: no such segment"
-	run --separate-stderr "$SHM" watch "${P}a" --count 0
+	capture "$SHM" watch "${P}a" --count 0
 	assert_fails 2 "shm: watch: --count '0': not a positive count (see 'shm watch --help')"
-	run --separate-stderr "$SHM" watch "${P}a" -i 0
+	capture "$SHM" watch "${P}a" -i 0
 	assert_fails 2 "shm: watch: -i '0': not a positive time (see 'shm watch --help')"
-	run --separate-stderr "$SHM" watch "${P}a" -t x
+	capture "$SHM" watch "${P}a" -t x
 	assert_equal "$status" 2
-	run --separate-stderr "$SHM" watch "${P}a" --color=sometimes
+	capture "$SHM" watch "${P}a" --color=sometimes
 	assert_fails 2 "shm: watch: --color 'sometimes': not auto, always or never (see 'shm watch --help')"
-	run --separate-stderr "$SHM" watch "${P}a" -o 17
+	capture "$SHM" watch "${P}a" -o 17
 	assert_fails 2 "shm: watch: ${P}a: offset '17': beyond the end (size 16)"
-	run --separate-stderr "$SHM" watch "${P}a" --as '<Q' -o 12
+	capture "$SHM" watch "${P}a" --as '<Q' -o 12
 	assert_fails 2 "shm: watch: ${P}a: format '<Q' of size 8 does not fit at offset 12 (4 bytes left)"
-	run --separate-stderr "$SHM" watch "${P}a" --as 'z'
+	capture "$SHM" watch "${P}a" --as 'z'
 	assert_fails 2 "shm: watch: ${P}a: format 'z': bad char in struct format"
-	run --separate-stderr "$SHM" watch "${P}a" --as '<I' -n 3
+	capture "$SHM" watch "${P}a" --as '<I' -n 3
 	assert_fails 2 "shm: watch: ${P}a: format '<I' of size 4: -n 3 holds none"
-	run --separate-stderr "$SHM" watch
+	capture "$SHM" watch
 	assert_fails 2 "shm: watch: missing NAME (see 'shm watch --help')"
 	shm create "${P}big" 65M
-	run --separate-stderr "$SHM" watch "${P}big"
+	capture "$SHM" watch "${P}big"
 	assert_fails 2 "shm: watch: ${P}big: a range of 68157440 bytes is too large to watch; -n 67108864 at most"
 }
 

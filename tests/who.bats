@@ -14,7 +14,7 @@ open("mapped", "w").close()
 time.sleep(10)' "/dev/shm/${P}a" &
 	local py=$!
 	while [ ! -e mapped ]; do nap 0.05; done
-	run --separate-stderr "$SHM" who "${P}a"
+	capture "$SHM" who "${P}a"
 	kill "$py"; wait "$py" || true
 	assert_equal "$status" 0
 	assert_equal "${#lines[@]}" 1
@@ -26,7 +26,7 @@ time.sleep(10)' "/dev/shm/${P}a" &
 	"$SHM" lock "${P}a" sh -c 'touch held; exec sleep 10' &
 	local holder=$!
 	while [ ! -e held ]; do nap 0.05; done
-	run --separate-stderr "$SHM" who --json "/dev/shm/${P}a"
+	capture "$SHM" who --json "/dev/shm/${P}a"
 	# The sleep too, which the lock's child became: it holds the lock too.
 	{ pkill -P "$holder"; kill "$holder"; } 2>/dev/null || true
 	wait "$holder" || true
@@ -42,12 +42,12 @@ assert any(u["command"] == "sleep 10" and u["lock"] == "exclusive" for u in user
 
 @test "who exits 1 for a segment nobody uses, and refuses what is no segment" {
 	shm create "${P}a" 16
-	run --separate-stderr "$SHM" who "${P}a"
+	capture "$SHM" who "${P}a"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	run --separate-stderr "$SHM" who "${P}none"
+	capture "$SHM" who "${P}none"
 	assert_fails 2 "shm: who: ${P}none: no such segment"
-	run --separate-stderr "$SHM" who /dev/null
+	capture "$SHM" who /dev/null
 	assert_fails 2 "shm: who: /dev/null: is a character device, not a segment"
 }
 
@@ -55,7 +55,7 @@ assert any(u["command"] == "sleep 10" and u["lock"] == "exclusive" for u in user
 	[ "$(id -u)" = 0 ] || skip "needs root to switch users"
 	command -v setpriv >/dev/null || skip "setpriv is not installed"
 	shm create -m 644 "${P}a" 16
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 \
+	capture setpriv --reuid=65534 --regid=65534 \
 		--clear-groups "$SHM" who "/dev/shm/${P}a"
 	assert_equal "$status" 1
 	[[ "$stderr" =~ ^"shm: who: /dev/shm/${P}a: "[0-9]+" process"(es)?" could not be inspected: Permission denied"$ ]]
@@ -106,7 +106,7 @@ time.sleep(20)' "$@"
 	local py=$!
 	local i
 	for i in $(seq 200); do [ -e mapped ] && break; nap 0.05; done
-	run --separate-stderr "$SHM" who "${P}a"
+	capture "$SHM" who "${P}a"
 	kill "$py"; wait "$py" || true
 	[ -e mapped ]
 	assert_equal "$output" ""
@@ -119,7 +119,7 @@ time.sleep(20)' "$@"
 @test "who counts processes not inspected for want of descriptors, exit 2" {
 	shm create "${P}a" 16
 	# 0, 1, 2 and /proc's directory: nothing left to open a maps file.
-	run --separate-stderr with_descriptors 4 "$SHM" who "${P}a"
+	capture with_descriptors 4 "$SHM" who "${P}a"
 	assert_equal "$output" ""
 	assert_equal "$status" 2
 	[[ "$stderr" =~ ^"shm: who: ${P}a: "[0-9]+" process"(es)?" could not be inspected: "("Too many open files"|"No file descriptors available")$ ]]

@@ -34,9 +34,9 @@ load helpers
 
 @test "write -x refuses what is not hex and writes nothing" {
 	shm create "${P}a" 4
-	run --separate-stderr shm write "${P}a" -x 'abc'
+	capture shm write "${P}a" -x 'abc'
 	assert_fails 2 "shm: write: -x: odd number of hex digits (see 'shm write --help')"
-	run --separate-stderr shm write "${P}a" -x 'zz'
+	capture shm write "${P}a" -x 'zz'
 	assert_fails 2 "shm: write: -x: 'z' at character 1 is not a hex digit (see 'shm write --help')"
 	cmp "/dev/shm/${P}a" <(head -c 4 /dev/zero)
 	assert_equal "$(shm seek "${P}a")" 0
@@ -77,14 +77,14 @@ load helpers
 	shm write "${P}a" -s 12345678
 	cp "/dev/shm/${P}a" before
 	shm seek "${P}a" 6
-	run --separate-stderr shm write "${P}a" -s abc
+	capture shm write "${P}a" -s abc
 	assert_fails 2 "shm: write: ${P}a: 3 bytes at offset 6 do not fit in 8 bytes; nothing written (--grow extends it)"
-	run --separate-stderr shm write "${P}a" -o 7 -s ab
+	capture shm write "${P}a" -o 7 -s ab
 	assert_fails 2 "shm: write: ${P}a: 2 bytes at offset 7 do not fit in 8 bytes; nothing written (--grow extends it)"
-	run --separate-stderr bash -c 'head -c 100000 /dev/zero | "$SHM" write "$1" -o 0' _ "${P}a"
+	capture bash -c 'head -c 100000 /dev/zero | "$SHM" write "$1" -o 0' _ "${P}a"
 	assert_equal "$status" 2
 	head -c 9 /dev/zero > nine
-	run --separate-stderr shm write "${P}a" -o 0 -i nine
+	capture shm write "${P}a" -o 0 -i nine
 	assert_equal "$status" 2
 	cmp before "/dev/shm/${P}a"
 	assert_equal "$(shm seek "${P}a")" 6
@@ -92,7 +92,7 @@ load helpers
 
 @test "write does not read an endless pipe forever" {
 	shm create "${P}a" 4
-	run --separate-stderr timeout 10 bash -c 'yes | "$SHM" write "$1"' _ "${P}a"
+	capture timeout 10 bash -c 'yes | "$SHM" write "$1"' _ "${P}a"
 	assert_equal "$status" 2
 	[[ $stderr == "shm: write: ${P}a: "*" do not fit in 4 bytes; nothing written (--grow extends it)" ]]
 }
@@ -109,9 +109,9 @@ load helpers
 
 @test "write at an offset past the end is an error" {
 	shm create "${P}a" 4
-	run --separate-stderr shm write "${P}a" -o 5 -s x
+	capture shm write "${P}a" -o 5 -s x
 	assert_fails 2 "shm: write: ${P}a: offset '5': beyond the end (size 4)"
-	run --separate-stderr shm write "${P}a" -o -5 -s x
+	capture shm write "${P}a" -o -5 -s x
 	assert_fails 2 "shm: write: ${P}a: offset '-5': before the start (size 4)"
 }
 
@@ -130,16 +130,16 @@ load helpers
 
 @test "write takes only one source" {
 	shm create "${P}a" 2
-	run --separate-stderr shm write "${P}a" -s a -x 62
+	capture shm write "${P}a" -s a -x 62
 	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other (see 'shm write --help')"
 }
 
 @test "write -i of a missing file or a directory fails" {
 	shm create "${P}a" 2
-	run --separate-stderr shm write "${P}a" -i nonexistent
+	capture shm write "${P}a" -i nonexistent
 	assert_fails 2 "shm: write: nonexistent: No such file or directory"
 	mkdir d
-	run --separate-stderr shm write "${P}a" -i d
+	capture shm write "${P}a" -i d
 	assert_fails 2 "shm: write: d: is a directory"
 }
 
@@ -160,16 +160,16 @@ load helpers
 	shm create "${P}a" 24
 	shm seek "${P}a" 4
 	printf '<\nn:H\ns:4s # text\n' > rec.layout
-	run --separate-stderr shm write -o -6 --layout rec.layout "${P}a" \
+	capture shm write -o -6 --layout rec.layout "${P}a" \
 	    s=ab n+=0x101
 	assert_equal "$output" "257"
 	assert_equal "$(shm read -o 18 --as '<H4s' "${P}a")" "257
 ab\0\0"
 	assert_equal "$(shm seek "${P}a")" 4
-	run --separate-stderr shm write --as '< n:H' --cursor c "${P}a" n=1
+	capture shm write --as '< n:H' --cursor c "${P}a" n=1
 	assert_fails 2 "shm: write: a layout with names is written at -o or 0, not at a --cursor (see 'shm write --help')"
-	run --separate-stderr shm write --as '< n:H' "${P}a"
+	capture shm write --as '< n:H' "${P}a"
 	assert_fails 2 "shm: write: missing NAME=VALUE (see 'shm write --help')"
-	run --separate-stderr shm write --as '< n:H' -s x "${P}a"
+	capture shm write --as '< n:H' -s x "${P}a"
 	assert_fails 2 "shm: write: -s, -x, -i and --as exclude each other (see 'shm write --help')"
 }
