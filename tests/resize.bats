@@ -181,14 +181,20 @@ load helpers
 }
 
 @test "move of more than one piece is memmove's, whichever the direction" {
-	# Just over move's 64 MiB piece, overlapping either way.
-	head -c 70000000 /dev/urandom > r
-	local args d s n
-	for args in "0 1 69999999" "1 0 69999999" "0 3000000 67000000" \
-	    "3000000 0 67000000" "5 60000000 9999995"; do
+	# Just over one piece, overlapping either way.  The piece is
+	# 1 MiB here (SHM_MOVE_PIECE, a testing aid); make test-deep
+	# moves the default 64 MiB ones.
+	local args d s n piece=1048576 size
+	((SCALE == 1)) || piece=67108864
+	size=$((piece / 16 * 17))
+	head -c "$size" /dev/urandom > r
+	for args in "0 1 $((size - 1))" "1 0 $((size - 1))" \
+	    "0 $((piece / 21)) $((size - piece / 21))" \
+	    "$((piece / 21)) 0 $((size - piece / 21))" \
+	    "5 $((piece / 8 * 7)) $((size - piece / 8 * 7 - 5))"; do
 		cp r "/dev/shm/${P}a"
 		# shellcheck disable=SC2086	# three numbers
-		shm move "${P}a" $args
+		SHM_MOVE_PIECE=$piece shm move "${P}a" $args
 		read -r d s n <<< "$args"
 		# memmove's result, by range: r's bytes before and after the
 		# destination, r's source bytes in it, and r's length.  cmp

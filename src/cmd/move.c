@@ -1,4 +1,5 @@
 /* cmd/move.c - copy bytes within a segment, overlap-safe (Python's move) */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/commands.h"
@@ -28,8 +29,22 @@ const struct opt_command move_help = {
  * Bytes moved under one mapping.  A move maps only what it copies, a
  * piece at a time, never the span between source and destination:
  * moving one byte from the end of 8 EiB to the start maps two pages.
+ * SHM_MOVE_PIECE (a testing aid: many pieces in a small move) sets
+ * another, no larger.
  */
 #define MOVE_PIECE	(64ULL << 20)
+
+static uint64_t
+piece_size(void)
+{
+	const char *forced = getenv("SHM_MOVE_PIECE");
+	uint64_t size;
+
+	if (forced == NULL || number_size(forced, &size) != NULL ||
+	    size == 0 || size > MOVE_PIECE)
+		return MOVE_PIECE;
+	return size;
+}
 
 struct move {
 	struct window	 from, to;	/* to unused when from spans both */
@@ -105,14 +120,14 @@ static int
 move_bytes_at(struct segment *seg, uint64_t dst, uint64_t src,
     uint64_t count)
 {
-	uint64_t done, n, at;
+	uint64_t done, n, at, piece = piece_size();
 	int rc;
 
 	/* Pages of a sparse destination are allocated now, or not at all. */
 	if ((rc = segment_reserve(seg, dst, count)) != SHM_OK)
 		return rc;
 	for (done = 0; done < count && rc == SHM_OK; done += n) {
-		n = shm_min(MOVE_PIECE, count - done);
+		n = shm_min(piece, count - done);
 		at = dst < src ? done : count - done - n;
 		rc = move_piece(seg, dst + at, src + at, n);
 	}
