@@ -7,7 +7,9 @@ Makes objects named PREFIX... in /dev/shm (the caller removes them),
 plants needles where the search changes hands, and runs shm find,
 find -r and find -a on them, with bounds, under every search method
 (SHM_FIND_METHOD: avx2, sse2, memmem; see shm-find(1)): each answer
-must be the offsets Python gives.  CASE is one of:
+must be the offsets Python gives.  Each search runs under one method,
+the next in turn; with SHM_TEST_SCALE at 2 or more (make test-deep),
+under all three.  CASE is one of:
 
   chunks  random bytes, NULs and all, of 4 chunks and a bit (search.c
           reads 256 KiB at a time): needles of 1 to 300 bytes across
@@ -37,10 +39,23 @@ METHODS = ("avx2", "sse2", "memmem")
 
 
 class Check:
-	def __init__(self, shm, prefix):
+	def __init__(self, shm, prefix, every_method):
 		self.shm = shm
 		self.prefix = prefix
 		self.failures = []
+		self.every_method = every_method
+		self.turn = 0
+
+	def methods(self):
+		"""All methods, or the next one: the cases are many, and a
+		run of shm is most of what each costs.  The turn steps on
+		once more every round, so that a search done every third
+		time (-a after find and -r, say) meets each method too."""
+		if self.every_method:
+			return METHODS
+		n = len(METHODS)
+		self.turn += 1
+		return (METHODS[(self.turn + self.turn // n) % n],)
 
 	def obj(self, name, data=None, size=None, pages=()):
 		"""An object: data, or size bytes with data pages at pages
@@ -78,7 +93,7 @@ class Check:
 		}
 
 	def check(self, name, data, needle, bounds=((None, None),),
-	    modes=((), ("-r",), ("-a",)), methods=METHODS):
+	    modes=((), ("-r",), ("-a",))):
 		for start, end in bounds:
 			lo = 0 if start is None else start
 			hi = len(data) if end is None else end
@@ -89,7 +104,7 @@ class Check:
 			if end is not None:
 				opts += ["--end", str(end)]
 			for mode in modes:
-				for m in methods:
+				for m in self.methods():
 					args = list(mode) + opts + ["-x", name,
 					    needle.hex(" ")]
 					got = self.run(m, args)
@@ -243,7 +258,7 @@ def verify(c, rng):
 def main():
 	shm, prefix, case = sys.argv[1:4]
 	seed = int(sys.argv[4]) if len(sys.argv) > 4 else 21
-	c = Check(shm, prefix)
+	c = Check(shm, prefix, int(os.environ.get("SHM_TEST_SCALE", "1")) > 1)
 	{"chunks": chunks, "edges": edges, "holes": holes, "split": split,
 	    "verify": verify}[case](c, random.Random(seed))
 	for f in c.failures[:20]:

@@ -17,7 +17,7 @@ make_record() {
 	    skip "python3 not found: nothing to compare with"
 	shm create "${P}t" 1024
 	capture python3 "$BATS_TEST_DIRNAME/layout_check.py" \
-	    "$SHM" "${P}t" $((100 * SCALE))
+	    "$SHM" "${P}t" $((50 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
 	assert_equal "$status" 0
@@ -207,7 +207,7 @@ open("want", "wb").write(b)' || skip "python3 not found"
 	    os.pwrite(fd, struct.pack("<Q", n + 1), 0)
 	    fcntl.flock(fd, fcntl.LOCK_UN)
 	EOF
-	n=$((12 * SCALE))
+	n=$((6 * SCALE))
 	python3 peer.py "${P}c" $((n * 4)) &
 	for ((j = 0; j < 8; j++)); do
 		(for ((i = 0; i < n; i++)); do
@@ -331,7 +331,7 @@ name=hi\0\0\0'
 	done
 	[ -n "$py" ] || skip "numpy is not installed (python3-numpy)"
 	capture "$py" "$BATS_TEST_DIRNAME/layout_check.py" \
-	    --numpy "$SHM" "${P}unused" $((100 * SCALE))
+	    --numpy "$SHM" "${P}unused" $((50 * SCALE))
 	assert_equal "$stderr" ""
 	assert_equal "${output%% *}" ok
 	assert_equal "$status" 0
