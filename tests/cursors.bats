@@ -60,7 +60,7 @@ assert o["cursor"] == 1 and o["cursors"] == {"one": 3, "two": 7}, o'
 
 @test "8 processes append multi-KiB records: every record whole" {
 	shm create "${P}log" 0
-	local i n=$((10 * SCALE))
+	local i n=$((5 * SCALE))
 	for i in 1 2 3 4 5 6 7 8; do
 		(
 			body=$i

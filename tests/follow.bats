@@ -236,7 +236,7 @@ recor"
 		read -r pid _ < "/proc/$follower/task/$follower/children" || :
 		[ -z "$pid" ] || read -r wchan < "/proc/$pid/wchan" || :
 	done
-	local n=$((20 * SCALE)) rec
+	local n=$((12 * SCALE)) rec
 	for i in 1 2 3 4; do
 		(for ((j = 1; j <= n; j++)); do
 			printf -v rec 'w%d r%02d\n' "$i" "$j"

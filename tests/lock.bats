@@ -105,7 +105,7 @@ for _ in range(1200):            # until done, or a minute at most
 
 @test "4 producers of length-prefixed records under shm lock: every record whole" {
 	shm create "${P}q" 0
-	local i n=$((8 * SCALE))
+	local i n=$((5 * SCALE))
 	for i in 1 2 3 4; do
 		(
 			for ((j = 1; j <= n; j++)); do

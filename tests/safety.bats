@@ -195,7 +195,7 @@ run_redirected() {
 }
 
 @test "parallel create --exist-ok of one name all succeed" {
-	local i j pids n=$((20 * SCALE)) want=
+	local i j pids n=$((8 * SCALE)) want=
 	for ((i = 1; i <= n; i++)); do
 		pids=()
 		for j in 1 2 3; do

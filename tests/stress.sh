@@ -12,13 +12,22 @@ export SHM_STATE_DIR=$work/state
 trap 'rm -rf "$work"; "$shm" rm -f "$name"' EXIT
 
 "$shm" create "$name" 64M || exit 2
-deadline=$((EPOCHSECONDS + secs))
+
+# The deadline in microseconds: EPOCHREALTIME without its decimal
+# point, whichever the locale's.  SECONDS may have a fraction (0.4).
+[[ $secs =~ ^[0-9]*(\.[0-9]*)?$ && $secs =~ [0-9] ]] ||
+	{ echo "stress.sh: $secs: not a number of seconds" >&2; exit 2; }
+whole=${secs%%.*} frac=${secs#*.}
+[ "$frac" != "$secs" ] || frac=
+frac=${frac}000000
+deadline=$((${EPOCHREALTIME//[!0-9]/} + 10#${whole:-0} * 1000000 +
+	10#${frac:0:6}))
 
 # A record: "W<writer>:<seq, 7 digits>:<writer again>;" - 14 bytes, so
 # a torn one shows as a malformed line.
 writer() {
 	local w=$1 seq=0 rec
-	while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
+	while [ "${EPOCHREALTIME//[!0-9]/}" -lt "$deadline" ]; do
 		printf -v rec 'W%d:%07d:%d;' "$w" "$seq" "$w"
 		"$shm" write "$name" -s "$rec" || return 1
 		seq=$((seq + 1))
@@ -28,7 +37,7 @@ writer() {
 
 reader() {
 	local r=$1 reads=0 end
-	while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
+	while [ "${EPOCHREALTIME//[!0-9]/}" -lt "$deadline" ]; do
 		end=$("$shm" find "$name" -x 00) || end=0
 		"$shm" read "$name" -o 0 -n "$end" | tr ';' '\n' |
 			grep -qvE '^W([0-7]):[0-9]{7}:\1$' && {

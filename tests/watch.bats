@@ -325,12 +325,18 @@ screen() {
 	tmux -L "$TMUX_SOCKET" capture-pane -p -e -t v
 }
 
-# Until the screen holds a line that grep "$@" finds, for 10 s at most.
+# await_screen -F TEXT | -x LINE: until the screen holds TEXT, or a
+# line that is LINE, for 10 s at most.  Matched here, so that a look is
+# one process (tmux); looks 10 ms apart at first, then 50 ms, as what
+# most waits wait for (a fade) takes a second.
 await_screen() {
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		screen | grep -q "$@" && return 0
-		nap 0.01
+	local i now pause=0.01 want=$2
+	[ "$1" = -x ] && want=$'\n'$2$'\n'
+	for ((i = 0; i < 210; i++)); do
+		now=$'\n'$(screen)$'\n'
+		[[ $now == *"$want"* ]] && return 0
+		((i < 10)) || pause=0.05
+		nap "$pause"
 	done
 	echo "the screen never showed $*:" >&2
 	screen | cat -v >&2
@@ -338,14 +344,15 @@ await_screen() {
 }
 
 # Until the rows below the header show the lines at these offsets, for
-# 10 s at most.
+# 10 s at most, looking as await_screen looks.
 await_rows() {
-	local i rows
-	for ((i = 0; i < 1000; i++)); do
+	local i rows pause=0.01
+	for ((i = 0; i < 210; i++)); do
 		rows=$(screen | sed 's/\x1b\[[0-9;]*m//g' | sed -n '2,$p' |
 		    cut -c1-8 | xargs)
 		[ "$rows" = "$1" ] && return 0
-		nap 0.01
+		((i < 10)) || pause=0.05
+		nap "$pause"
 	done
 	assert_equal "$rows" "$1"
 }
