@@ -162,7 +162,7 @@ shm, name = sys.argv[1], sys.argv[2]
 random.seed(7)
 # Each byte a or b by one random bit: translated, not made one by one.
 ab = bytes(b"ab"[i & 1] for i in range(256))
-for it in range(40):
+for it in range(20):
     n = random.choice([1, 7, 300, 70000, 600000])
     data = random.getrandbits(8 * n).to_bytes(n, "little").translate(ab)
     with open("/dev/shm/" + name, "wb") as f:

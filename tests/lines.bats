@@ -198,7 +198,7 @@ assert data == want, (len(data), len(want))' "/dev/shm/${P}log" "$n"
 
 @test "a signal at a random moment leaves whole records, and says how many" {
 	local round pid
-	for ((round = 0; round < 4 * SCALE; round++)); do
+	for ((round = 0; round < 3 * SCALE; round++)); do
 		rm -f "/dev/shm/${P}log" fifo err
 		shm create "${P}log" 0
 		mkfifo fifo

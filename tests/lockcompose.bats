@@ -7,7 +7,7 @@
 load helpers
 
 @test "16 parallel appenders inside one shm lock keep every record whole" {
-	local n=$((8 * SCALE)) p i seq= want=
+	local n=$((4 * SCALE)) p i seq= want=
 	for ((i = 1; i <= n; i++)); do printf -v seq '%s %02d' "$seq" "$i"; done
 	shm create "${P}q" 0
 	# A record, PP:II and a newline, is one --append of a string.
