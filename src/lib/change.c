@@ -178,6 +178,16 @@ size_and_ctime(struct compare *k, uint64_t *size, struct timespec *ctime)
 	return SHM_OK;
 }
 
+/* [from, to) of the range is a hole now, as it was when it was walked. */
+static bool
+still_hole(struct compare *k, size_t from, size_t to)
+{
+	uint64_t data;
+
+	return segment_in_hole(k->seg, k->c->off + from, &data) &&
+	    data >= k->c->off + to;
+}
+
 /*
  * The n bytes of a run that ends at `to` in the range, copied once,
  * and only if they were the segment's (else *run is NULL): the mapping
@@ -186,16 +196,20 @@ size_and_ctime(struct compare *k, uint64_t *size, struct timespec *ctime)
  * which reads as zeros, not as a fault.  So the copy is made between
  * two looks at the size and the change time: neither moved, and the
  * size covers the run, it is what the segment held.  Else the next
- * look tells the size, and the bytes then.
+ * look tells the size, and the bytes then.  A hole's run is zeros that
+ * were never read: it was a hole when the walk asked, perhaps of a
+ * segment cut short since and grown again, so the hole is asked for
+ * again between the two looks.
  */
 static int
 take_run(struct compare *k, size_t to, const unsigned char *now, size_t n,
-    const unsigned char **run)
+    bool hole, const unsigned char **run)
 {
 	struct change *c = k->c;
 	struct timespec t1, t2;
 	uint64_t size1, size2;
 	unsigned char *p;
+	bool held;
 	int rc;
 
 	*run = NULL;
@@ -208,9 +222,10 @@ take_run(struct compare *k, size_t to, const unsigned char *now, size_t n,
 	if ((rc = size_and_ctime(k, &size1, &t1)) != SHM_OK)
 		return rc;
 	memcpy(c->run, now, n);
+	held = !hole || still_hole(k, to - n, to);
 	if ((rc = size_and_ctime(k, &size2, &t2)) != SHM_OK)
 		return rc;
-	if (size1 == size2 && t1.tv_sec == t2.tv_sec &&
+	if (held && size1 == size2 && t1.tv_sec == t2.tv_sec &&
 	    t1.tv_nsec == t2.tv_nsec && size2 >= c->off + to)
 		*run = c->run;
 	return SHM_OK;
@@ -236,13 +251,13 @@ emit_runs(struct compare *k, size_t at, const unsigned char *run, size_t n)
 }
 
 /*
- * The n bytes at now are the range's at `at`: hands each run that
- * differs from the copy to the caller's emit, then takes it into the
- * copy; without emit, notes the first and stops.
+ * The n bytes at now are the range's at `at` (zeros for a hole): hands
+ * each run that differs from the copy to the caller's emit, then takes
+ * it into the copy; without emit, notes the first and stops.
  */
 static int
 take_changes(struct compare *k, size_t at, const unsigned char *now,
-    size_t n)
+    size_t n, bool hole)
 {
 	struct change *c = k->c;
 	const unsigned char *run;
@@ -254,7 +269,7 @@ take_changes(struct compare *k, size_t at, const unsigned char *now,
 		return SHM_OK;
 	}
 	while (!k->stop && next_run(now, c->was + at, n, &from, &to)) {
-		if ((rc = take_run(k, at + to, now + from, to - from,
+		if ((rc = take_run(k, at + to, now + from, to - from, hole,
 		    &run)) != SHM_OK)
 			return rc;
 		if (run == NULL)
@@ -282,7 +297,7 @@ walk_data(struct compare *k, size_t at, size_t end)
 			memcpy(k->c->was + at, now, n);
 		else if (n == 0)
 			k->differs = k->stop = true;
-		else if ((rc = take_changes(k, at, now, n)) != SHM_OK)
+		else if ((rc = take_changes(k, at, now, n, false)) != SHM_OK)
 			return rc;
 		k->stop = k->stop || (k->differs && k->c->emit == NULL);
 	}
@@ -308,7 +323,7 @@ walk_hole(struct compare *k, size_t at, size_t hole_end)
 	for (; at < hole_end; at += n) {
 		zeros = segment_zeros(&n);
 		n = shm_min(n, hole_end - at);
-		if ((rc = take_changes(k, at, zeros, n)) != SHM_OK)
+		if ((rc = take_changes(k, at, zeros, n, true)) != SHM_OK)
 			return rc;
 	}
 	return SHM_OK;
