@@ -30,7 +30,7 @@ const struct opt_command move_help = {
  * piece at a time, never the span between source and destination:
  * moving one byte from the end of 8 EiB to the start maps two pages.
  * SHM_MOVE_PIECE (a testing aid: many pieces in a small move) sets
- * another, no larger.
+ * another, no larger, and no smaller than 4 KiB: a piece is a mapping.
  */
 #define MOVE_PIECE	(64ULL << 20)
 
@@ -41,7 +41,7 @@ piece_size(void)
 	uint64_t size;
 
 	if (forced == NULL || number_size(forced, &size) != NULL ||
-	    size == 0 || size > MOVE_PIECE)
+	    size < 4096 || size > MOVE_PIECE)
 		return MOVE_PIECE;
 	return size;
 }
