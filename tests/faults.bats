@@ -96,9 +96,7 @@ mount_small() {
 teardown() {
 	mountpoint -q "$BATS_TEST_TMPDIR/small" 2>/dev/null &&
 		umount "$BATS_TEST_TMPDIR/small"
-	local f
-	for f in /dev/shm/"$P"*; do [ -e "$f" ] && rm -f "$f"; done
-	return 0
+	helpers_teardown
 }
 
 @test "a full file system: write --grow fails before writing a byte" {

@@ -80,11 +80,20 @@ setup() {
 	helpers_setup
 }
 
+# What a test made in /dev/shm goes, a failed one's too: its objects,
+# what it made beside them to be listed (sem.NAME, .NAME, a directory),
+# and what it left there when it stopped part way.  A file with a
+# teardown of its own calls this one last.
 teardown() {
+	helpers_teardown
+}
+
+helpers_teardown() {
 	local f
 	reap_jobs
-	for f in /dev/shm/"$P"*; do
-		[ -e "$f" ] && rm -f "$f"
+	for f in /dev/shm/"$P"* /dev/shm/sem."$P"* /dev/shm/."$P"*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		rm -rf -- "$f"
 	done
 	return 0
 }

@@ -17,8 +17,7 @@ teardown() {
 		: > done
 		wait "$HOLDER" 2>/dev/null
 	fi
-	rm -f /dev/shm/"$P"*
-	return 0
+	helpers_teardown
 }
 
 # A SysV segment of 8192 bytes: ID, and KEY as ipcs prints it.

@@ -15,7 +15,7 @@ setup() {
 
 teardown() {
 	[ -n "${ID:-}" ] && ipcrm -m "$ID" 2>/dev/null
-	return 0
+	helpers_teardown
 }
 
 # Runs Python with the segment attached as m (a ctypes buffer).

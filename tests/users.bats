@@ -16,9 +16,7 @@ setup() {
 
 teardown() {
 	[ -n "${HOME_NOBODY:-}" ] && rm -rf "$HOME_NOBODY"
-	local f
-	for f in /dev/shm/"$P"*; do [ -e "$f" ] && rm -f "$f"; done
-	return 0
+	helpers_teardown
 }
 
 # shm as uid/gid 65534, with its own state directory.

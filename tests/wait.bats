@@ -5,7 +5,6 @@ load helpers
 
 # Also ends a waiter a failed test left behind, and removes the SysV
 # segments it made.
-eval "helpers_$(declare -f teardown)"
 teardown() {
 	local id
 	[ -z "${WAITER:-}" ] || kill "$WAITER" 2>/dev/null || true

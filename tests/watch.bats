@@ -3,7 +3,6 @@
 
 load helpers
 
-eval "helpers_$(declare -f teardown)"
 teardown() {
 	[ -z "${WATCHER:-}" ] || kill "$WATCHER" 2>/dev/null || true
 	[ -z "${TMUX_SOCKET:-}" ] ||
