@@ -517,18 +517,18 @@ def round_regen(name):
                 (name, len(said), gens - 1, said[:3]))
     got = [i for _, out in outs for i in scan(out) if i[0] == "rec"]
     want = parse(content(name), "regen " + name)
-    # Unless a run stopped by the close of its pipe (PIPE) came after
-    # the last that put out a record: what that pipe held went with it,
-    # written (delivered, as far as shm can tell) and never read.
+    # Unless a run stopped by the close of its pipe (PIPE) put out the
+    # last record read, or came after it: what that pipe held went with
+    # it, written (delivered, as far as shm can tell) and never read.
     last_out = max([i for i, (_, out) in enumerate(outs)
-                    if any(x[0] == "rec" for x in scan(out))] or [-1])
-    lost = any(how == "PIPE" for how, _ in outs[last_out + 1:])
+                    if any(x[0] == "rec" for x in scan(out))] or [0])
+    lost = any(how == "PIPE" for how, _ in outs[last_out:])
     if want and not lost and (not got or
                               got[-1][1:] != (want[-1][0], want[-1][2])):
         violate("regen %s: the last record out is %r, not the segment's "
-                "last, %r; runs stopped since: %s" % (name, got[-1:] and
-                got[-1][1:], want[-1], [how for how, _ in
-                                       outs[last_out + 1:]]))
+                "last, %r; the runs from the one that put it out: %s" %
+                (name, got[-1:] and got[-1][1:], want[-1],
+                 [how for how, _ in outs[last_out:]]))
     last = runs[-1]
     whole = content(name)
     if last[4] != len(whole):
