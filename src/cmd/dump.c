@@ -61,12 +61,9 @@ struct dump_args {
 static size_t
 chunk_size(void)
 {
-	const char *forced = getenv("SHM_DUMP_CHUNK");
-	uint64_t size;
+	uint64_t size = number_env_size("SHM_DUMP_CHUNK", 16, DUMP_CHUNK,
+	    DUMP_CHUNK);
 
-	if (forced == NULL || number_size(forced, &size) != NULL ||
-	    size < 16 || size > DUMP_CHUNK)
-		return DUMP_CHUNK;
 	return (size_t)size & ~(size_t)15;	/* whole lines */
 }
 

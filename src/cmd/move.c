@@ -1,5 +1,4 @@
 /* cmd/move.c - copy bytes within a segment, overlap-safe (Python's move) */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/commands.h"
@@ -37,13 +36,7 @@ const struct opt_command move_help = {
 static uint64_t
 piece_size(void)
 {
-	const char *forced = getenv("SHM_MOVE_PIECE");
-	uint64_t size;
-
-	if (forced == NULL || number_size(forced, &size) != NULL ||
-	    size < 4096 || size > MOVE_PIECE)
-		return MOVE_PIECE;
-	return size;
+	return number_env_size("SHM_MOVE_PIECE", 4096, MOVE_PIECE, MOVE_PIECE);
 }
 
 struct move {

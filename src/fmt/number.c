@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt/hex.h"
@@ -100,6 +101,18 @@ number_size(const char *s, uint64_t *out)
 		return err;
 	*out = v;
 	return NULL;
+}
+
+uint64_t
+number_env_size(const char *var, uint64_t min, uint64_t max, uint64_t dflt)
+{
+	const char *value = getenv(var);
+	uint64_t size;
+
+	if (value == NULL || number_size(value, &size) != NULL ||
+	    size < min || size > max)
+		return dflt;
+	return size;
 }
 
 const char *

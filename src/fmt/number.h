@@ -14,6 +14,13 @@
 const char *number_size(const char *s, uint64_t *out);
 
 /*
+ * A testing aid's size from the environment: VAR's value if it is a
+ * size within [min, max], else dflt (unset, malformed or out of range).
+ */
+uint64_t number_env_size(const char *var, uint64_t min, uint64_t max,
+    uint64_t dflt);
+
+/*
  * A signed amount with the same syntax; *sign is '+', '-' or 0 when
  * none was written, so callers can tell "+4" (relative) from "4".
  */
