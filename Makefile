@@ -165,11 +165,13 @@ lint: shm
 valgrind: shm
 	tests/valgrind.sh ./shm
 
-# make test's files with SCALE times the rounds of their random and
-# concurrent tests (helpers.bash: SCALE): more schedules, more layouts.
+# make test's files that have rounds to scale, with SCALE times the
+# rounds of their random and concurrent tests (helpers.bash: SCALE):
+# more schedules, more layouts, every find method at every edge.
 SCALE	?= 5
+DEEP_TESTS = $(shell grep -l -w SCALE $(TESTS))
 test-deep: shm
-	SHM="$(CURDIR)/shm" SHM_TEST_SCALE=$(SCALE) $(BATS) $(BATSFLAGS) $(TESTS)
+	SHM="$(CURDIR)/shm" SHM_TEST_SCALE=$(SCALE) $(BATS) $(BATSFLAGS) $(DEEP_TESTS)
 
 # Long runs, outside make test: STRESS_SECONDS of 8 writers, 8 readers.
 STRESS_SECONDS ?= 30

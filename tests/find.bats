@@ -271,7 +271,7 @@ PY
 # find_check.py plants needles where the search changes hands and runs
 # find, -r and -a under each method (SHM_FIND_METHOD), against Python.
 find_check() {
-	capture python3 "$BATS_TEST_DIRNAME/find_check.py" \
+	SHM_TEST_SCALE=$SCALE capture python3 "$BATS_TEST_DIRNAME/find_check.py" \
 	    "$SHM" "$P" "$1"
 	assert_equal "$stderr" ""
 	assert_equal "$output" ok

@@ -53,7 +53,8 @@ round_trip() {
 	command -v python3 >/dev/null ||
 	    skip "python3 not found: nothing to compare with"
 	shm create "${P}t" 1024
-	capture python3 "$BATS_TEST_DIRNAME/struct_check.py" \
+	SHM_TEST_SCALE=$SCALE capture python3 \
+	    "$BATS_TEST_DIRNAME/struct_check.py" \
 	    "$SHM" "${P}t"
 	assert_equal "$stderr" ""
 	assert_equal "$output" ok
