@@ -144,9 +144,10 @@ race_readers() {
 
 @test "resize --shrink racing move and dump never ends in a signal" {
 	shm create "${P}a" 1M
-	# Half a second of it, or SCALE seconds.
-	local end=$((${EPOCHREALTIME//[!0-9]/} + 500000 * (SCALE == 1 ? 1 : 2 * SCALE)))
-	local bad=0
+	# Half a second of it; SCALE seconds under make test-deep.
+	local us=500000 end bad=0
+	((SCALE == 1)) || us=$((SCALE * 1000000))
+	end=$((${EPOCHREALTIME//[!0-9]/} + us))
 	(while ((${EPOCHREALTIME//[!0-9]/} < end)); do
 		shm resize --shrink "${P}a" 4K; shm resize "${P}a" 1M
 	done) 2>/dev/null &
